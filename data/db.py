@@ -1,0 +1,120 @@
+"""Engine, schema creation, portable upsert and the data version that keys the cache."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+from sqlalchemy import Engine, create_engine, event, func, select, Table
+from sqlalchemy.dialects import postgresql, sqlite
+
+from data import schema
+
+log = logging.getLogger(__name__)
+
+_ENGINES: dict[str, Engine] = {}
+
+
+def get_engine(database_url: str) -> Engine:
+    """One engine per URL per process (engines own connection pools)."""
+    engine = _ENGINES.get(database_url)
+    if engine is None:
+        engine = _make_engine(database_url)
+        _ENGINES[database_url] = engine
+    return engine
+
+
+def _make_engine(database_url: str) -> Engine:
+    if database_url.startswith("sqlite"):
+        path = database_url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(database_url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")  # readers never block the importer
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=OFF")
+            cur.close()
+
+        return engine
+    return create_engine(database_url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def create_schema(engine: Engine) -> None:
+    """Create every table and index that is missing; existing ones are left alone."""
+    schema.metadata.create_all(engine)
+
+
+def drop_schema(engine: Engine) -> None:
+    schema.metadata.drop_all(engine)
+
+
+def has_data(conn) -> bool:
+    """True when any plant-data table holds at least one row."""
+    for table in schema.DATA_TABLES:
+        if conn.execute(select(1).select_from(table).limit(1)).first() is not None:
+            return True
+    return False
+
+
+def upsert(conn, table: Table, rows: Sequence[Mapping], chunk: int = 5000) -> int:
+    """Insert rows, updating those whose primary key exists (re-import updates, never duplicates).
+
+    Uses INSERT ... ON CONFLICT (pk) DO UPDATE, which SQLite and PostgreSQL both speak.
+    """
+    if not rows:
+        return 0
+    dialect = conn.dialect.name
+    insert_fn = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    pk = [c.name for c in table.primary_key.columns]
+    columns = list(rows[0].keys())
+    updatable = [c for c in columns if c not in pk]
+    # SQLite limits bound parameters per statement; executemany sidesteps that entirely.
+    stmt = insert_fn(table)
+    if updatable:
+        stmt = stmt.on_conflict_do_update(
+            index_elements=pk, set_={c: stmt.excluded[c] for c in updatable}
+        )
+    else:
+        stmt = stmt.on_conflict_do_nothing(index_elements=pk)
+    for i in range(0, len(rows), chunk):
+        conn.execute(stmt, list(rows[i:i + chunk]))
+    return len(rows)
+
+
+def insert_ignore(conn, table: Table, rows: Sequence[Mapping]) -> int:
+    """Insert rows whose primary key is new; return how many were inserted."""
+    if not rows:
+        return 0
+    dialect = conn.dialect.name
+    insert_fn = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    pk = [c.name for c in table.primary_key.columns]
+    stmt = insert_fn(table).on_conflict_do_nothing(index_elements=pk)
+    result = conn.execute(stmt, list(rows))
+    return max(result.rowcount, 0)
+
+
+# --- data version -----------------------------------------------------------------------------
+
+DATA_VERSION_KEY = "data_version"
+
+
+def get_data_version(conn) -> int:
+    value = conn.execute(
+        select(schema.meta.c.value).where(schema.meta.c.key == DATA_VERSION_KEY)
+    ).scalar()
+    return int(value) if value is not None else 0
+
+
+def bump_data_version(conn) -> int:
+    """Every import, reload or ingestion calls this inside its transaction."""
+    new = get_data_version(conn) + 1
+    upsert(conn, schema.meta, [{"key": DATA_VERSION_KEY, "value": str(new)}])
+    return new
+
+
+def count_rows(conn, tables: Iterable[Table]) -> dict[str, int]:
+    return {t.name: conn.execute(select(func.count()).select_from(t)).scalar() for t in tables}

@@ -1,0 +1,339 @@
+"""The database schema: every table behind SPEC section 2, plus accounts and bookkeeping.
+
+Timestamps are stored as naive plant-local datetimes (SPEC section 3). Facts that are bucketed by
+production day, shift or hour carry those as plain columns filled at ingest, so the same portable
+SQL runs on SQLite and PostgreSQL without dialect date functions at query time.
+"""
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean, Column, Date, DateTime, Float, Index, Integer, MetaData, String, Table, Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+CODE = 64  # length of every code column (line_code, emp_code, ...)
+
+
+def _code(name: str, **kw) -> Column:
+    return Column(name, String(CODE), **kw)
+
+
+# --- master data -------------------------------------------------------------------------------
+
+lines = Table(
+    "lines", metadata,
+    _code("line_code", primary_key=True),
+    Column("name", String(200)),
+    Column("department", String(100)),
+    Column("floor", String(50)),
+)
+
+shifts = Table(
+    "shifts", metadata,
+    _code("shift_code", primary_key=True),
+    Column("name", String(200)),
+    Column("start", String(5), nullable=False),  # HH:MM plant-local
+    Column("end", String(5), nullable=False),  # end < start is a night shift
+    Column("break_minutes", Integer, nullable=False, default=0),
+    Column("late_grace_min", Integer, nullable=False, default=0),
+    Column("early_grace_min", Integer, nullable=False, default=0),
+    Column("half_day_hours", Float, nullable=False, default=0),
+    Column("absent_hours", Float, nullable=False, default=0),
+    Column("checkin_before_min", Integer, nullable=False, default=60),
+    Column("checkout_after_min", Integer, nullable=False, default=60),
+    Column("ot_min_minutes", Integer, nullable=False, default=0),
+    Column("weekly_off", String(50)),  # "Fri" or "Sat;Sun"
+)
+
+styles = Table(
+    "styles", metadata,
+    _code("style_code", primary_key=True),
+    Column("description", String(200)),
+    Column("smv", Float, nullable=False),
+)
+
+employees = Table(
+    "employees", metadata,
+    _code("emp_code", primary_key=True),
+    Column("name", String(200)),
+    Column("department", String(100)),
+    Column("designation", String(100)),
+    _code("line_code"),
+    _code("shift_code"),
+    _code("device_user_id"),
+    _code("rfid"),
+    Column("date_joined", Date),
+    Column("date_left", Date),
+    Column("is_placeholder", Boolean, nullable=False, default=False),
+    Index("ix_employees_device_user_id", "device_user_id"),
+    Index("ix_employees_line_code", "line_code"),
+)
+
+holidays = Table(
+    "holidays", metadata,
+    Column("date", Date, primary_key=True),
+    Column("name", String(200)),
+)
+
+machines = Table(
+    "machines", metadata,
+    _code("machine_code", primary_key=True),
+    _code("line_code"),
+    Column("type", String(100)),
+    Column("make", String(100)),
+    Column("model", String(100)),
+    Column("installed_date", Date),
+    Column("last_pm_date", Date),
+    Column("pm_interval_days", Integer),
+    Index("ix_machines_line_code", "line_code"),
+)
+
+stations = Table(
+    "stations", metadata,
+    _code("station_code", primary_key=True),
+    Column("name", String(200)),
+    Column("type", String(100)),
+    _code("line_code"),
+)
+
+# --- production facts ----------------------------------------------------------------------------
+
+line_plans = Table(
+    "line_plans", metadata,
+    Column("date", Date, primary_key=True),
+    _code("shift_code", primary_key=True),
+    _code("line_code", primary_key=True),
+    _code("style_code"),
+    Column("target_qty", Integer, nullable=False),
+    Column("operators", Integer, nullable=False),
+    Column("helpers", Integer, nullable=False, default=0),
+    Column("working_minutes", Integer, nullable=False),
+    Index("ix_line_plans_line_date", "line_code", "date"),
+)
+
+production = Table(
+    "production", metadata,
+    Column("date", Date, primary_key=True),
+    _code("shift_code", primary_key=True),
+    _code("line_code", primary_key=True),
+    Column("hour", Integer, primary_key=True),
+    _code("style_code", primary_key=True),
+    Column("stage", String(16), primary_key=True),  # loading | output | packing
+    Column("qty", Integer, nullable=False),
+    Index("ix_production_line_date", "line_code", "date"),
+    Index("ix_production_stage_date", "stage", "date"),
+)
+
+operator_output = Table(
+    "operator_output", metadata,
+    Column("date", Date, primary_key=True),
+    _code("shift_code", primary_key=True),
+    _code("emp_code", primary_key=True),
+    Column("operation", String(100), primary_key=True),
+    _code("line_code"),
+    _code("style_code"),
+    Column("smv", Float),
+    Column("qty", Integer, nullable=False),
+    Column("minutes_worked", Float),
+    Index("ix_operator_output_line_date", "line_code", "date"),
+)
+
+qc_checks = Table(
+    "qc_checks", metadata,
+    Column("date", Date, primary_key=True),
+    _code("shift_code", primary_key=True),
+    _code("line_code", primary_key=True),
+    Column("hour", Integer, primary_key=True),
+    _code("style_code", primary_key=True),
+    Column("checked_qty", Integer, nullable=False),
+    Column("defective_qty", Integer, nullable=False),
+    Index("ix_qc_checks_line_date", "line_code", "date"),
+)
+
+defects = Table(
+    "defects", metadata,
+    _code("defect_id", primary_key=True),
+    Column("ts", DateTime, nullable=False),
+    _code("line_code"),
+    _code("style_code"),
+    _code("emp_code"),
+    Column("operation", String(100)),
+    Column("reason", String(200)),
+    Column("qty", Integer, nullable=False, default=1),
+    Column("repaired_ts", DateTime),
+    # production day / shift / hour of ts, filled at ingest (SPEC section 3)
+    Column("date", Date, nullable=False),
+    _code("shift_code"),
+    Column("hour", Integer),
+    Index("ix_defects_line_date", "line_code", "date"),
+    Index("ix_defects_date", "date"),
+)
+
+breakdowns = Table(
+    "breakdowns", metadata,
+    _code("breakdown_id", primary_key=True),
+    _code("line_code"),
+    _code("machine_code"),
+    Column("category", String(100)),
+    Column("reason", String(200)),
+    Column("start_ts", DateTime, nullable=False),
+    Column("end_ts", DateTime),
+    Column("date", Date, nullable=False),  # production day of start_ts
+    _code("shift_code"),
+    Index("ix_breakdowns_line_date", "line_code", "date"),
+    Index("ix_breakdowns_start_ts", "start_ts"),
+)
+
+line_daily = Table(
+    "line_daily", metadata,
+    Column("date", Date, primary_key=True),
+    _code("line_code", primary_key=True),
+    Column("department", String(100)),
+    Column("smv", Float),
+    Column("operators", Float),
+    Column("target_productivity", Float),
+    Column("actual_productivity", Float),
+    Column("overtime_min", Float),
+    Column("idle_min", Float),
+    Column("idle_men", Float),
+    Column("style_changes", Integer),
+    Column("wip", Float),
+    Column("incentive", Float),
+    Index("ix_line_daily_line_date", "line_code", "date"),
+)
+
+# --- people and cameras ------------------------------------------------------------------------
+
+punches = Table(
+    "punches", metadata,
+    _code("emp_code", primary_key=True),
+    Column("ts", DateTime, primary_key=True),
+    Column("direction", String(4), primary_key=True),  # IN | OUT | BOTH
+    _code("device_id"),
+    Column("received_at", DateTime),
+    Index("ix_punches_ts", "ts"),
+)
+
+attendance_daily = Table(
+    "attendance_daily", metadata,
+    _code("emp_code", primary_key=True),
+    Column("date", Date, primary_key=True),
+    _code("shift_code"),
+    Column("status", String(2), nullable=False),  # P | A | HD | WO | PH
+    Column("in_time", DateTime),
+    Column("out_time", DateTime),
+    Column("work_minutes", Float, nullable=False, default=0),
+    Column("overtime_minutes", Float, nullable=False, default=0),
+    Column("late_minutes", Float, nullable=False, default=0),
+    Column("early_exit_minutes", Float, nullable=False, default=0),
+    Column("missing_out", Boolean, nullable=False, default=False),
+    Column("punch_count", Integer, nullable=False, default=0),
+    Column("computed_at", DateTime),
+    Index("ix_attendance_daily_date", "date"),
+)
+
+events = Table(
+    "events", metadata,
+    Column("event_id", String(128), primary_key=True),
+    Column("ts", DateTime, nullable=False),
+    _code("emp_code"),
+    _code("station_code"),
+    Column("event_type", String(16), nullable=False),  # working | idle | absent | product_count
+    Column("confidence", Float),
+    Column("count", Integer, nullable=False, default=1),
+    Column("model_version", String(64)),
+    Column("date", Date, nullable=False),
+    _code("shift_code"),
+    _code("line_code"),  # the station's line at ingest
+    Index("ix_events_date_line", "date", "line_code"),
+    Index("ix_events_emp_ts", "emp_code", "ts"),
+)
+
+# --- orders --------------------------------------------------------------------------------------
+
+work_orders = Table(
+    "work_orders", metadata,
+    _code("wo_number", primary_key=True),
+    _code("style_code"),
+    _code("line_code"),
+    Column("order_qty", Integer, nullable=False),
+    Column("produced_qty", Integer, nullable=False, default=0),
+    Column("status", String(16), nullable=False),
+    Column("planned_start", Date),
+    Column("due_date", Date),
+    Column("released_at", DateTime),
+    Column("started_at", DateTime),
+    Column("completed_at", DateTime),
+    Index("ix_work_orders_line", "line_code"),
+)
+
+material_issues = Table(
+    "material_issues", metadata,
+    _code("wo_number", primary_key=True),
+    _code("material_code", primary_key=True),
+    Column("required_qty", Float, nullable=False),
+    Column("issued_qty", Float, nullable=False, default=0),
+    Column("unit", String(20)),
+)
+
+# --- accounts and bookkeeping -------------------------------------------------------------------
+
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(100), nullable=False, unique=True),
+    Column("password_hash", String(300), nullable=False),
+    Column("role", String(20), nullable=False, default="viewer"),
+    Column("lines", Text),  # comma-separated line scope for line managers; empty = all
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", DateTime),
+)
+
+api_tokens = Table(
+    "api_tokens", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, nullable=False),
+    Column("token_hash", String(128), nullable=False, unique=True),
+    Column("name", String(100)),
+    Column("created_at", DateTime),
+    Column("last_used_at", DateTime),
+    Column("revoked_at", DateTime),
+)
+
+imports = Table(
+    "imports", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", Text),
+    Column("kind", String(30)),
+    Column("username", String(100)),
+    Column("started_at", DateTime),
+    Column("finished_at", DateTime),
+    Column("status", String(10)),  # ok | failed
+    Column("row_counts", Text),  # JSON {file: rows}
+    Column("errors", Text),  # JSON list of "file:line: column: reason"
+)
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("ts", DateTime),
+    Column("username", String(100)),
+    Column("action", String(100)),
+    Column("details", Text),
+)
+
+meta = Table(
+    "meta", metadata,
+    Column("key", String(100), primary_key=True),
+    Column("value", Text),
+)
+
+# Tables that hold plant data (not accounts/bookkeeping): "the database holds no data at all"
+# means every one of these is empty.
+DATA_TABLES = (
+    lines, shifts, styles, employees, holidays, machines, stations, line_plans, production,
+    operator_output, qc_checks, defects, breakdowns, line_daily, punches, attendance_daily,
+    events, work_orders, material_issues,
+)

@@ -1,0 +1,78 @@
+"""Production day and shift of a timestamp: the one mapping every domain shares (SPEC section 3).
+
+A timestamp belongs to the production day and shift whose window [start, end) contains it; a night
+shift (end < start) runs into the next calendar day and belongs to the day it starts. A timestamp
+outside every window (a gap between shifts) goes to the nearest window, so nothing is dropped.
+Timestamps are naive plant-local datetimes.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import numpy as np
+import pandas as pd
+
+
+def hhmm_to_minutes(value: str) -> int:
+    hh, mm = str(value).strip().split(":")[:2]
+    return int(hh) * 60 + int(mm)
+
+
+def shift_length_minutes(start: str, end: str) -> int:
+    """Scheduled span of a shift in minutes; a night shift wraps past midnight."""
+    s, e = hhmm_to_minutes(start), hhmm_to_minutes(end)
+    return (e - s) % (24 * 60) or 24 * 60
+
+
+def shift_bounds(day: date, start: str, end: str) -> tuple[datetime, datetime]:
+    """Start and end datetimes of a shift on production day `day`."""
+    s = datetime.combine(day, time()) + timedelta(minutes=hhmm_to_minutes(start))
+    return s, s + timedelta(minutes=shift_length_minutes(start, end))
+
+
+def assign_shift_day(ts: pd.Series, shifts: pd.DataFrame) -> pd.DataFrame:
+    """Map naive plant-local timestamps to (date, shift_code, hour).
+
+    `shifts` has columns shift_code, start, end ("HH:MM"). Returns a frame aligned with `ts`.
+    With no shifts at all, the calendar day is the production day and shift_code is null.
+    """
+    ts = pd.to_datetime(pd.Series(ts)).reset_index(drop=True)
+    out = pd.DataFrame({"date": ts.dt.normalize(), "shift_code": None, "hour": ts.dt.hour})
+    if shifts is None or shifts.empty or ts.empty:
+        out["date"] = out["date"].dt.date
+        return out
+
+    day0 = ts.dt.normalize()
+    best_dist = np.full(len(ts), np.inf)
+    best_day = day0.copy()
+    best_code = np.array([None] * len(ts), dtype=object)
+    for row in shifts.itertuples(index=False):
+        start_min = hhmm_to_minutes(row.start)
+        length = shift_length_minutes(row.start, row.end)
+        for offset in (-1, 0, 1):
+            day = day0 + pd.Timedelta(days=offset)
+            s = day + pd.Timedelta(minutes=start_min)
+            e = s + pd.Timedelta(minutes=length)
+            # 0 inside [s, e); otherwise how far outside, in seconds
+            dist = np.maximum((s - ts).dt.total_seconds(), (ts - e).dt.total_seconds() + 1e-6)
+            dist = np.maximum(dist.to_numpy(), 0.0)
+            better = dist < best_dist
+            best_dist = np.where(better, dist, best_dist)
+            best_day = best_day.where(~better, day)
+            best_code = np.where(better, row.shift_code, best_code)
+    out["date"] = best_day.dt.date
+    out["shift_code"] = best_code
+    return out
+
+
+def to_plant_local(values: pd.Series, plant_tz: str) -> pd.Series:
+    """Parse ISO 8601 strings; ones with an offset are converted to plant-local, then made naive."""
+    def one(v):
+        if v is None or (isinstance(v, float) and np.isnan(v)) or v == "":
+            return pd.NaT
+        t = pd.Timestamp(v)
+        if t.tzinfo is not None:
+            t = t.tz_convert(plant_tz).tz_localize(None)
+        return t
+    return pd.Series([one(v) for v in values], index=getattr(values, "index", None),
+                     dtype="datetime64[ns]")

@@ -1,0 +1,57 @@
+"""Configuration: one frozen dataclass read from the environment (SPEC section 8)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _default_database_url() -> str:
+    return f"sqlite:///{BASE_DIR / 'instance' / 'floorpulse.db'}"
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw not in (None, "") else default
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    return float(raw) if raw not in (None, "") else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = field(default_factory=_default_database_url)
+    secret_key: str = "dev-only-change-me"
+    plant_tz: str = "Asia/Dhaka"
+    cache_dir: str = str(BASE_DIR / "instance" / "cache")
+    event_max_gap_min: int = 30
+    event_min_confidence: float = 0.0
+    default_shift: str | None = None
+    demo_data: bool = True
+    host: str = "127.0.0.1"
+    port: int = 8050
+    data_dir: str = str(BASE_DIR / "instance" / "data")
+    testing: bool = False
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Settings":
+        env = os.environ
+        values = dict(
+            database_url=env.get("DATABASE_URL") or _default_database_url(),
+            secret_key=env.get("SECRET_KEY") or cls.secret_key,
+            plant_tz=env.get("PLANT_TZ") or cls.plant_tz,
+            cache_dir=env.get("CACHE_DIR") or cls.cache_dir,
+            event_max_gap_min=_env_int("EVENT_MAX_GAP_MIN", cls.event_max_gap_min),
+            event_min_confidence=_env_float("EVENT_MIN_CONFIDENCE", cls.event_min_confidence),
+            default_shift=env.get("DEFAULT_SHIFT") or None,
+            demo_data=env.get("DEMO_DATA", "1").strip().lower() not in ("0", "false", "no"),
+            host=env.get("HOST") or cls.host,
+            port=_env_int("PORT", cls.port),
+            data_dir=env.get("DATA_DIR") or cls.data_dir,
+        )
+        values.update(overrides)
+        return cls(**values)

@@ -1,0 +1,87 @@
+"""Shared fixtures: databases (SQLite always, PostgreSQL when TEST_DATABASE_URL is set) and Chromium.
+
+Under CI=true, TEST_DATABASE_URL must be set and reachable: the PostgreSQL half of the suite never
+skips silently there.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import text
+
+from data import db, schema
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _postgres_available() -> str | None:
+    """Return None when usable, else the reason it is not."""
+    if not TEST_DATABASE_URL:
+        return "TEST_DATABASE_URL is not set"
+    try:
+        with db.get_engine(TEST_DATABASE_URL).connect() as conn:
+            conn.execute(text("select 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+        return f"TEST_DATABASE_URL is not reachable: {exc}"
+    return None
+
+
+def pytest_sessionstart(session):
+    if IN_CI:
+        reason = _postgres_available()
+        if reason:
+            raise pytest.UsageError(f"CI=true needs PostgreSQL for the tests: {reason}")
+
+
+def _reset(engine) -> None:
+    db.create_schema(engine)
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in schema.metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY"))
+        else:
+            for table in reversed(schema.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """A fresh, empty database with the schema created, on each backend."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'test.db'}"
+        db.create_schema(db.get_engine(url))
+        return url
+    reason = _postgres_available()
+    if reason:
+        pytest.skip(reason)
+    _reset(db.get_engine(TEST_DATABASE_URL))
+    return TEST_DATABASE_URL
+
+
+@pytest.fixture
+def engine(database_url):
+    return db.get_engine(database_url)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path):
+    url = f"sqlite:///{tmp_path / 'test.db'}"
+    db.create_schema(db.get_engine(url))
+    return url
+
+
+def pytest_setup_options():
+    """Selenium options for dash_duo: Debian's headless Chromium (DESIGN.md, Testing)."""
+    from selenium.webdriver.chrome.options import Options
+
+    options = Options()
+    options.binary_location = "/usr/bin/chromium"
+    for arg in (
+        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--no-first-run", "--window-size=1400,1000",
+    ):
+        options.add_argument(arg)
+    return options
