@@ -76,3 +76,46 @@ def to_plant_local(values: pd.Series, plant_tz: str) -> pd.Series:
         return t
     return pd.Series([one(v) for v in values], index=getattr(values, "index", None),
                      dtype="datetime64[ns]")
+
+
+def shift_hours(start: str, end: str, break_minutes: int = 0) -> list[tuple[int, int, int]]:
+    """The clock hours a shift spans: (day_offset, hour, working minutes in that hour).
+
+    The break is taken around the shift's mid-point (the same mid-point the attendance rules use),
+    so for 08:00-17:00 with a 60-minute break the 12:00 hour has 0 working minutes.
+    """
+    s = hhmm_to_minutes(start)
+    length = shift_length_minutes(start, end)
+    e = s + length
+    mid = s + length / 2
+    b0, b1 = mid - break_minutes / 2, mid + break_minutes / 2
+    out = []
+    h = s - s % 60
+    while h < e:
+        lo, hi = max(h, s), min(h + 60, e)
+        brk = max(0.0, min(hi, b1) - max(lo, b0))
+        out.append((h // (24 * 60), (h // 60) % 24, int(round(hi - lo - brk))))
+        h += 60
+    return out
+
+
+def slot_datetimes(dates: pd.Series, hours: pd.Series, night_start_hour: pd.Series) -> pd.Series:
+    """Clock datetime of (production date, hour) rows.
+
+    `night_start_hour` is the start hour of the row's shift when it is a night shift, else NaN:
+    hours before it belong to the next calendar day.
+    """
+    base = pd.to_datetime(pd.Series(dates)).reset_index(drop=True)
+    hours = pd.Series(hours).reset_index(drop=True).astype(int)
+    night = pd.Series(night_start_hour).reset_index(drop=True)
+    next_day = night.notna() & (hours < night.fillna(0))
+    return base + pd.to_timedelta(hours, unit="h") + pd.to_timedelta(next_day.astype(int), unit="D")
+
+
+def night_start_hours(shifts: pd.DataFrame) -> dict[str, int]:
+    """shift_code -> start hour, for night shifts only (end < start)."""
+    out = {}
+    for row in shifts.itertuples(index=False):
+        if hhmm_to_minutes(row.end) < hhmm_to_minutes(row.start):
+            out[row.shift_code] = hhmm_to_minutes(row.start) // 60
+    return out

@@ -1,0 +1,115 @@
+"""Users and API tokens: hashed passwords (werkzeug), hashed tokens, line scopes."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import select, update
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from data import schema
+
+ROLES = ("viewer", "line_manager", "plant_head", "admin")
+
+U = schema.users
+T = schema.api_tokens
+
+
+class AccountError(ValueError):
+    """A bad account request (unknown role, duplicate name, ...); the message is for the user."""
+
+
+@dataclass(frozen=True)
+class User(UserMixin):
+    id: int
+    username: str
+    role: str
+    lines: tuple[str, ...]
+    active: bool = True
+
+    @property
+    def is_active(self) -> bool:  # flask-login
+        return self.active
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    @property
+    def scope(self) -> tuple[str, ...] | None:
+        """Lines this user may read; None = every line. Line managers are held to their lines."""
+        if self.role == "line_manager":
+            return self.lines
+        return None
+
+
+def _row_to_user(row) -> User:
+    lines = tuple(x for x in (row.lines or "").split(",") if x)
+    return User(id=row.id, username=row.username, role=row.role, lines=lines,
+                active=bool(row.active))
+
+
+def create_user(conn, username: str, password: str, role: str = "viewer",
+                lines: tuple[str, ...] = ()) -> User:
+    username = (username or "").strip()
+    if not username:
+        raise AccountError("A user needs a name.")
+    if role not in ROLES:
+        raise AccountError(f"Unknown role '{role}'; choose one of {', '.join(ROLES)}.")
+    if not password or len(password) < 8:
+        raise AccountError("A password needs at least 8 characters.")
+    if conn.execute(select(U.c.id).where(U.c.username == username)).first():
+        raise AccountError(f"A user named '{username}' exists already.")
+    result = conn.execute(U.insert().values(
+        username=username, password_hash=generate_password_hash(password), role=role,
+        lines=",".join(lines), active=True, created_at=datetime.now()))
+    return get_user(conn, result.inserted_primary_key[0])
+
+
+def get_user(conn, user_id) -> User | None:
+    try:
+        user_id = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    row = conn.execute(select(U).where(U.c.id == user_id)).first()
+    return _row_to_user(row) if row else None
+
+
+def get_user_by_name(conn, username: str) -> User | None:
+    row = conn.execute(select(U).where(U.c.username == (username or "").strip())).first()
+    return _row_to_user(row) if row else None
+
+
+def authenticate(conn, username: str, password: str) -> User | None:
+    row = conn.execute(select(U).where(U.c.username == (username or "").strip())).first()
+    if row is None or not row.active or not check_password_hash(row.password_hash, password or ""):
+        return None
+    return _row_to_user(row)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(conn, user: User, name: str = "") -> str:
+    """Make a new API token acting as `user`; only its hash is stored, so show it once."""
+    token = "fp_" + secrets.token_urlsafe(32)
+    conn.execute(T.insert().values(user_id=user.id, token_hash=_token_hash(token), name=name,
+                                   created_at=datetime.now()))
+    return token
+
+
+def user_for_token(conn, token: str) -> User | None:
+    if not token:
+        return None
+    row = conn.execute(select(T).where(T.c.token_hash == _token_hash(token),
+                                       T.c.revoked_at.is_(None))).first()
+    if row is None:
+        return None
+    user = get_user(conn, row.user_id)
+    if user is None or not user.active:
+        return None
+    conn.execute(update(T).where(T.c.id == row.id).values(last_used_at=datetime.now()))
+    return user

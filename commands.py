@@ -1,0 +1,124 @@
+"""Admin commands on Flask's CLI (SPEC section 8): flask --app app COMMAND."""
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+from flask import Flask
+from sqlalchemy import func, select
+
+from auth import users
+from data import db, schema
+from reports.context import current
+
+DEMO_ADMIN_PASSWORD = "floorpulse-demo"
+
+
+def ensure_demo_user(conn, log, *, demo: bool = True) -> None:
+    """With no users at all, make `admin` so a fresh install can be signed in to.
+
+    Password: ADMIN_PASSWORD, else the documented demo password on a demo database, else a random
+    one written to the log once.
+    """
+    if conn.execute(select(func.count()).select_from(schema.users)).scalar():
+        return
+    password = os.environ.get("ADMIN_PASSWORD")
+    if not password:
+        password = DEMO_ADMIN_PASSWORD if demo else secrets.token_urlsafe(12)
+    users.create_user(conn, "admin", password, role="admin")
+    log.warning("created user 'admin' with password '%s' (set ADMIN_PASSWORD to choose it)",
+                password)
+
+
+def _engine():
+    return current().engine
+
+
+def register(server: Flask) -> None:
+    @server.cli.command("init-db")
+    def init_db():
+        """Create every table and index that is missing."""
+        db.create_schema(_engine())
+        click.echo(f"schema ready on {_engine().url.render_as_string(hide_password=True)}")
+
+    @server.cli.command("seed-demo")
+    @click.option("--days", type=int, default=None, help="days of history (default per scale)")
+    @click.option("--lines", type=int, default=None, help="number of sewing lines")
+    @click.option("--scale", type=click.Choice(["demo", "medium", "large"]), default="demo")
+    @click.option("--seed", type=int, default=42)
+    @click.option("--end", type=str, default=None, help="last day (YYYY-MM-DD); default now")
+    def seed_demo(days, lines, scale, seed, end):
+        """Replace the plant data with a generated demo plant (deterministic by seed and end)."""
+        from data import demo
+        kwargs = {"scale": scale, "seed": seed, "plant_tz": current().settings.plant_tz}
+        if days is not None:
+            kwargs["days"] = days
+        if lines is not None:
+            kwargs["lines"] = lines
+        if end:
+            try:
+                kwargs["end"] = datetime.fromisoformat(end)
+            except ValueError:
+                raise click.BadParameter(f"--end must be a date like 2026-03-31, not '{end}'")
+            if len(end) <= 10:  # a date: the data runs to the end of that day
+                kwargs["end"] = kwargs["end"].replace(hour=23)
+        t0 = datetime.now()
+        db.create_schema(_engine())
+        counts = demo.load_demo(_engine(), **kwargs)
+        for table, n in counts.items():
+            click.echo(f"{table:>18}: {n:,}")
+        click.echo(f"demo plant loaded in {(datetime.now() - t0).total_seconds():.1f} s")
+
+    @server.cli.command("import")
+    @click.argument("folder", type=click.Path(file_okay=False))
+    def import_folder(folder):
+        """Import a folder of CSV files (SPEC section 2) in one transaction."""
+        from data.importer import import_folder as run_import
+        if not Path(folder).is_dir():
+            click.echo(f"error: {folder} is not a folder", err=True)
+            sys.exit(2)
+        report = run_import(_engine(), folder, plant_tz=current().settings.plant_tz,
+                            username=os.environ.get("USER"))
+        for name, n in report.row_counts.items():
+            click.echo(f"{name}: {n} rows")
+        if not report.ok:
+            for err in report.errors:
+                click.echo(err, err=True)
+            click.echo(f"import failed: {len(report.errors)} error(s); nothing was written",
+                       err=True)
+            sys.exit(1)
+        click.echo("import ok")
+
+    @server.cli.command("create-user")
+    @click.argument("name")
+    @click.option("--role", type=click.Choice(users.ROLES), default="viewer")
+    @click.option("--lines", default="", help="line scope, e.g. L01,L02 (line managers)")
+    @click.option("--password", default=None, help="asked for when not given")
+    def create_user(name, role, lines, password):
+        """Create a user who can sign in."""
+        if password is None:
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        scope = tuple(x.strip() for x in lines.split(",") if x.strip())
+        try:
+            with _engine().begin() as conn:
+                user = users.create_user(conn, name, password, role=role, lines=scope)
+        except users.AccountError as err:
+            raise click.ClickException(str(err))
+        click.echo(f"created {user.username} ({user.role})")
+
+    @server.cli.command("create-token")
+    @click.argument("user")
+    @click.option("--name", default="", help="what the token is for")
+    def create_token(user, name):
+        """Print a new API token acting as USER (last line of the output)."""
+        with _engine().begin() as conn:
+            account = users.get_user_by_name(conn, user)
+            if account is None:
+                raise click.ClickException(f"no user named '{user}'")
+            token = users.create_token(conn, account, name=name)
+        click.echo(f"token for {account.username} (shown once; store it now):")
+        click.echo(token)

@@ -1,0 +1,65 @@
+"""KPI cards, chart cards with CSV export, and the empty state."""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from components import ids
+
+EMPTY_TEXT = "No data for this selection."
+
+
+def fmt(value, digits: int = 0, unit: str = "") -> str:
+    """Round for display only; null shows as an em dash (SPEC section 4)."""
+    if value is None or value != value:  # NaN
+        return "—"
+    return f"{value:,.{digits}f}{unit}"
+
+
+def kpi_card(kpi: dict) -> dbc.Card:
+    change = kpi.get("change_pct")
+    if change is None:
+        delta = html.Span("no previous period to compare" if kpi.get("previous") is None
+                          else "— vs previous period", className="kpi-delta text-muted")
+    else:
+        good = (change >= 0) == (kpi.get("better", "up") == "up")
+        arrow = "▲" if change >= 0 else "▼"
+        delta = html.Span(f"{arrow} {abs(change):.1f} % vs previous period",
+                          className=f"kpi-delta {'text-success' if good else 'text-danger'}")
+    return dbc.Card(dbc.CardBody([
+        html.Div(kpi["label"], className="kpi-label"),
+        html.Div(fmt(kpi["value"], kpi.get("digits", 0), kpi.get("unit", "")),
+                 className="kpi-value", id=f"kpi-{kpi['key']}"),
+        delta,
+    ]), className="kpi-card h-100")
+
+
+def empty_state(message: str = EMPTY_TEXT, hint: str | None = None) -> html.Div:
+    return html.Div([html.Div("∅", className="empty-icon"), html.Div(message, className="fw-semibold"),
+                     html.Div(hint, className="text-muted small") if hint else None],
+                    className="empty-state")
+
+
+def export_button(name: str) -> html.Span:
+    return html.Span([
+        dbc.Button("CSV", id={"type": ids.EXPORT_BUTTON, "name": name}, size="sm",
+                   color="light", className="export-btn", title="Download this data as CSV"),
+        dcc.Download(id={"type": ids.EXPORT_DOWNLOAD, "name": name}),
+    ])
+
+
+def chart_card(title: str, body, *, export: str | None = None, subtitle: str | None = None,
+               card_id: str | None = None) -> dbc.Card:
+    header = html.Div([
+        html.Div([html.Span(title, className="card-title-text"),
+                  html.Span(subtitle, className="card-subtitle") if subtitle else None]),
+        export_button(export) if export else None,
+    ], className="d-flex justify-content-between align-items-center")
+    return dbc.Card([dbc.CardHeader(header), dbc.CardBody(body)], className="chart-card h-100",
+                    id=card_id or f"card-{export or title.lower().replace(' ', '-')}")
+
+
+def graph(figure, graph_id: str, height: int = 320):
+    return dcc.Graph(id=graph_id, figure=figure, config={"displaylogo": False,
+                     "modeBarButtonsToRemove": ["lasso2d", "select2d"]},
+                     style={"height": f"{height}px"})

@@ -1,0 +1,57 @@
+"""CSV export for every chart and grid: one pattern-matching callback, a registry of data makers.
+
+A page registers `name -> fn(ctx, filters, scope) -> DataFrame` (reading its cached report), and a
+chart card with `export=name` gets a CSV button that downloads exactly that data.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+import pandas as pd
+from dash import MATCH, Input, Output, State, no_update
+
+from auth.gate import request_user
+from components import ids
+from components.filter_bar import filters_from_values
+from reports.context import current
+from reports.filters import FilterError
+
+log = logging.getLogger(__name__)
+
+EXPORTS: dict[str, Callable] = {}
+
+
+def register_export(name: str):
+    def decorator(fn):
+        EXPORTS[name] = fn
+        return fn
+    return decorator
+
+
+def register_callbacks(app) -> None:
+    app.callback(
+        Output({"type": ids.EXPORT_DOWNLOAD, "name": MATCH}, "data"),
+        Input({"type": ids.EXPORT_BUTTON, "name": MATCH}, "n_clicks"),
+        State({"type": ids.EXPORT_BUTTON, "name": MATCH}, "id"),
+        *[State(i.component_id, i.component_property) for i in ids.FILTER_INPUTS],
+        prevent_initial_call=True,
+    )(export_csv)
+
+
+def export_csv(n_clicks, button_id, start, end, lines, shifts, styles):
+    if not n_clicks:
+        return no_update
+    name = button_id["name"]
+    ctx = current()
+    try:
+        filters = filters_from_values(start, end, lines, shifts, styles, ctx.today())
+    except FilterError:
+        return no_update
+    df = EXPORTS[name](ctx, filters, request_user().scope)
+    filename = f"floorpulse-{name}-{filters.start.isoformat()}-{filters.end.isoformat()}.csv"
+    return {"content": _to_csv(df), "filename": filename, "type": "text/csv"}
+
+
+def _to_csv(df: pd.DataFrame) -> str:
+    return df.to_csv(index=False) if df is not None else ""

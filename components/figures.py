@@ -1,0 +1,68 @@
+"""Figure builders: small, aggregated figures with one look across the app."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+COLORS = {
+    "output": "#2563eb", "target": "#f59e0b", "good": "#16a34a", "bad": "#dc2626",
+    "muted": "#94a3b8", "wip": "#7c3aed",
+}
+LINE_PALETTE = ["#2563eb", "#16a34a", "#dc2626", "#7c3aed", "#f59e0b", "#0891b2", "#db2777",
+                "#65a30d", "#ea580c", "#4f46e5", "#0d9488", "#a16207"]
+
+
+def base_layout(fig: go.Figure, *, y_title: str = "", x_title: str = "",
+                revision: str = "keep") -> go.Figure:
+    fig.update_layout(
+        template="plotly_white", margin=dict(l=50, r=20, t=10, b=40),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+        hovermode="x unified", uirevision=revision,
+        font=dict(family="Inter, system-ui, -apple-system, Segoe UI, sans-serif", size=12),
+    )
+    fig.update_yaxes(title_text=y_title, gridcolor="#eef2f7", zeroline=False)
+    fig.update_xaxes(title_text=x_title, showgrid=False)
+    return fig
+
+
+def output_vs_target(hourly: pd.DataFrame, *, cumulative: bool = False) -> go.Figure:
+    """Bars of output per hour with the target as a step line (or both cumulative)."""
+    fig = go.Figure()
+    x = hourly["slot"]
+    if cumulative:
+        fig.add_trace(go.Scatter(x=x, y=hourly["output_cum"], name="Output (cumulative)",
+                                 mode="lines", line=dict(color=COLORS["output"], width=3),
+                                 fill="tozeroy", fillcolor="rgba(37,99,235,0.08)"))
+        fig.add_trace(go.Scatter(x=x, y=hourly["target_cum"], name="Target (cumulative)",
+                                 mode="lines", line=dict(color=COLORS["target"], width=2,
+                                                         dash="dash")))
+        return base_layout(fig, y_title="pieces")
+    colors = [COLORS["good"] if o >= t and t > 0 else COLORS["output"]
+              for o, t in zip(hourly["output"], hourly["target"])]
+    fig.add_trace(go.Bar(x=x, y=hourly["output"], name="Output", marker_color=colors,
+                         hovertemplate="%{y:,.0f} pcs"))
+    fig.add_trace(go.Scatter(x=x, y=hourly["target"], name="Target", mode="lines",
+                             line=dict(color=COLORS["target"], width=2, shape="hvh"),
+                             hovertemplate="%{y:,.0f} pcs"))
+    return base_layout(fig, y_title="pieces per hour")
+
+
+def efficiency_by_day(by_day: pd.DataFrame) -> go.Figure:
+    """SMV efficiency % per line per day, one line trace each."""
+    fig = go.Figure()
+    for i, (line_code, part) in enumerate(by_day.groupby("line_code", sort=True)):
+        fig.add_trace(go.Scatter(
+            x=part["date"], y=part["efficiency_pct"], name=line_code, mode="lines+markers",
+            line=dict(color=LINE_PALETTE[i % len(LINE_PALETTE)], width=2), marker=dict(size=5),
+            connectgaps=False, hovertemplate=f"{line_code}: " + "%{y:.1f} %<extra></extra>"))
+    return base_layout(fig, y_title="SMV efficiency %")
+
+
+def wip_over_time(wip: pd.DataFrame) -> go.Figure:
+    fig = go.Figure()
+    for i, (line_code, part) in enumerate(wip.groupby("line_code", sort=True)):
+        fig.add_trace(go.Scatter(x=part["slot"], y=part["wip"], name=line_code, mode="lines",
+                                 line=dict(color=LINE_PALETTE[i % len(LINE_PALETTE)], width=2,
+                                           shape="hv"),
+                                 hovertemplate=f"{line_code}: " + "%{y:,.0f} pcs<extra></extra>"))
+    return base_layout(fig, y_title="WIP (pieces in line)")

@@ -1,0 +1,86 @@
+"""The frame every analytics page shares: title, filter bar, alert, and a content callback.
+
+A page supplies `build(ctx, filters, scope) -> children`; this module wires it to the filter bar,
+turns a bad filter into a clear message that changes nothing, and logs errors we cause.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+import dash_bootstrap_components as dbc
+from dash import Output, callback, dcc, html, no_update
+
+from auth.gate import request_user
+from components import ids
+from components.filter_bar import error_alert, filter_bar, filters_from_values, parse_page_query
+from reports.context import current
+from reports.filters import FilterError
+from reports.production import filter_options, validate_filters
+
+log = logging.getLogger(__name__)
+
+
+def page_layout(page_id: str, title: str, query: dict, *, subtitle: str = "",
+                show_styles: bool = True, fixed_lines: tuple[str, ...] = ()) -> html.Div:
+    """Layout for `layout(**query)`: the URL's filters seed the filter bar."""
+    ctx = current()
+    filters, error = parse_page_query(query, ctx.today())
+    if fixed_lines and not filters.lines:
+        filters = filters.with_lines(fixed_lines)
+    try:
+        validate_filters(ctx, filters, request_user().scope)
+    except FilterError as err:
+        error = f"{err} It was left out of the selection."
+        filters = _drop_unknown(ctx, filters)
+    return html.Div([
+        html.Div([html.H2(title, className="page-title"),
+                  html.Div(subtitle, className="page-subtitle")], className="page-header"),
+        filter_bar(filters, filter_options(ctx), show_styles=show_styles),
+        dbc.Alert(error, id=f"{page_id}-alert", color="warning", is_open=bool(error),
+                  dismissable=True, className="mb-3"),
+        dcc.Loading(html.Div(id=f"{page_id}-content", className="page-content"),
+                    type="dot", delay_show=300),
+    ], className="page", id=f"page-{page_id}")
+
+
+def _drop_unknown(ctx, filters):
+    opts = filter_options(ctx)
+    scope = request_user().scope
+    known_lines = set(opts["lines"]["line_code"]) if not opts["lines"].empty else set()
+    if scope is not None:
+        known_lines &= set(scope)
+    from dataclasses import replace
+    return replace(
+        filters, lines=tuple(v for v in filters.lines if v in known_lines),
+        shifts=tuple(v for v in filters.shifts if v in set(opts["shifts"].get("shift_code", []))),
+        styles=tuple(v for v in filters.styles if v in set(opts["styles"].get("style_code", []))),
+    )
+
+
+def register_content(page_id: str, build: Callable) -> Callable:
+    """Register the callback that renders a page's content from the filter bar."""
+    @callback(
+        Output(f"{page_id}-content", "children"),
+        Output(f"{page_id}-alert", "children"),
+        Output(f"{page_id}-alert", "is_open"),
+        *ids.FILTER_INPUTS,
+    )
+    def render(start, end, lines, shifts, styles):
+        ctx = current()
+        scope = request_user().scope
+        try:
+            filters = filters_from_values(start, end, lines, shifts, styles, ctx.today())
+            validate_filters(ctx, filters, scope)
+        except FilterError as err:
+            # a bad selection changes nothing: the last good view stays on screen
+            return no_update, f"{err}", True
+        try:
+            return build(ctx, filters, scope), None, False
+        except Exception:
+            log.exception("page %s failed for filters %s", page_id, filters)
+            return (html.Div(), "Something went wrong on our side while building this page; "
+                    "it has been logged.", True)
+
+    render.__name__ = f"render_{page_id}"
+    return render

@@ -1,0 +1,309 @@
+"""Import a folder of CSV files (SPEC section 2): check every row of every file, then write all
+of it in one transaction or nothing at all.
+
+The rules per file live in `data.csv_rules`; this module reads the files, applies those rules,
+checks codes against the import and the database, fills the derived columns (production day,
+shift, hour, the station's line) and writes. Every import, good or bad, leaves one row in
+`imports` with its row counts and errors.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine, select
+
+from data import db, schema
+from data.csv_rules import BY_FILENAME, BY_NAME, FILES, FileSpec, parse_column, shift_day_columns
+from metrics.calendar import assign_shift_day
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class ImportReport:
+    ok: bool
+    row_counts: dict[str, int] = field(default_factory=dict)  # file name -> data rows read
+    errors: list[str] = field(default_factory=list)  # "file:line: column: reason"
+    duration_s: float = 0.0
+    import_id: int | None = None  # the row in `imports`
+
+
+@dataclass
+class _File:
+    spec: FileSpec
+    name: str  # as spelled in the folder
+    line: pd.Series  # physical line number of each row (the header is line 1)
+    data: pd.DataFrame  # typed values of the columns the file has
+
+
+class _Errors:
+    """Every error of an import, reported sorted by file (dependency order) and line."""
+
+    def __init__(self) -> None:
+        self._items: list[tuple[int, int, int, str]] = []
+
+    def __bool__(self) -> bool:
+        return bool(self._items)
+
+    def add(self, filename: str, line: int, column: str, reason: str) -> None:
+        spec = BY_FILENAME.get(filename.lower())
+        rank = FILES.index(spec) if spec else len(FILES)
+        self._items.append((rank, int(line), len(self._items), f"{filename}:{line}: {column}: "
+                                                                f"{reason}"))
+
+    def add_rows(self, f: _File, column: str, reasons: pd.Series) -> None:
+        """One error per row whose reason is not null."""
+        bad = reasons.notna()
+        for line, reason in zip(f.line[bad], reasons[bad]):
+            self.add(f.name, line, column, reason)
+
+    def sorted(self) -> list[str]:
+        return [item[3] for item in sorted(self._items)]
+
+
+def import_folder(engine: Engine, folder, *, plant_tz: str = "Asia/Dhaka",
+                  username: str | None = None, progress: Progress | None = None) -> ImportReport:
+    """Import every known CSV file in `folder`; all or nothing. See SPEC section 2.
+
+    `progress(fraction, message)`, when given, is called as the work advances (for a progress bar).
+    """
+    started, t0 = _now(plant_tz), time.perf_counter()
+    report_progress = progress or (lambda fraction, message: None)
+    errors = _Errors()
+    files: list[_File] = []
+    try:
+        files = _validate(engine, Path(folder), plant_tz, errors, report_progress)
+        if not errors:
+            _write(engine, files, plant_tz, report_progress)
+    except Exception as exc:  # noqa: BLE001 - reported in the import history, logged in full
+        log.exception("CSV import of %s failed unexpectedly", folder)
+        errors.add(Path(folder).name or str(folder), 0, "-",
+                   f"unexpected error, nothing was written: {type(exc).__name__}: {exc}")
+    report = ImportReport(
+        ok=not errors, row_counts={f.name: len(f.data) for f in files}, errors=errors.sorted(),
+        duration_s=time.perf_counter() - t0,
+    )
+    report.import_id = _record(engine, folder, username, started, _now(plant_tz), report)
+    log.info("CSV import of %s: %s, %s rows, %d errors in %.2f s", folder,
+             "ok" if report.ok else "failed", sum(report.row_counts.values()),
+             len(report.errors), report.duration_s)
+    report_progress(1.0, "done" if report.ok else "failed")
+    return report
+
+
+# --- validation ----------------------------------------------------------------------------------
+
+
+def _validate(engine: Engine, folder: Path, plant_tz: str, errors: _Errors,
+              progress: Progress) -> list[_File]:
+    paths = _find_files(folder, errors)
+    files = []
+    for i, (spec, path) in enumerate(paths):
+        progress(0.5 * i / max(len(paths), 1), f"checking {path.name}")
+        f = _read(spec, path, errors)
+        if f is not None:
+            _check_rows(f, plant_tz, errors)
+            files.append(f)
+    with engine.connect() as conn:
+        known = _known_keys(conn, files)
+    _check_references(files, known, errors)
+    return files
+
+
+def _find_files(folder: Path, errors: _Errors) -> list[tuple[FileSpec, Path]]:
+    """The known CSV files of the folder in dependency order; any other .csv is an error."""
+    if not folder.is_dir():
+        errors.add(folder.name or str(folder), 0, "-", f"not a folder: {folder}")
+        return []
+    found: dict[str, Path] = {}
+    for path in sorted(folder.iterdir()):
+        if not path.is_file() or path.suffix.lower() != ".csv":
+            continue
+        spec = BY_FILENAME.get(path.name.lower())
+        if spec is None:
+            errors.add(path.name, 1, "-", "unknown file; expected one of "
+                       + ", ".join(s.filename for s in FILES))
+        elif spec.name in found:
+            errors.add(path.name, 1, "-", f"same file as {found[spec.name].name}")
+        else:
+            found[spec.name] = path
+    if not found and not errors:
+        errors.add(folder.name or str(folder), 0, "-", "no CSV files to import")
+    return [(spec, found[spec.name]) for spec in FILES if spec.name in found]
+
+
+def _read(spec: FileSpec, path: Path, errors: _Errors) -> _File | None:
+    """The file's trimmed strings, blank lines dropped, each row with its physical line number."""
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False,
+                          encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        errors.add(path.name, 1, "-", f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+        return None
+    except pd.errors.EmptyDataError:
+        errors.add(path.name, 1, "-", "empty file: no header row")
+        return None
+    except pd.errors.ParserError as exc:
+        where = re.search(r"line (\d+)", str(exc))
+        errors.add(path.name, int(where.group(1)) if where else 1, "-", f"not valid CSV: {exc}")
+        return None
+    raw.columns = [str(c).strip() for c in raw.columns]
+    raw = raw.fillna("").astype(str)
+    # A quoted value may span lines: count its line breaks so later rows keep their line number.
+    breaks = sum(raw[c].str.count("\n") for c in raw.columns) if len(raw.columns) else 0
+    extra = pd.Series(breaks, index=raw.index).cumsum().shift(fill_value=0) if len(raw) else 0
+    line = pd.Series(np.arange(2, len(raw) + 2), index=raw.index) + extra
+    raw = raw.apply(lambda column: column.str.strip())
+    blank = raw.eq("").all(axis=1)
+    return _File(spec, path.name, line[~blank].astype(int), raw[~blank])
+
+
+def _check_rows(f: _File, plant_tz: str, errors: _Errors) -> None:
+    """Header, types and bounds, row checks and duplicate keys; `f.data` becomes typed values."""
+    spec, raw = f.spec, f.data
+    known = {c.name for c in spec.columns}
+    for column in raw.columns:
+        if column not in known:
+            errors.add(f.name, 1, column, "unknown column")
+    missing = [c.name for c in spec.columns if spec.is_required(c) and c.name not in raw]
+    if missing:
+        errors.add(f.name, 1, ",".join(missing),
+                   "missing required column" + ("s" if len(missing) > 1 else ""))
+    data = pd.DataFrame(index=raw.index)
+    for col in spec.columns:
+        if col.name in raw:
+            data[col.name], reasons = parse_column(spec, col, raw[col.name], plant_tz)
+            errors.add_rows(f, col.name, reasons)
+    if not missing:
+        for check in spec.checks:
+            for bad, column, reason in check(data):
+                errors.add_rows(f, column, pd.Series(reason, index=bad.index).where(bad))
+        if spec.fill_key is not None:
+            (key_column,) = spec.key
+            data[key_column] = spec.fill_key(data)
+        _check_duplicates(f, data, errors)
+    for name, value in spec.constants.items():
+        data[name] = value
+    f.data = data
+
+
+def _check_duplicates(f: _File, data: pd.DataFrame, errors: _Errors) -> None:
+    key = list(f.spec.key)
+    keys = data.loc[data[key].notna().all(axis=1), key]
+    again = keys.duplicated(keep="first")
+    if not again.any():
+        return
+    first_line = f.line[keys.index].groupby([keys[c] for c in key], sort=False).transform("first")
+    for index in keys.index[again]:
+        shown = "/".join(str(v) for v in keys.loc[index])
+        errors.add(f.name, f.line[index], ",".join(key),
+                   f"duplicate key {shown} (first on line {first_line[index]})")
+
+
+def _known_keys(conn, files: list[_File]) -> dict[str, set]:
+    """Keys of every file some code refers to: those in this import plus those in the database."""
+    by_name = {f.spec.name: f for f in files}
+    targets = {c.ref for f in files for c in f.spec.columns if c.ref and c.name in f.data}
+    known = {}
+    for name in targets:
+        (key,) = BY_NAME[name].key
+        table = BY_NAME[name].table
+        known[name] = set(conn.execute(select(table.c[key])).scalars())
+        if name in by_name and key in by_name[name].data:
+            known[name].update(by_name[name].data[key].dropna())
+    return known
+
+
+def _check_references(files: list[_File], known: dict[str, set], errors: _Errors) -> None:
+    for f in files:
+        for col in f.spec.columns:
+            if col.ref and col.name in f.data:
+                values = f.data[col.name]
+                unknown = values.notna() & ~values.isin(known[col.ref])
+                errors.add_rows(f, col.name, pd.Series(
+                    [f"unknown {col.name} '{v}'" for v in values[unknown]],
+                    index=values.index[unknown], dtype=object).reindex(values.index))
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+def _write(engine: Engine, files: list[_File], plant_tz: str, progress: Progress) -> None:
+    """Derived columns, then every table in dependency order and the data version: one
+    transaction."""
+    with engine.begin() as conn:
+        shifts, station_lines = _calendar(conn, files)
+        for i, f in enumerate(files):
+            progress(0.5 + 0.5 * i / len(files), f"writing {f.spec.table.name}")
+            data = _derive(f, shifts, station_lines)
+            db.upsert(conn, f.spec.table, _records(data))
+        db.bump_data_version(conn)
+
+
+def _calendar(conn, files: list[_File]) -> tuple[pd.DataFrame, dict]:
+    """Shifts and the station -> line map as they will be once this import is in."""
+    shifts = {row.shift_code: row for row in conn.execute(
+        select(schema.shifts.c.shift_code, schema.shifts.c.start, schema.shifts.c.end))}
+    stations = {row.station_code: row.line_code for row in conn.execute(
+        select(schema.stations.c.station_code, schema.stations.c.line_code))}
+    for f in files:
+        if f.spec.name == "shifts":
+            shifts.update({row.shift_code: row for row in f.data.itertuples()})
+        if f.spec.name == "stations" and "line_code" in f.data:
+            stations.update(zip(f.data["station_code"], f.data["line_code"]))
+    frame = pd.DataFrame([(r.shift_code, r.start, r.end) for r in shifts.values()],
+                         columns=["shift_code", "start", "end"])
+    return frame, stations
+
+
+def _derive(f: _File, shifts: pd.DataFrame, station_lines: dict) -> pd.DataFrame:
+    """Production day, shift and hour of the file's timestamp; an event's line is its station's."""
+    data = f.data.copy()
+    columns = shift_day_columns(f.spec)
+    if columns:
+        day = assign_shift_day(data[f.spec.shift_day_of], shifts)
+        for column in columns:
+            data[column] = day[column].to_numpy()
+    if f.spec.name == "events":
+        data["line_code"] = data["station_code"].map(station_lines) \
+            if "station_code" in data else None
+    return data
+
+
+def _records(data: pd.DataFrame) -> list[dict]:
+    """Rows as dicts of plain Python values, null as None (what DBAPI drivers accept)."""
+    return data.astype(object).where(data.notna(), None).to_dict("records")
+
+
+# --- bookkeeping ---------------------------------------------------------------------------------
+
+
+def _now(plant_tz: str) -> datetime:
+    return datetime.now(ZoneInfo(plant_tz)).replace(tzinfo=None)
+
+
+def _record(engine: Engine, folder, username, started, finished, report) -> int | None:
+    """One row in `imports` for this import, in its own transaction."""
+    try:
+        with engine.begin() as conn:
+            result = conn.execute(schema.imports.insert().values(
+                source=str(folder), kind="csv", username=username, started_at=started,
+                finished_at=finished, status="ok" if report.ok else "failed",
+                row_counts=json.dumps(report.row_counts), errors=json.dumps(report.errors),
+            ))
+            return result.inserted_primary_key[0]
+    except Exception:  # noqa: BLE001 - the import itself is done; do not hide its report
+        log.exception("could not record the CSV import of %s in the import history", folder)
+        return None

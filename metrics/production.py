@@ -1,0 +1,139 @@
+"""Production metrics (SPEC section 4): pure pandas, no SQL, no Dash, no I/O.
+
+A percentage over several rows is the ratio of the sums, never the mean of percentages; a zero or
+missing denominator gives null (None / NaN), never 0.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from metrics.calendar import night_start_hours, shift_hours, slot_datetimes
+
+# Achievement at or above GREEN_AT is on target; between AMBER_AT and GREEN_AT is close.
+GREEN_AT = 100.0
+AMBER_AT = 90.0
+
+
+def _is_missing(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA
+
+
+def ratio_pct(num, den) -> float | None:
+    """num / den x 100, or None when either is missing or den is 0."""
+    if _is_missing(num) or _is_missing(den) or den == 0:
+        return None
+    return float(num) / float(den) * 100.0
+
+
+def pct_series(num: pd.Series, den: pd.Series) -> pd.Series:
+    num = pd.to_numeric(num, errors="coerce").astype(float)
+    den = pd.to_numeric(den, errors="coerce").astype(float)
+    return (num / den.where(den != 0)) * 100.0
+
+
+def change_pct(current, previous) -> float | None:
+    """Relative change against the previous period, in %."""
+    if _is_missing(current) or _is_missing(previous) or previous == 0:
+        return None
+    return (float(current) - float(previous)) / abs(float(previous)) * 100.0
+
+
+def add_production_ratios(df: pd.DataFrame) -> pd.DataFrame:
+    """Add achievement_pct and efficiency_pct to rows that carry the summed measures."""
+    out = df.copy()
+    out["achievement_pct"] = pct_series(out["output"], out["target"])
+    out["efficiency_pct"] = pct_series(out["earned_minutes"], out["available_minutes"])
+    return out
+
+
+def _sum(df: pd.DataFrame, col: str):
+    if col not in df or df[col].isna().all():
+        return None if col != "output" else 0
+    value = df[col].sum()
+    return float(value) if isinstance(value, (float, np.floating)) else int(value)
+
+
+def production_totals(df: pd.DataFrame) -> dict:
+    """Sum the measures, then take the ratios of the sums."""
+    total = {c: _sum(df, c) for c in ("output", "target", "earned_minutes", "available_minutes")}
+    total["output"] = total["output"] or 0
+    total["achievement_pct"] = ratio_pct(total["output"], total["target"])
+    total["efficiency_pct"] = ratio_pct(total["earned_minutes"], total["available_minutes"])
+    return total
+
+
+def hourly_targets(plans: pd.DataFrame, shifts: pd.DataFrame) -> pd.DataFrame:
+    """Spread each plan row over its shift's working hours at target_qty / working_minutes x 60.
+
+    Returns date, shift_code, line_code, hour, slot (clock datetime) and target.
+    """
+    cols = ["date", "shift_code", "line_code", "hour", "slot", "target"]
+    if plans.empty or shifts.empty:
+        return pd.DataFrame(columns=cols)
+    hours = []
+    for row in shifts.itertuples(index=False):
+        brk = int(getattr(row, "break_minutes", 0) or 0)
+        for day_offset, hour, minutes in shift_hours(row.start, row.end, brk):
+            hours.append((row.shift_code, day_offset, hour, minutes))
+    grid = pd.DataFrame(hours, columns=["shift_code", "day_offset", "hour", "minutes"])
+    out = plans.merge(grid, on="shift_code", how="inner")
+    rate = out["target_qty"].astype(float) / out["working_minutes"].where(out["working_minutes"] > 0)
+    out["target"] = (rate * out["minutes"]).fillna(0.0)
+    out["slot"] = (pd.to_datetime(out["date"]) + pd.to_timedelta(out["hour"], unit="h")
+                   + pd.to_timedelta(out["day_offset"], unit="D"))
+    return out[cols].sort_values(["line_code", "slot"]).reset_index(drop=True)
+
+
+def add_slots(df: pd.DataFrame, shifts: pd.DataFrame) -> pd.DataFrame:
+    """Add the clock datetime of each (date, shift_code, hour) row."""
+    out = df.copy()
+    night = night_start_hours(shifts) if not shifts.empty else {}
+    out["slot"] = slot_datetimes(out["date"], out["hour"], out["shift_code"].map(night)).values
+    return out
+
+
+def wip_series(baseline: pd.DataFrame, deltas: pd.DataFrame, shifts: pd.DataFrame) -> pd.DataFrame:
+    """WIP of each line at the end of each hour.
+
+    baseline: line_code, wip (Σ loading − Σ output before the window: all history counts).
+    deltas: line_code, date, shift_code, hour, loading, output inside the window.
+    """
+    if deltas.empty:
+        return pd.DataFrame(columns=["line_code", "slot", "wip"])
+    d = add_slots(deltas, shifts)
+    d = d.groupby(["line_code", "slot"], as_index=False)[["loading", "output"]].sum()
+    d = d.sort_values(["line_code", "slot"])
+    d["wip"] = (d["loading"] - d["output"]).groupby(d["line_code"]).cumsum()
+    start = baseline.set_index("line_code")["wip"] if not baseline.empty else pd.Series(dtype=float)
+    d["wip"] = d["wip"] + d["line_code"].map(start).fillna(0)
+    d["wip"] = d["wip"].astype(int) if d["wip"].notna().all() else d["wip"]
+    return d[["line_code", "slot", "wip"]].reset_index(drop=True)
+
+
+def cumulative(df: pd.DataFrame, by: list[str], order: str, columns: list[str]) -> pd.DataFrame:
+    """Running totals of `columns` within each group of `by`, in `order`."""
+    out = df.sort_values(by + [order]).reset_index(drop=True)
+    for col in columns:
+        out[f"{col}_cum"] = out.groupby(by)[col].cumsum()
+    return out
+
+
+def traffic_light(achievement_pct) -> str:
+    if _is_missing(achievement_pct):
+        return "grey"
+    if achievement_pct >= GREEN_AT:
+        return "green"
+    if achievement_pct >= AMBER_AT:
+        return "amber"
+    return "red"
+
+
+def operator_efficiency(df: pd.DataFrame, by: tuple[str, ...] = ("emp_code",)) -> pd.DataFrame:
+    """Operator efficiency = Σ qty × smv / Σ minutes_worked × 100 per group."""
+    d = df.assign(earned_minutes=df["qty"] * df["smv"])
+    g = d.groupby(list(by), as_index=False)[["qty", "earned_minutes", "minutes_worked"]].sum()
+    g["efficiency_pct"] = pct_series(g["earned_minutes"], g["minutes_worked"])
+    return g

@@ -1,0 +1,78 @@
+"""Overview (/): the plant head's page. KPI cards, the line league table, today's hours."""
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import html
+
+from components import figures, grid as g
+from components.cards import chart_card, empty_state, graph, kpi_card
+from components.export import register_export
+from components.page import page_layout, register_content
+from reports import production as reports
+
+dash.register_page(__name__, path="/", name="Overview", title="Overview · FloorPulse", order=0)
+
+PAGE = "overview"
+
+LEAGUE_COLUMNS = [
+    g.col("line", "Line", cellRenderer="markdown", pinned="left", minWidth=110),
+    g.col("name", "Name"),
+    g.col("output", "Output", "int"),
+    g.col("target", "Target", "int"),
+    g.col("achievement_pct", "Achievement", "pct", cellClassRules={
+        "cell-green": "params.data.status == 'green'",
+        "cell-amber": "params.data.status == 'amber'",
+        "cell-red": "params.data.status == 'red'"}),
+    g.col("efficiency_pct", "SMV efficiency", "pct"),
+    g.col("wip", "WIP now", "int"),
+]
+
+
+def layout(**query):
+    return page_layout(PAGE, "Overview", query,
+                       subtitle="How the plant is doing in the selected period")
+
+
+def build(ctx, filters, scope):
+    data = reports.overview(ctx, filters, scope, now=ctx.now().replace(minute=0, second=0,
+                                                                       microsecond=0))
+    cards = dbc.Row([dbc.Col(kpi_card(k), xs=6, md=4, xl=True) for k in data["kpis"]],
+                    className="g-3 mb-3")
+    league = data["league"]
+    if league.empty:
+        league_body = empty_state(hint="No production or plan in this period for these filters.")
+    else:
+        league = league.assign(line=[f"[{c}](/lines/{c}{filters.to_query()})"
+                                     for c in league["line_code"]])
+        league_body = g.grid("league-grid", league, LEAGUE_COLUMNS, height=360)
+    today = data["today"]
+    if today.empty:
+        today_body = empty_state(hint=f"Nothing produced or planned yet on "
+                                      f"{data['today_date']:%a %d %b}.")
+    else:
+        today_body = graph(figures.output_vs_target(today), "today-graph", height=320)
+    return html.Div([
+        cards,
+        dbc.Row([
+            dbc.Col(chart_card("Line league", league_body, export="overview-league",
+                               subtitle="achievement against target · green ≥ 100 %, "
+                                        "amber ≥ 90 %, red below"), lg=7),
+            dbc.Col(chart_card(f"Today · {data['today_date']:%a %d %b}", today_body,
+                               export="overview-today", subtitle="output vs target by hour"), lg=5),
+        ], className="g-3"),
+    ])
+
+
+register_content(PAGE, build)
+
+
+@register_export("overview-league")
+def _export_league(ctx, filters, scope):
+    return reports.overview(ctx, filters, scope)["league"].drop(columns=["status"],
+                                                                 errors="ignore")
+
+
+@register_export("overview-today")
+def _export_today(ctx, filters, scope):
+    return reports.overview(ctx, filters, scope)["today"]

@@ -1,0 +1,110 @@
+"""Production SQL: output, plan, WIP and operator aggregates, pushed down to the database."""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import Integer, case, cast, func, select
+
+from data import schema
+from queries.common import frame, where_filters, where_scope
+from reports.filters import Filters
+
+P = schema.production
+LP = schema.line_plans
+S = schema.styles
+OO = schema.operator_output
+E = schema.employees
+
+# group keys the production API accepts and their column in production / line_plans
+GROUP_KEYS = ("line_code", "date", "shift_code", "style_code", "hour")
+
+
+def output_by(conn, filters: Filters, keys: list[str], scope=None) -> pd.DataFrame:
+    """Σ output qty and Σ qty × smv (earned minutes) of stage `output`, grouped by keys."""
+    cols = [P.c[k] for k in keys]
+    stmt = (
+        select(*cols, func.sum(P.c.qty).label("output"),
+               func.sum(P.c.qty * S.c.smv).label("earned_minutes"))
+        .select_from(P.join(S, S.c.style_code == P.c.style_code, isouter=True))
+        .where(P.c.stage == "output")
+    )
+    stmt = where_filters(stmt, P, filters, scope).group_by(*cols)
+    return frame(conn, stmt, keys + ["output", "earned_minutes"])
+
+
+def plan_by(conn, filters: Filters, keys: list[str], scope=None) -> pd.DataFrame:
+    """Σ target and Σ (operators + helpers) × working_minutes of the plan rows, grouped by keys."""
+    keys = [k for k in keys if k != "hour"]
+    cols = [LP.c[k] for k in keys]
+    stmt = select(
+        *cols, func.sum(LP.c.target_qty).label("target"),
+        func.sum((LP.c.operators + func.coalesce(LP.c.helpers, 0)) * LP.c.working_minutes)
+        .label("available_minutes"),
+    )
+    stmt = where_filters(stmt, LP, filters, scope).group_by(*cols)
+    return frame(conn, stmt, keys + ["target", "available_minutes"])
+
+
+def plan_rows(conn, filters: Filters, scope=None) -> pd.DataFrame:
+    """The plan rows themselves (one per line-shift-day: small) for hourly spreading."""
+    stmt = select(LP.c.date, LP.c.shift_code, LP.c.line_code, LP.c.style_code, LP.c.target_qty,
+                  LP.c.operators, LP.c.helpers, LP.c.working_minutes)
+    return frame(conn, where_filters(stmt, LP, filters, scope))
+
+
+def stages_by_hour(conn, filters: Filters, scope=None, *, use_shift=True, use_style=True
+                   ) -> pd.DataFrame:
+    """loading / output / packing per line, date, shift and hour in the window."""
+    def stage_sum(stage):
+        return func.sum(case((P.c.stage == stage, P.c.qty), else_=0)).label(stage)
+
+    keys = [P.c.line_code, P.c.date, P.c.shift_code, P.c.hour]
+    stmt = select(*keys, stage_sum("loading"), stage_sum("output"), stage_sum("packing"))
+    stmt = where_filters(stmt, P, filters, scope, use_shift=use_shift, use_style=use_style)
+    stmt = stmt.group_by(*keys)
+    return frame(conn, stmt, ["line_code", "date", "shift_code", "hour", "loading", "output",
+                              "packing"])
+
+
+def wip_before(conn, before: date, filters: Filters | None, scope=None) -> pd.DataFrame:
+    """Σ loading − Σ output of each line over all days before `before` (WIP carried in)."""
+    loaded = func.sum(case((P.c.stage == "loading", P.c.qty), else_=0))
+    out = func.sum(case((P.c.stage == "output", P.c.qty), else_=0))
+    stmt = select(P.c.line_code, cast(loaded - out, Integer).label("wip")).where(P.c.date < before)
+    stmt = where_scope(stmt, P, filters, scope, use_shift=False, use_style=False)
+    return frame(conn, stmt.group_by(P.c.line_code), ["line_code", "wip"])
+
+
+def styles_run(conn, filters: Filters, scope=None) -> pd.DataFrame:
+    """Per line and style: days run, first and last day, output and earned minutes."""
+    stmt = (
+        select(P.c.line_code, P.c.style_code, S.c.description, S.c.smv,
+               func.count(func.distinct(P.c.date)).label("days"),
+               func.min(P.c.date).label("first_day"), func.max(P.c.date).label("last_day"),
+               func.sum(P.c.qty).label("output"))
+        .select_from(P.join(S, S.c.style_code == P.c.style_code, isouter=True))
+        .where(P.c.stage == "output")
+    )
+    stmt = where_filters(stmt, P, filters, scope).group_by(
+        P.c.line_code, P.c.style_code, S.c.description, S.c.smv)
+    return frame(conn, stmt)
+
+
+def operators(conn, filters: Filters, scope=None) -> pd.DataFrame:
+    """Operator performance per employee and operation (SPEC: Σ qty × smv / Σ minutes_worked)."""
+    stmt = (
+        select(OO.c.emp_code, E.c.name, OO.c.line_code, OO.c.operation,
+               func.sum(OO.c.qty).label("qty"),
+               func.sum(OO.c.qty * OO.c.smv).label("earned_minutes"),
+               func.sum(OO.c.minutes_worked).label("minutes_worked"),
+               func.count(func.distinct(OO.c.date)).label("days"))
+        .select_from(OO.join(E, E.c.emp_code == OO.c.emp_code, isouter=True))
+    )
+    stmt = where_filters(stmt, OO, filters, scope).group_by(
+        OO.c.emp_code, E.c.name, OO.c.line_code, OO.c.operation)
+    return frame(conn, stmt)
+
+
+def last_production_date(conn) -> date | None:
+    return conn.execute(select(func.max(P.c.date))).scalar()

@@ -1,0 +1,203 @@
+"""Production reports: one function per view, used by the pages and the API alike.
+
+Each takes the Context, the Filters and the caller's line scope (None = every line) and returns
+plain data (DataFrames and dicts), cached on (report, arguments, data version).
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+
+from metrics import production as m
+from queries import production as q
+from queries.common import master_lists
+from reports.cache import cached_report
+from reports.filters import FilterError, Filters
+
+MEASURES = ["output", "target", "earned_minutes", "available_minutes"]
+
+
+@cached_report("options")
+def filter_options(ctx) -> dict[str, pd.DataFrame]:
+    with ctx.engine.connect() as conn:
+        return master_lists(conn)
+
+
+def validate_filters(ctx, filters: Filters, scope=None) -> None:
+    """Reject codes that do not exist (a typo in a URL must not silently show nothing)."""
+    opts = filter_options(ctx)
+    for label, values, frame, col in (
+        ("line", filters.lines, opts["lines"], "line_code"),
+        ("shift", filters.shifts, opts["shifts"], "shift_code"),
+        ("style", filters.styles, opts["styles"], "style_code"),
+    ):
+        known = set(frame[col]) if not frame.empty else set()
+        unknown = [v for v in values if v not in known]
+        if unknown:
+            names = ", ".join(f"'{v}'" for v in unknown)
+            raise FilterError(f"Unknown {label} code {names}.")
+    if scope is not None and filters.lines and not set(filters.lines) <= set(scope):
+        outside = ", ".join(sorted(set(filters.lines) - set(scope)))
+        raise FilterError(f"You do not have access to line {outside}.")
+
+
+def _shifts(ctx) -> pd.DataFrame:
+    return filter_options(ctx)["shifts"]
+
+
+def _measures(conn, ctx, filters: Filters, keys: list[str], scope) -> pd.DataFrame:
+    """Output and plan measures grouped by keys, with achievement and efficiency."""
+    out = q.output_by(conn, filters, keys, scope)
+    if "hour" in keys:
+        plan = _plan_by_hour(conn, ctx, filters, keys, scope)
+    else:
+        plan = q.plan_by(conn, filters, keys, scope)
+    if keys:
+        df = out.merge(plan, on=keys, how="outer")
+    else:
+        df = pd.concat([out, plan], axis=1)
+    for col in MEASURES:
+        df[col] = pd.to_numeric(df[col], errors="coerce")
+    df["output"] = df["output"].fillna(0)
+    df["earned_minutes"] = df["earned_minutes"].fillna(0.0)
+    df = m.add_production_ratios(df)
+    return df.sort_values(keys).reset_index(drop=True) if keys else df
+
+
+def _plan_by_hour(conn, ctx, filters, keys, scope) -> pd.DataFrame:
+    """Targets and available minutes spread over the shift's hours (plan rows are small)."""
+    plans = q.plan_rows(conn, filters, scope)
+    hourly = m.hourly_targets(plans, _shifts(ctx))
+    if hourly.empty:
+        return pd.DataFrame(columns=keys + ["target", "available_minutes"])
+    hourly = hourly.merge(plans, on=["date", "shift_code", "line_code"], how="left")
+    # available minutes of an hour: manpower x that hour's share of the working minutes
+    share = hourly["target"] / hourly["target_qty"].where(hourly["target_qty"] > 0)
+    hourly["available_minutes"] = (
+        (hourly["operators"] + hourly["helpers"].fillna(0)) * hourly["working_minutes"] * share
+    )
+    return hourly.groupby(keys, as_index=False)[["target", "available_minutes"]].sum()
+
+
+def _totals(df: pd.DataFrame) -> dict:
+    return m.production_totals(df)
+
+
+@cached_report("production")
+def production(ctx, filters: Filters, group_by: tuple[str, ...] = ("line_code",), scope=None
+               ) -> dict:
+    """The /api/v1/production view: measures grouped by any of line, date, shift, style, hour."""
+    keys = list(group_by)
+    with ctx.engine.connect() as conn:
+        rows = _measures(conn, ctx, filters, keys, scope)
+        total = _totals(_measures(conn, ctx, filters, [], scope))
+    return {"rows": rows, "total": total}
+
+
+def _wip_now(conn, ctx, at: datetime, filters: Filters | None, scope) -> pd.DataFrame:
+    """WIP per line at `at`: all history before yesterday in SQL, the last two days by hour."""
+    first = at.date() - timedelta(days=1)
+    baseline = q.wip_before(conn, first, filters, scope)
+    recent = Filters(start=first, end=at.date(), lines=filters.lines if filters else ())
+    deltas = q.stages_by_hour(conn, recent, scope, use_shift=False, use_style=False)
+    series = m.wip_series(baseline, deltas, _shifts(ctx))
+    series = series[series["slot"] <= at]
+    last = series.groupby("line_code", as_index=False).last()[["line_code", "wip"]]
+    # a line with history but no rows in the last two days keeps its baseline
+    merged = baseline.merge(last, on="line_code", how="outer", suffixes=("_base", ""))
+    merged["wip"] = merged["wip"].fillna(merged["wip_base"]).fillna(0).astype(int)
+    return merged[["line_code", "wip"]].sort_values("line_code").reset_index(drop=True)
+
+
+@cached_report("wip")
+def wip(ctx, at: datetime, lines: tuple[str, ...] = (), scope=None) -> dict:
+    """The /api/v1/wip view: WIP per line at a moment."""
+    filters = Filters(start=at.date(), end=at.date(), lines=lines)
+    with ctx.engine.connect() as conn:
+        rows = _wip_now(conn, ctx, at, filters, scope)
+    return {"rows": rows, "total": {"wip": int(rows["wip"].sum()) if not rows.empty else 0}}
+
+
+def _kpi(key, label, current, previous, unit="", better="up", digits=0) -> dict:
+    return {"key": key, "label": label, "value": current, "previous": previous,
+            "change_pct": m.change_pct(current, previous), "unit": unit, "better": better,
+            "digits": digits}
+
+
+@cached_report("overview")
+def overview(ctx, filters: Filters, scope=None, now: datetime | None = None) -> dict:
+    """Overview: KPI cards against the previous period, line league table, today's hours."""
+    now = now or ctx.now()
+    with ctx.engine.connect() as conn:
+        cur = _totals(_measures(conn, ctx, filters, [], scope))
+        prev = _totals(_measures(conn, ctx, filters.previous(), [], scope))
+        league = _measures(conn, ctx, filters, ["line_code"], scope)
+        wip_now = _wip_now(conn, ctx, now, filters, scope)
+        today = replace(filters, start=now.date(), end=now.date())
+        today_hourly = _hourly(conn, ctx, today, scope, upto=now)
+    if not league.empty:
+        league = league.merge(wip_now, on="line_code", how="left")
+        league["status"] = league["achievement_pct"].map(m.traffic_light)
+        names = filter_options(ctx)["lines"]
+        if not names.empty:
+            league = league.merge(names[["line_code", "name"]], on="line_code", how="left")
+        league = league.sort_values("achievement_pct", ascending=False, na_position="last")
+    kpis = [
+        _kpi("output", "Output", cur["output"], prev["output"], " pcs"),
+        _kpi("achievement_pct", "Target achievement", cur["achievement_pct"],
+             prev["achievement_pct"], " %", digits=1),
+        _kpi("efficiency_pct", "SMV efficiency", cur["efficiency_pct"], prev["efficiency_pct"],
+             " %", digits=1),
+        _kpi("earned_hours", "Earned hours", _hours(cur["earned_minutes"]),
+             _hours(prev["earned_minutes"]), " h"),
+        _kpi("wip", "WIP now", int(wip_now["wip"].sum()) if not wip_now.empty else None, None,
+             " pcs", better="down"),
+    ]
+    return {"kpis": kpis, "total": cur, "previous": prev, "league": league.reset_index(drop=True),
+            "today": today_hourly, "today_date": now.date()}
+
+
+def _hours(minutes):
+    return None if minutes is None else minutes / 60.0
+
+
+def _hourly(conn, ctx, filters: Filters, scope, upto: datetime | None = None) -> pd.DataFrame:
+    """Output and target per clock hour (summed over the selected lines), with running totals."""
+    shifts = _shifts(ctx)
+    stages = q.stages_by_hour(conn, filters, scope)
+    targets = m.hourly_targets(q.plan_rows(conn, filters, scope), shifts)
+    keys = ["line_code", "date", "shift_code", "hour"]
+    if stages.empty and targets.empty:
+        return pd.DataFrame(columns=["slot", "output", "target", "output_cum", "target_cum"])
+    stages = m.add_slots(stages, shifts) if not stages.empty else stages
+    df = stages.merge(targets, on=keys + ["slot"], how="outer") if not stages.empty else targets
+    for col in ("output", "target"):
+        df[col] = pd.to_numeric(df.get(col), errors="coerce").fillna(0.0)
+    if upto is not None:
+        df = df[df["slot"] <= upto]
+    df = df.groupby("slot", as_index=False)[["output", "target"]].sum()
+    return m.cumulative(df.assign(_all=0), by=["_all"], order="slot",
+                        columns=["output", "target"]).drop(columns="_all")
+
+
+@cached_report("line_detail")
+def line_detail(ctx, filters: Filters, scope=None, now: datetime | None = None) -> dict:
+    """Lines page: hourly output vs target, cumulative, efficiency by day, WIP, styles, operators."""
+    now = now or ctx.now()
+    with ctx.engine.connect() as conn:
+        hourly = _hourly(conn, ctx, filters, scope, upto=now)
+        by_day = _measures(conn, ctx, filters, ["line_code", "date"], scope)
+        total = _totals(_measures(conn, ctx, filters, [], scope))
+        baseline = q.wip_before(conn, filters.start, filters, scope)
+        deltas = q.stages_by_hour(conn, filters, scope, use_shift=False, use_style=False)
+        wip_df = m.wip_series(baseline, deltas, _shifts(ctx))
+        wip_df = wip_df[wip_df["slot"] <= now]
+        styles = q.styles_run(conn, filters, scope)
+        ops = q.operators(conn, filters, scope)
+    if not ops.empty:
+        ops["efficiency_pct"] = m.pct_series(ops["earned_minutes"], ops["minutes_worked"])
+        ops = ops.sort_values("efficiency_pct", ascending=False, na_position="last")
+    return {"hourly": hourly, "by_day": by_day, "total": total, "wip": wip_df,
+            "styles": styles, "operators": ops.reset_index(drop=True)}
