@@ -74,8 +74,8 @@ def to_plant_local(values: pd.Series, plant_tz: str) -> pd.Series:
         if t.tzinfo is not None:
             t = t.tz_convert(plant_tz).tz_localize(None)
         return t
-    return pd.Series([one(v) for v in values], index=getattr(values, "index", None),
-                     dtype="datetime64[ns]")
+    values = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
+    return pd.Series([one(v) for v in values], index=values.index, dtype="datetime64[ns]")
 
 
 def shift_hours(start: str, end: str, break_minutes: int = 0) -> list[tuple[int, int, int]]:

@@ -85,3 +85,31 @@ def pytest_setup_options():
     ):
         options.add_argument(arg)
     return options
+
+
+@pytest.fixture
+def make_app(tmp_path):
+    """Build the Dash app on a given database with a private cache."""
+    def build(url):
+        from app import create_app
+        from settings import Settings
+        settings = Settings(database_url=url, cache_dir=str(tmp_path / "cache"), testing=True,
+                            secret_key="test-secret", demo_data=False)
+        return create_app(settings)
+    return build
+
+
+@pytest.fixture
+def api_client(engine, database_url, make_app):
+    """A test client plus an admin bearer token, on each backend, with the small plant loaded."""
+    from auth import users
+    from tests.factories import small_plant
+
+    small_plant(engine)
+    app = make_app(database_url)
+    with engine.begin() as conn:
+        admin = users.create_user(conn, "admin", "admin-password", role="admin")
+        token = users.create_token(conn, admin)
+    client = app.server.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    return client
