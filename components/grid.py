@@ -23,8 +23,10 @@ def col(field: str, header: str, kind: str | None = None, **extra) -> dict:
 
 
 def grid(grid_id: str, df: pd.DataFrame, columns: list[dict], *, height: int = 380,
-         **options) -> dag.AgGrid:
+         extra_fields: tuple[str, ...] = (), **options) -> dag.AgGrid:
+    """A grid of `columns`; `extra_fields` ride along in the rows for styling rules."""
     fields = [c["field"] for c in columns if c.get("field") in df.columns]
+    fields += [f for f in extra_fields if f in df.columns and f not in fields]
     return dag.AgGrid(
         id=grid_id, rowData=records(df, fields), columnDefs=columns,
         defaultColDef={"sortable": True, "resizable": True, "filter": True, "minWidth": 90},

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from typing import Callable
 
+import dash
 import dash_bootstrap_components as dbc
 from dash import Output, callback, dcc, html, no_update
 
@@ -76,11 +77,15 @@ def register_content(page_id: str, build: Callable) -> Callable:
             # a bad selection changes nothing: the last good view stays on screen
             return no_update, f"{err}", True
         try:
-            return build(ctx, filters, scope), None, False
+            content = build(ctx, filters, scope)
         except Exception:
             log.exception("page %s failed for filters %s", page_id, filters)
             return (html.Div(), "Something went wrong on our side while building this page; "
                     "it has been logged.", True)
+        if dash.ctx.triggered_id is None:
+            # first render: keep the layout's message about a bad filter in the URL, if any
+            return content, no_update, no_update
+        return content, None, False
 
     render.__name__ = f"render_{page_id}"
     return render

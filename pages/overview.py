@@ -45,7 +45,8 @@ def build(ctx, filters, scope):
     else:
         league = league.assign(line=[f"[{c}](/lines/{c}{filters.to_query()})"
                                      for c in league["line_code"]])
-        league_body = g.grid("league-grid", league, LEAGUE_COLUMNS, height=360)
+        league_body = g.grid("league-grid", league, LEAGUE_COLUMNS, height=360,
+                             extra_fields=("status",))
     today = data["today"]
     if today.empty:
         today_body = empty_state(hint=f"Nothing produced or planned yet on "

@@ -1,0 +1,92 @@
+"""End to end in headless Chromium (dash_duo): sign in, open Overview and Lines, change a filter.
+
+Numbers come from tests/factories.py (worked out by hand there).
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+from auth import users
+from data import db
+from tests.factories import small_plant
+
+RANGE = "start=2026-03-02&end=2026-03-02"
+SHOTS = os.environ.get("SCREENSHOT_DIR")
+
+
+@pytest.fixture
+def signed_in(dash_duo, sqlite_url, make_app):
+    small_plant(db.get_engine(sqlite_url))
+    with db.get_engine(sqlite_url).begin() as conn:
+        users.create_user(conn, "plant", "plant-password", role="plant_head")
+    app = make_app(sqlite_url)
+    dash_duo.start_server(app, navigate=False)
+    base = dash_duo.server.url
+    dash_duo.driver.get(f"{base}/login")
+    dash_duo.find_element("#username").send_keys("plant")
+    dash_duo.find_element("#password").send_keys("plant-password")
+    dash_duo.find_element("#login-button").click()
+    dash_duo.wait_for_element("#react-entry-point", timeout=10)
+    return dash_duo, base
+
+
+def _shot(duo, name):
+    if SHOTS:
+        duo.driver.save_screenshot(os.path.join(SHOTS, f"{name}.png"))
+
+
+def _choose(duo, dropdown_id, value):
+    """Pick an option of a dcc.Dropdown the way a user does: click, type, Enter."""
+    duo.find_element(f"#{dropdown_id}").click()
+    duo.find_element(".dash-dropdown-search").send_keys(value)
+    option = duo.find_element(f'input.dash-options-list-option-checkbox[value="{value}"]')
+    option.find_element(By.XPATH, "..").click()
+    duo.find_element(".dash-dropdown-search").send_keys(Keys.ESCAPE)
+
+
+def test_overview_shows_kpis_and_a_filter_changes_them(signed_in):
+    duo, base = signed_in
+    duo.driver.get(f"{base}/?{RANGE}")
+    duo.wait_for_text_to_equal("#kpi-output", "1,900 pcs", timeout=15)
+    duo.wait_for_text_to_equal("#kpi-achievement_pct", "79.2 %")
+    duo.wait_for_text_to_equal("#kpi-efficiency_pct", "48.8 %")
+    duo.wait_for_element("#league-grid .ag-row", timeout=10)
+    _shot(duo, "overview")
+    _choose(duo, "filter-lines", "L02")
+    duo.wait_for_text_to_equal("#kpi-output", "300 pcs", timeout=10)
+    duo.wait_for_text_to_equal("#kpi-achievement_pct", "75.0 %")
+    assert "line=L02" in duo.driver.current_url  # the selection lives in the URL
+    assert duo.get_logs() == []
+
+
+def test_lines_page_for_one_line(signed_in):
+    duo, base = signed_in
+    duo.driver.get(f"{base}/lines/L01?{RANGE}")
+    duo.wait_for_contains_text("#lines-summary", "1,600 pcs", timeout=15)
+    duo.wait_for_contains_text("#lines-summary", "57.1 %")
+    for graph in ("#hourly-graph", "#cumulative-graph", "#efficiency-graph", "#wip-graph"):
+        duo.wait_for_element(f"{graph} .main-svg", timeout=10)
+    _shot(duo, "lines")
+    assert duo.get_logs() == []
+
+
+def test_bad_filter_in_url_gets_a_message(signed_in):
+    duo, base = signed_in
+    duo.driver.get(f"{base}/?start=2026-03-05&end=2026-03-01")
+    duo.wait_for_contains_text("#overview-alert", "before the start date", timeout=15)
+    duo.driver.get(f"{base}/lines/L99?{RANGE}")
+    duo.wait_for_contains_text("#lines-alert", "Unknown line code 'L99'", timeout=15)
+    assert duo.get_logs() == []
+
+
+def test_empty_selection_shows_empty_state(signed_in):
+    duo, base = signed_in
+    duo.driver.get(f"{base}/?start=2025-01-01&end=2025-01-07")
+    duo.wait_for_contains_text("#overview-content", "No data for this selection", timeout=15)
+    duo.wait_for_text_to_equal("#kpi-output", "0 pcs")
+    duo.wait_for_text_to_equal("#kpi-achievement_pct", "—")
+    assert duo.get_logs() == []
