@@ -1,0 +1,18 @@
+# FloorPulse: the Dash app behind gunicorn. Build: docker build -t floorpulse .
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
+    HOST=0.0.0.0 PORT=8050 CACHE_DIR=/app/instance/cache
+
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+
+COPY . .
+RUN useradd --create-home floorpulse && mkdir -p /app/instance && chown -R floorpulse /app/instance
+USER floorpulse
+
+EXPOSE 8050
+HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8050/api/health/ready').status == 200 else 1)"
+# Create the schema (and the demo plant on an empty database when DEMO_DATA=1), then serve.
+CMD ["sh", "-c", "python -c 'import app; app._maybe_load_demo(app.Settings.from_env())' && exec gunicorn -w ${WORKERS:-2} -b ${HOST}:${PORT} --timeout 120 app:server"]
