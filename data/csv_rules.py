@@ -18,7 +18,6 @@ import pandas as pd
 from sqlalchemy import Table
 
 from data import schema
-from metrics.calendar import to_plant_local
 
 # --- columns -------------------------------------------------------------------------------------
 
@@ -100,7 +99,7 @@ class FileSpec:
     table: Table
     columns: tuple[Col, ...]
     checks: tuple[Check, ...] = ()
-    shift_day_of: str | None = None  # timestamp column whose production day/shift fill `date`...
+    shift_day_of: str | None = None  # the timestamp whose production day, shift, hour we keep
     constants: Mapping[str, object] = field(default_factory=dict)  # written on every row
     fill_key: Callable[[pd.DataFrame], pd.Series] | None = None  # makes blank keys from the row
 
@@ -115,9 +114,6 @@ class FileSpec:
     @property
     def key(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.table.primary_key.columns)
-
-    def col(self, name: str) -> Col:
-        return next(c for c in self.columns if c.name == name)
 
     def is_required(self, col: Col) -> bool:
         if col.required is not None:
@@ -134,12 +130,12 @@ class FileSpec:
 
 def event_id_for(ts, emp_code, station_code, event_type, count) -> str:
     """The id of an event that came without one: sha1 of (ts iso, emp, station, type, count)."""
-    parts = [pd.Timestamp(ts).isoformat(), _text(emp_code), _text(station_code), event_type,
-             str(int(count))]
+    parts = [pd.Timestamp(ts).isoformat(), _or_blank(emp_code), _or_blank(station_code),
+             event_type, str(int(count))]
     return hashlib.sha1("|".join(parts).encode("utf-8")).hexdigest()
 
 
-def _text(value) -> str:
+def _or_blank(value) -> str:
     return "" if value is None or pd.isna(value) else str(value)
 
 
@@ -259,7 +255,7 @@ _DATE = r"\d{4}-\d{2}-\d{2}"
 _TS = _DATE + r"[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?P<tz>Z|[+-]\d{2}(?::?\d{2})?)?"
 
 
-def _bad(values: pd.Series, ok: pd.Series, reason: str) -> tuple[pd.Series, pd.Series]:
+def _checked(values: pd.Series, ok: pd.Series, reason: str) -> tuple[pd.Series, pd.Series]:
     """Typed values (null where bad) and the reason per bad cell (null where fine)."""
     ok = ok.fillna(False).astype(bool)
     return values.where(ok, None), pd.Series(np.where(ok, None, reason), index=values.index,
@@ -268,18 +264,18 @@ def _bad(values: pd.Series, ok: pd.Series, reason: str) -> tuple[pd.Series, pd.S
 
 def _parse_int(s: pd.Series, col: Col, plant_tz: str):
     ok = s.str.fullmatch(r"[+-]?\d{1,18}")
-    return _bad(pd.to_numeric(s.where(ok, "0")).astype(object), ok, "not a whole number")
+    return _checked(pd.to_numeric(s.where(ok, "0")).astype(object), ok, "not a whole number")
 
 
 def _parse_float(s: pd.Series, col: Col, plant_tz: str):
     values = pd.to_numeric(s, errors="coerce")
     ok = values.notna() & np.isfinite(values.fillna(0))
-    return _bad(values.astype(object), ok, "not a number")
+    return _checked(values.astype(object), ok, "not a number")
 
 
 def _parse_date(s: pd.Series, col: Col, plant_tz: str):
     values = pd.to_datetime(s.where(s.str.fullmatch(_DATE)), format="%Y-%m-%d", errors="coerce")
-    return _bad(values.dt.date.astype(object), values.notna(), "not a date (YYYY-MM-DD)")
+    return _checked(values.dt.date.astype(object), values.notna(), "not a date (YYYY-MM-DD)")
 
 
 def _parse_time(s: pd.Series, col: Col, plant_tz: str):
@@ -288,7 +284,7 @@ def _parse_time(s: pd.Series, col: Col, plant_tz: str):
     mm = pd.to_numeric(parts[1], errors="coerce")
     ok = (hh < 24) & (mm < 60)
     values = hh.fillna(0).astype(int).map("{:02d}".format) + ":" + parts[1].fillna("")
-    return _bad(values.astype(object), ok, "not a time (HH:MM)")
+    return _checked(values.astype(object), ok, "not a time (HH:MM)")
 
 
 def _parse_ts(s: pd.Series, col: Col, plant_tz: str):
@@ -299,17 +295,17 @@ def _parse_ts(s: pd.Series, col: Col, plant_tz: str):
     naive = form["all"].notna() & ~with_offset
     values[naive] = pd.to_datetime(s[naive], format="ISO8601", errors="coerce")
     if with_offset.any():
+        # what metrics.calendar.to_plant_local does, vectorised: it goes value by value
         aware = pd.to_datetime(s[with_offset], format="ISO8601", errors="coerce", utc=True)
-        valid = aware.index[aware.notna()]
-        values[valid] = to_plant_local(s[valid], plant_tz)
+        values[with_offset] = aware.dt.tz_convert(plant_tz).dt.tz_localize(None)
     objects = pd.Series([None if pd.isna(v) else v.to_pydatetime() for v in values],
                         index=s.index, dtype=object)
-    return _bad(objects, values.notna(), "not an ISO 8601 timestamp")
+    return _checked(objects, values.notna(), "not an ISO 8601 timestamp")
 
 
 def _parse_choice(s: pd.Series, col: Col, plant_tz: str):
     values = s.str.lower().map({c.lower(): c for c in col.choices})
-    return _bad(values.astype(object), values.notna(), f"not one of {', '.join(col.choices)}")
+    return _checked(values.astype(object), values.notna(), f"not one of {', '.join(col.choices)}")
 
 
 def _parse_weekdays(s: pd.Series, col: Col, plant_tz: str):
@@ -319,7 +315,7 @@ def _parse_weekdays(s: pd.Series, col: Col, plant_tz: str):
         days = [canonical.get(part.strip().lower()) for part in value.split(";")]
         return None if None in days else ";".join(days)
     values = s.map(one)
-    return _bad(values.astype(object), values.notna(),
+    return _checked(values.astype(object), values.notna(),
                 f"not weekdays like Fri or Sat;Sun ({'/'.join(DAYS)})")
 
 
@@ -328,7 +324,8 @@ def _parse_text(s: pd.Series, col: Col, plant_tz: str):
 
 
 _PARSERS = {"int": _parse_int, "float": _parse_float, "date": _parse_date, "time": _parse_time,
-            "ts": _parse_ts, "choice": _parse_choice, "weekdays": _parse_weekdays, "text": _parse_text}
+            "ts": _parse_ts, "choice": _parse_choice, "weekdays": _parse_weekdays,
+            "text": _parse_text}
 
 
 def parse_column(spec: FileSpec, col: Col, raw: pd.Series, plant_tz: str,

@@ -5,9 +5,14 @@ The rules per file live in `data.csv_rules`; this module reads the files, applie
 checks codes against the import and the database, fills the derived columns (production day,
 shift, hour, the station's line) and writes. Every import, good or bad, leaves one row in
 `imports` with its row counts and errors.
+
+Errors read `file:line: column: reason`. The line is the physical line in the file (the header
+is line 1, which is also where errors about the whole file go); line 0 and the folder's name stand
+for errors about the folder itself; the column is `-` where no one column is to blame.
 """
 from __future__ import annotations
 
+import io
 import json
 import logging
 import re
@@ -80,15 +85,21 @@ def import_folder(engine: Engine, folder, *, plant_tz: str = "Asia/Dhaka",
     `progress(fraction, message)`, when given, is called as the work advances (for a progress bar).
     """
     started, t0 = _now(plant_tz), time.perf_counter()
-    report_progress = progress or (lambda fraction, message: None)
+    step = {"now": "starting"}  # what the import was doing, for the log if it fails
+
+    def report_progress(fraction: float, message: str) -> None:
+        step["now"] = message
+        if progress is not None:
+            progress(fraction, message)
+
     errors = _Errors()
     files: list[_File] = []
     try:
         files = _validate(engine, Path(folder), plant_tz, errors, report_progress)
         if not errors:
-            _write(engine, files, plant_tz, report_progress)
+            _write(engine, files, report_progress)
     except Exception as exc:  # noqa: BLE001 - reported in the import history, logged in full
-        log.exception("CSV import of %s failed unexpectedly", folder)
+        log.exception("CSV import of %s failed unexpectedly while %s", folder, step["now"])
         errors.add(Path(folder).name or str(folder), 0, "-",
                    f"unexpected error, nothing was written: {type(exc).__name__}: {exc}")
     report = ImportReport(
@@ -116,6 +127,7 @@ def _validate(engine: Engine, folder: Path, plant_tz: str, errors: _Errors,
         if f is not None:
             _check_rows(f, plant_tz, errors)
             files.append(f)
+    progress(0.5, "checking codes")
     with engine.connect() as conn:
         known = _known_keys(conn, files)
     _check_references(files, known, errors)
@@ -146,9 +158,11 @@ def _find_files(folder: Path, errors: _Errors) -> list[tuple[FileSpec, Path]]:
 
 def _read(spec: FileSpec, path: Path, errors: _Errors) -> _File | None:
     """The file's trimmed strings, blank lines dropped, each row with its physical line number."""
+    content = path.read_bytes()
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False,
-                          encoding="utf-8-sig")
+        # header=None: a row with more fields than the header is an error, not a shifted row
+        raw = pd.read_csv(io.BytesIO(content), header=None, dtype=str, keep_default_na=False,
+                          skip_blank_lines=False, encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         errors.add(path.name, 1, "-", f"not UTF-8 text ({exc.reason} at byte {exc.start})")
         return None
@@ -157,17 +171,26 @@ def _read(spec: FileSpec, path: Path, errors: _Errors) -> _File | None:
         return None
     except pd.errors.ParserError as exc:
         where = re.search(r"line (\d+)", str(exc))
-        errors.add(path.name, int(where.group(1)) if where else 1, "-", f"not valid CSV: {exc}")
+        reason = str(exc).split("error: ")[-1].strip()
+        errors.add(path.name, int(where.group(1)) if where else 1, "-", f"not valid CSV: {reason}")
         return None
-    raw.columns = [str(c).strip() for c in raw.columns]
     raw = raw.fillna("").astype(str)
-    # A quoted value may span lines: count its line breaks so later rows keep their line number.
-    breaks = sum(raw[c].str.count("\n") for c in raw.columns) if len(raw.columns) else 0
-    extra = pd.Series(breaks, index=raw.index).cumsum().shift(fill_value=0) if len(raw) else 0
-    line = pd.Series(np.arange(2, len(raw) + 2), index=raw.index) + extra
+    line = pd.Series(np.arange(1, len(raw) + 1), index=raw.index)
+    if b'"' in content:
+        # A quoted value may span lines: count its line breaks so later rows keep their number.
+        breaks = sum(raw[c].str.count("\n") for c in raw.columns)
+        line += pd.Series(breaks, index=raw.index).cumsum().shift(fill_value=0)
     raw = raw.apply(lambda column: column.str.strip())
+    # a trailing comma on every line (as spreadsheets write) makes an empty, nameless column
+    raw = raw.loc[:, raw.iloc[0].ne("") | raw.iloc[1:].ne("").any()]
+    header = list(raw.iloc[0])
+    twice = sorted({c for c in header if header.count(c) > 1})
+    if twice:
+        errors.add(path.name, 1, ",".join(twice), "column named twice in the header")
+        return None
+    raw = raw.iloc[1:].set_axis(header, axis=1)
     blank = raw.eq("").all(axis=1)
-    return _File(spec, path.name, line[~blank].astype(int), raw[~blank])
+    return _File(spec, path.name, line[raw.index[~blank]].astype(int), raw[~blank])
 
 
 def _check_rows(f: _File, plant_tz: str, errors: _Errors) -> None:
@@ -176,7 +199,8 @@ def _check_rows(f: _File, plant_tz: str, errors: _Errors) -> None:
     known = {c.name for c in spec.columns}
     for column in raw.columns:
         if column not in known:
-            errors.add(f.name, 1, column, "unknown column")
+            errors.add(f.name, 1, column or "-",
+                       "unknown column" if column else "a column without a name has values")
     missing = [c.name for c in spec.columns if spec.is_required(c) and c.name not in raw]
     if missing:
         errors.add(f.name, 1, ",".join(missing),
@@ -231,16 +255,15 @@ def _check_references(files: list[_File], known: dict[str, set], errors: _Errors
         for col in f.spec.columns:
             if col.ref and col.name in f.data:
                 values = f.data[col.name]
-                unknown = values.notna() & ~values.isin(known[col.ref])
-                errors.add_rows(f, col.name, pd.Series(
-                    [f"unknown {col.name} '{v}'" for v in values[unknown]],
-                    index=values.index[unknown], dtype=object).reindex(values.index))
+                unknown = values[values.notna() & ~values.isin(known[col.ref])]
+                errors.add_rows(f, col.name, unknown.map(f"unknown {col.name} '{{}}'".format)
+                                .reindex(values.index))
 
 
 # --- writing -------------------------------------------------------------------------------------
 
 
-def _write(engine: Engine, files: list[_File], plant_tz: str, progress: Progress) -> None:
+def _write(engine: Engine, files: list[_File], progress: Progress) -> None:
     """Derived columns, then every table in dependency order and the data version: one
     transaction."""
     with engine.begin() as conn:
@@ -284,7 +307,8 @@ def _derive(f: _File, shifts: pd.DataFrame, station_lines: dict) -> pd.DataFrame
 
 def _records(data: pd.DataFrame) -> list[dict]:
     """Rows as dicts of plain Python values, null as None (what DBAPI drivers accept)."""
-    return data.astype(object).where(data.notna(), None).to_dict("records")
+    columns = [data[c].astype(object).where(data[c].notna(), None).tolist() for c in data]
+    return [dict(zip(data.columns, values)) for values in zip(*columns)]
 
 
 # --- bookkeeping ---------------------------------------------------------------------------------
