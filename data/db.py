@@ -40,7 +40,10 @@ def _make_engine(database_url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(database_url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    # values_plus_batch: executemany of upserts goes out as multi-row VALUES / execute_batch
+    # instead of one round trip per row (about 4x faster for imports).
+    return create_engine(database_url, pool_pre_ping=True, pool_size=5, max_overflow=10,
+                         executemany_mode="values_plus_batch")
 
 
 def create_schema(engine: Engine) -> None:

@@ -65,17 +65,24 @@ def assign_shift_day(ts: pd.Series, shifts: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def to_plant_local(values: pd.Series, plant_tz: str) -> pd.Series:
-    """Parse ISO 8601 strings; ones with an offset are converted to plant-local, then made naive."""
-    def one(v):
-        if v is None or (isinstance(v, float) and np.isnan(v)) or v == "":
-            return pd.NaT
-        t = pd.Timestamp(v)
-        if t.tzinfo is not None:
-            t = t.tz_convert(plant_tz).tz_localize(None)
-        return t
+def to_plant_local(values, plant_tz: str) -> pd.Series:
+    """Parse ISO 8601 strings; ones with an offset are converted to plant-local, then made naive.
+
+    Raises ValueError for a value that is not a timestamp.
+    """
     values = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
-    return pd.Series([one(v) for v in values], index=values.index, dtype="datetime64[ns]")
+    text = values.astype("string").str.strip()
+    blank = text.isna() | (text == "")
+    has_offset = text.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True, na=False)
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    naive = ~blank & ~has_offset
+    if naive.any():
+        out[naive] = pd.to_datetime(text[naive], format="ISO8601").astype("datetime64[ns]")
+    if has_offset.any():
+        aware = pd.to_datetime(text[has_offset], format="ISO8601", utc=True)
+        out[has_offset] = aware.dt.tz_convert(plant_tz).dt.tz_localize(None).astype(
+            "datetime64[ns]")
+    return out
 
 
 def shift_hours(start: str, end: str, break_minutes: int = 0) -> list[tuple[int, int, int]]:
