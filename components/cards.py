@@ -18,7 +18,9 @@ def fmt(value, digits: int = 0, unit: str = "") -> str:
 
 def kpi_card(kpi: dict) -> dbc.Card:
     change = kpi.get("change_pct")
-    if change is None:
+    if kpi.get("note"):
+        delta = html.Span(kpi["note"], className="kpi-delta text-muted")
+    elif change is None:
         delta = html.Span("no previous period to compare" if kpi.get("previous") is None
                           else "— vs previous period", className="kpi-delta text-muted")
     else:

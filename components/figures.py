@@ -25,10 +25,12 @@ def base_layout(fig: go.Figure, *, y_title: str = "", x_title: str = "",
     return fig
 
 
-def output_vs_target(hourly: pd.DataFrame, *, cumulative: bool = False) -> go.Figure:
-    """Bars of output per hour with the target as a step line (or both cumulative)."""
+def output_vs_target(hourly: pd.DataFrame, *, cumulative: bool = False, x: str = "slot"
+                     ) -> go.Figure:
+    """Bars of output per hour (or day) with the target as a step line (or both cumulative)."""
     fig = go.Figure()
-    x = hourly["slot"]
+    per = "hour" if x == "slot" else "day"
+    x = hourly[x]
     if cumulative:
         fig.add_trace(go.Scatter(x=x, y=hourly["output_cum"], name="Output (cumulative)",
                                  mode="lines", line=dict(color=COLORS["output"], width=3),
@@ -36,7 +38,7 @@ def output_vs_target(hourly: pd.DataFrame, *, cumulative: bool = False) -> go.Fi
         fig.add_trace(go.Scatter(x=x, y=hourly["target_cum"], name="Target (cumulative)",
                                  mode="lines", line=dict(color=COLORS["target"], width=2,
                                                          dash="dash")))
-        return base_layout(fig, y_title="pieces")
+        return _time_axis(base_layout(fig, y_title="pieces"), per)
     colors = [COLORS["good"] if o >= t and t > 0 else COLORS["output"]
               for o, t in zip(hourly["output"], hourly["target"])]
     fig.add_trace(go.Bar(x=x, y=hourly["output"], name="Output", marker_color=colors,
@@ -44,7 +46,33 @@ def output_vs_target(hourly: pd.DataFrame, *, cumulative: bool = False) -> go.Fi
     fig.add_trace(go.Scatter(x=x, y=hourly["target"], name="Target", mode="lines",
                              line=dict(color=COLORS["target"], width=2, shape="hvh"),
                              hovertemplate="%{y:,.0f} pcs"))
-    return base_layout(fig, y_title="pieces per hour")
+    return _time_axis(base_layout(fig, y_title=f"pieces per {per}"), per)
+
+
+def _time_axis(fig: go.Figure, per: str) -> go.Figure:
+    if per == "hour":
+        fig.update_xaxes(tickformat="%H:%M\n%a %d %b", hoverformat="%a %d %b %H:%M")
+    else:
+        fig.update_xaxes(tickformat="%a %d %b", hoverformat="%a %d %b %Y")
+    return fig
+
+
+def daily_output_efficiency(daily: pd.DataFrame) -> go.Figure:
+    """Output and target bars per day with SMV efficiency on a second axis."""
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=daily["date"], y=daily["target"], name="Target",
+                         marker_color="#e2e8f0", hovertemplate="%{y:,.0f} pcs"))
+    fig.add_trace(go.Bar(x=daily["date"], y=daily["output"], name="Output",
+                         marker_color=COLORS["output"], hovertemplate="%{y:,.0f} pcs"))
+    fig.add_trace(go.Scatter(x=daily["date"], y=daily["efficiency_pct"], name="SMV efficiency",
+                             yaxis="y2", mode="lines+markers",
+                             line=dict(color=COLORS["target"], width=2),
+                             hovertemplate="%{y:.1f} %"))
+    base_layout(fig, y_title="pieces")
+    fig.update_layout(barmode="overlay", bargap=0.35, yaxis2=dict(
+        title="SMV efficiency %", overlaying="y", side="right", showgrid=False, ticksuffix=" %",
+        range=[0, max(100.0, float(daily["efficiency_pct"].max() or 0) * 1.1)], dtick=20))
+    return _time_axis(fig, "day")
 
 
 def efficiency_by_day(by_day: pd.DataFrame) -> go.Figure:

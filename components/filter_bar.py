@@ -6,12 +6,14 @@ so moving between pages keeps the selection.
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import dash_bootstrap_components as dbc
-from dash import ALL, Output, State, dcc
+import dash
+from dash import ALL, Input, Output, State, dcc, no_update
 
 from components import ids
+from reports.context import current
 from reports.filters import FilterError, Filters
 
 
@@ -20,7 +22,7 @@ def parse_page_query(query: dict, today: date) -> tuple[Filters, str | None]:
     try:
         return Filters.from_query(query, today), None
     except FilterError as err:
-        return Filters.default(today), f"{err} Showing the last 7 days instead."
+        return Filters.default(today), f"{err} Showing the last 7 complete days instead."
 
 
 def filters_from_values(start, end, lines, shifts, styles, today: date) -> Filters:
@@ -42,21 +44,39 @@ def _options(frame, code_col, label_col=None):
     return out
 
 
+QUICK_RANGES = [("today", "Today"), ("yesterday", "Yesterday"), ("7", "7 days"),
+                ("30", "30 days"), ("90", "90 days")]
+
+
+def quick_range(key: str, today: date) -> tuple[date, date]:
+    """Start and end of a quick range: today, yesterday, or the last N complete days."""
+    if key == "today":
+        return today, today
+    if key == "yesterday":
+        return today - timedelta(days=1), today - timedelta(days=1)
+    days = int(key)
+    return today - timedelta(days=days), today - timedelta(days=1)
+
+
 def filter_bar(filters: Filters, options: dict, *, show_styles: bool = True) -> dbc.Card:
     styles_col = dbc.Col(
         dcc.Dropdown(id=ids.STYLES, options=_options(options.get("styles"), "style_code",
                                                      "description"),
                      value=list(filters.styles), multi=True, placeholder="All styles"),
-        md=3, className="" if show_styles else "d-none")
+        md=True, className="" if show_styles else "d-none")
     return dbc.Card(dbc.CardBody(dbc.Row([
         dbc.Col(dcc.DatePickerRange(
             id=ids.DATES, start_date=filters.start.isoformat(), end_date=filters.end.isoformat(),
             display_format="YYYY-MM-DD", first_day_of_week=6, minimum_nights=0,
             updatemode="bothdates"), md="auto"),
+        dbc.Col(dbc.ButtonGroup([
+            dbc.Button(label, id={"type": ids.QUICK_RANGE, "range": key}, size="sm",
+                       color="light", className="quick-range")
+            for key, label in QUICK_RANGES], size="sm"), md="auto"),
         dbc.Col(dcc.Dropdown(id=ids.LINES, options=_options(options.get("lines"), "line_code",
                                                             "name"),
                              value=list(filters.lines), multi=True, placeholder="All lines"),
-                md=3),
+                md=True),
         dbc.Col(dcc.Dropdown(id=ids.SHIFTS, options=_options(options.get("shifts"), "shift_code",
                                                              "name"),
                              value=list(filters.shifts), multi=True, placeholder="All shifts"),
@@ -91,6 +111,18 @@ URL_SYNC_JS = (
 
 
 def register_callbacks(app) -> None:
+    @app.callback(
+        Output(ids.DATES, "start_date"), Output(ids.DATES, "end_date"),
+        Input({"type": ids.QUICK_RANGE, "range": ALL}, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def apply_quick_range(_clicks):
+        trigger = dash.ctx.triggered_id
+        if not trigger or not any(_clicks):
+            return no_update, no_update
+        start, end = quick_range(trigger["range"], current().today())
+        return start.isoformat(), end.isoformat()
+
     app.clientside_callback(
         URL_SYNC_JS,
         Output({"type": ids.NAV, "path": ALL}, "href"),

@@ -29,7 +29,8 @@ def grid(grid_id: str, df: pd.DataFrame, columns: list[dict], *, height: int = 3
     fields += [f for f in extra_fields if f in df.columns and f not in fields]
     return dag.AgGrid(
         id=grid_id, rowData=records(df, fields), columnDefs=columns,
-        defaultColDef={"sortable": True, "resizable": True, "filter": True, "minWidth": 90},
+        defaultColDef={"sortable": True, "resizable": True, "filter": True, "minWidth": 80,
+                       "suppressHeaderFilterButton": True},
         columnSize="responsiveSizeToFit", dashGridOptions={"animateRows": False, **options},
         style={"height": f"{height}px"},
         csvExportParams={"fileName": f"floorpulse-{grid_id}.csv"},

@@ -236,8 +236,10 @@ def operator_output(slots: pd.DataFrame, hours: pd.DataFrame, rostered: pd.DataF
     ops = ops.merge(layout, on=["line_code", "shift_code", "run_no", "position"])
     ops = ops.merge(done, left_on="slot_id", right_index=True)
     ops = ops.merge(staff[["emp_code", "skill_w"]], on="emp_code")
-    weight = ops["skill_w"] * ops["worked_frac"]
-    share = weight / weight.groupby([ops["slot_id"], ops["operation"]]).transform("sum")
+    # split by skill over everyone on the operation, then scale by the time each one worked:
+    # someone who sewed a tenth of the shift makes about a tenth of a full share, not all of it
+    skill_total = ops["skill_w"].groupby([ops["slot_id"], ops["operation"]]).transform("sum")
+    share = ops["skill_w"] * ops["worked_frac"] / skill_total
     out = pd.DataFrame({
         "date": ops["date"], "shift_code": ops["shift_code"], "emp_code": ops["emp_code"],
         "operation": ops["operation"], "line_code": ops["line_code"],

@@ -16,14 +16,16 @@ dash.register_page(__name__, path="/lines", name="Lines", title="Lines · FloorP
 PAGE = "lines"
 
 STYLE_COLUMNS = [
-    g.col("line_code", "Line"), g.col("style_code", "Style"), g.col("description", "Description"),
-    g.col("smv", "SMV", "dec"), g.col("days", "Days", "int"), g.col("first_day", "First day"),
-    g.col("last_day", "Last day"), g.col("output", "Output", "int"),
+    g.col("line_code", "Line", maxWidth=90), g.col("style_code", "Style", minWidth=110,
+                                                   tooltipField="description"),
+    g.col("smv", "SMV", "dec", maxWidth=90), g.col("days", "Days", "int", maxWidth=90),
+    g.col("last_day", "Last run", minWidth=110), g.col("output", "Output", "int"),
 ]
 OPERATOR_COLUMNS = [
-    g.col("emp_code", "Employee"), g.col("name", "Name"), g.col("line_code", "Line"),
-    g.col("operation", "Operation"), g.col("days", "Days", "int"), g.col("qty", "Pieces", "int"),
-    g.col("minutes_worked", "Minutes", "int"), g.col("efficiency_pct", "Efficiency", "pct"),
+    g.col("name", "Operator", minWidth=150, tooltipField="emp_code"),
+    g.col("line_code", "Line", maxWidth=80), g.col("operation", "Operation", minWidth=130),
+    g.col("qty", "Pieces", "int"), g.col("minutes_worked", "Minutes", "int"),
+    g.col("efficiency_pct", "Efficiency", "pct", sort="desc"),
 ]
 
 
@@ -47,6 +49,9 @@ def _summary(total) -> html.Div:
 def build(ctx, filters, scope):
     data = reports.line_detail(ctx, filters, scope)
     hourly = data["hourly"]
+    # over more than two days hourly bars turn to noise: show days instead
+    per_day = filters.days > 2
+    series, x, per = (data["daily"], "date", "day") if per_day else (hourly, "slot", "hour")
     if hourly.empty and data["by_day"].empty:
         return empty_state(hint="No production or plan for these lines in this period.")
 
@@ -57,12 +62,12 @@ def build(ctx, filters, scope):
     return html.Div([
         _summary(data["total"]),
         dbc.Row([
-            dbc.Col(card("Output vs target by hour",
-                         figures.output_vs_target(hourly) if not hourly.empty else None,
-                         "hourly", "green bars met the hour's target", "hourly-graph"), lg=6),
+            dbc.Col(card(f"Output vs target by {per}",
+                         figures.output_vs_target(series, x=x) if not series.empty else None,
+                         "output", f"green bars met the {per}'s target", "hourly-graph"), lg=6),
             dbc.Col(card("Cumulative output",
-                         figures.output_vs_target(hourly, cumulative=True)
-                         if not hourly.empty else None, "cumulative", None,
+                         figures.output_vs_target(series, cumulative=True, x=x)
+                         if not series.empty else None, "cumulative", "against the plan",
                          "cumulative-graph"), lg=6),
         ], className="g-3 mb-3"),
         dbc.Row([
@@ -77,10 +82,12 @@ def build(ctx, filters, scope):
         ], className="g-3 mb-3"),
         dbc.Row([
             dbc.Col(chart_card("Styles run", g.grid("styles-grid", data["styles"], STYLE_COLUMNS,
-                                                    height=300), export=f"{PAGE}-styles"), lg=5),
+                                                    height=300, extra_fields=("description",)),
+                               export=f"{PAGE}-styles"), lg=6),
             dbc.Col(chart_card("Operators", g.grid("operators-grid", data["operators"],
-                                                   OPERATOR_COLUMNS, height=300),
-                               export=f"{PAGE}-operators", subtitle="Σ pieces × SMV / Σ minutes"), lg=7),
+                                                   OPERATOR_COLUMNS, height=300,
+                                                   extra_fields=("emp_code",)),
+                               export=f"{PAGE}-operators", subtitle="Σ pieces × SMV / Σ minutes"), lg=6),
         ], className="g-3"),
     ])
 
@@ -91,6 +98,14 @@ register_content(PAGE, build)
 dash.register_page("pages.line_detail", path_template="/lines/<line_code>", name="Line",
                    title="Line · FloorPulse", order=2, layout=layout)
 
-for _name, _key in (("hourly", "hourly"), ("cumulative", "hourly"), ("efficiency", "by_day"),
-                    ("wip", "wip"), ("styles", "styles"), ("operators", "operators")):
-    register_export(f"{PAGE}-{_name}")(lambda ctx, f, s, _key=_key: reports.line_detail(ctx, f, s)[_key])
+def _series(ctx, filters, scope):
+    data = reports.line_detail(ctx, filters, scope)
+    return data["daily"] if filters.days > 2 else data["hourly"]
+
+
+register_export(f"{PAGE}-output")(_series)
+register_export(f"{PAGE}-cumulative")(_series)
+for _name, _key in (("efficiency", "by_day"), ("wip", "wip"), ("styles", "styles"),
+                    ("operators", "operators")):
+    register_export(f"{PAGE}-{_name}")(
+        lambda ctx, f, s, _key=_key: reports.line_detail(ctx, f, s)[_key])

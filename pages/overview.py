@@ -17,7 +17,6 @@ PAGE = "overview"
 
 LEAGUE_COLUMNS = [
     g.col("line", "Line", cellRenderer="markdown", pinned="left", minWidth=110),
-    g.col("name", "Name"),
     g.col("output", "Output", "int"),
     g.col("target", "Target", "int"),
     g.col("achievement_pct", "Achievement", "pct", cellClassRules={
@@ -45,7 +44,7 @@ def build(ctx, filters, scope):
     else:
         league = league.assign(line=[f"[{c}](/lines/{c}{filters.to_query()})"
                                      for c in league["line_code"]])
-        league_body = g.grid("league-grid", league, LEAGUE_COLUMNS, height=360,
+        league_body = g.grid("league-grid", league, LEAGUE_COLUMNS, height=52 + 43 * min(len(league), 12),
                              extra_fields=("status",))
     today = data["today"]
     if today.empty:
@@ -53,6 +52,9 @@ def build(ctx, filters, scope):
                                       f"{data['today_date']:%a %d %b}.")
     else:
         today_body = graph(figures.output_vs_target(today), "today-graph", height=320)
+    daily = data["daily"]
+    daily_body = (graph(figures.daily_output_efficiency(daily), "daily-graph", height=300)
+                  if not daily.empty else empty_state())
     return html.Div([
         cards,
         dbc.Row([
@@ -61,7 +63,9 @@ def build(ctx, filters, scope):
                                         "amber ≥ 90 %, red below"), lg=7),
             dbc.Col(chart_card(f"Today · {data['today_date']:%a %d %b}", today_body,
                                export="overview-today", subtitle="output vs target by hour"), lg=5),
-        ], className="g-3"),
+        ], className="g-3 mb-3"),
+        chart_card("Output and efficiency by day", daily_body, export="overview-daily",
+                   subtitle="output against target (grey), SMV efficiency on the right axis"),
     ])
 
 
@@ -72,6 +76,11 @@ register_content(PAGE, build)
 def _export_league(ctx, filters, scope):
     return reports.overview(ctx, filters, scope)["league"].drop(columns=["status"],
                                                                  errors="ignore")
+
+
+@register_export("overview-daily")
+def _export_daily(ctx, filters, scope):
+    return reports.overview(ctx, filters, scope)["daily"]
 
 
 @register_export("overview-today")

@@ -10,6 +10,7 @@ import logging
 import time
 
 from data import db
+from version import __version__
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,9 @@ def cached_report(name: str):
         def wrapper(ctx, *args, **kwargs):
             with ctx.engine.connect() as conn:
                 version = db.get_data_version(conn)
-            key = (name, version, ctx.settings.plant_tz, _stable(args), _stable(kwargs))
+            # the app version is in the key so an upgrade never serves results of the old shape
+            key = (name, __version__, version, ctx.settings.plant_tz, _stable(args),
+                   _stable(kwargs))
             hit = ctx.cache.get(key, default=None)
             if hit is not None:
                 return hit

@@ -73,7 +73,9 @@ class Filters:
 
     @classmethod
     def default(cls, today: date, days: int = DEFAULT_DAYS) -> "Filters":
-        return cls(start=today - timedelta(days=days - 1), end=today)
+        """The last `days` complete days (ending yesterday): a day still running counts its
+        whole plan as target but only the output so far, which would read as a bad week."""
+        return cls(start=today - timedelta(days=days), end=today - timedelta(days=1))
 
     @classmethod
     def from_query(cls, query: Mapping | str | None, today: date) -> "Filters":
@@ -96,7 +98,7 @@ class Filters:
         elif start is None:
             start = end - timedelta(days=DEFAULT_DAYS - 1)
         elif end is None:
-            end = max(start, today) if start <= today else start
+            end = max(start, today)
         return cls(start=start, end=end, lines=tuple(_as_list(query.get("line"))),
                    shifts=tuple(_as_list(query.get("shift"))),
                    styles=tuple(_as_list(query.get("style"))))

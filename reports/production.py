@@ -134,6 +134,7 @@ def overview(ctx, filters: Filters, scope=None, now: datetime | None = None) -> 
         cur = _totals(_measures(conn, ctx, filters, [], scope))
         prev = _totals(_measures(conn, ctx, filters.previous(), [], scope))
         league = _measures(conn, ctx, filters, ["line_code"], scope)
+        daily = _measures(conn, ctx, filters, ["date"], scope)
         wip_now = _wip_now(conn, ctx, now, filters, scope)
         today = replace(filters, start=now.date(), end=now.date())
         today_hourly = _hourly(conn, ctx, today, scope, upto=now)
@@ -152,10 +153,11 @@ def overview(ctx, filters: Filters, scope=None, now: datetime | None = None) -> 
              " %", digits=1),
         _kpi("earned_hours", "Earned hours", _hours(cur["earned_minutes"]),
              _hours(prev["earned_minutes"]), " h"),
-        _kpi("wip", "WIP now", int(wip_now["wip"].sum()) if not wip_now.empty else None, None,
-             " pcs", better="down"),
+        dict(_kpi("wip", "WIP now", int(wip_now["wip"].sum()) if not wip_now.empty else None,
+                  None, " pcs", better="down"), note="pieces in the lines right now"),
     ]
     return {"kpis": kpis, "total": cur, "previous": prev, "league": league.reset_index(drop=True),
+            "daily": daily,
             "today": today_hourly, "today_date": now.date()}
 
 
@@ -175,11 +177,14 @@ def _hourly(conn, ctx, filters: Filters, scope, upto: datetime | None = None) ->
     df = stages.merge(targets, on=keys + ["slot"], how="outer") if not stages.empty else targets
     for col in ("output", "target"):
         df[col] = pd.to_numeric(df.get(col), errors="coerce").fillna(0.0)
-    if upto is not None:
-        df = df[df["slot"] <= upto]
     df = df.groupby("slot", as_index=False)[["output", "target"]].sum()
-    return m.cumulative(df.assign(_all=0), by=["_all"], order="slot",
-                        columns=["output", "target"]).drop(columns="_all")
+    if upto is not None:
+        # hours still to come keep their target (the rest of today's plan) but have no output
+        df["output"] = df["output"].where(df["slot"] <= upto)
+    out = m.cumulative(df.assign(_all=0), by=["_all"], order="slot",
+                       columns=["output", "target"]).drop(columns="_all")
+    out["output_cum"] = out["output_cum"].where(out["output"].notna())
+    return out
 
 
 @cached_report("line_detail")
@@ -199,5 +204,8 @@ def line_detail(ctx, filters: Filters, scope=None, now: datetime | None = None) 
     if not ops.empty:
         ops["efficiency_pct"] = m.pct_series(ops["earned_minutes"], ops["minutes_worked"])
         ops = ops.sort_values("efficiency_pct", ascending=False, na_position="last")
-    return {"hourly": hourly, "by_day": by_day, "total": total, "wip": wip_df,
+    daily = by_day.groupby("date", as_index=False)[["output", "target"]].sum(min_count=1)
+    daily = m.cumulative(daily.assign(_all=0), by=["_all"], order="date",
+                         columns=["output", "target"]).drop(columns="_all")
+    return {"hourly": hourly, "daily": daily, "by_day": by_day, "total": total, "wip": wip_df,
             "styles": styles, "operators": ops.reset_index(drop=True)}

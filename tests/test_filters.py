@@ -8,9 +8,10 @@ from reports.filters import FilterError, Filters, scoped_lines
 TODAY = date(2026, 3, 10)
 
 
-def test_defaults_are_the_last_seven_days():
+def test_defaults_are_the_last_seven_complete_days():
     f = Filters.from_query({}, TODAY)
-    assert (f.start, f.end) == (date(2026, 3, 4), TODAY)
+    assert (f.start, f.end) == (date(2026, 3, 3), date(2026, 3, 9))
+    assert Filters.from_query({"start": "2026-03-08"}, TODAY).end == TODAY
 
 
 def test_round_trip_through_the_query_string():
