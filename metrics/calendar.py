@@ -1,8 +1,8 @@
 """Production day and shift of a timestamp: the one mapping every domain shares (SPEC section 3).
 
 A timestamp belongs to the production day and shift whose window [start, end) contains it; a night
-shift (end < start) runs into the next calendar day and belongs to the day it starts. A timestamp
-outside every window (a gap between shifts) goes to the nearest window, so nothing is dropped.
+shift (end < start) runs into the next calendar day and belongs to the day it starts. Between
+shifts, overtime stays with the shift it follows (see assign_shift_day), so nothing is dropped.
 Timestamps are naive plant-local datetimes.
 """
 from __future__ import annotations
@@ -33,7 +33,13 @@ def shift_bounds(day: date, start: str, end: str) -> tuple[datetime, datetime]:
 def assign_shift_day(ts: pd.Series, shifts: pd.DataFrame) -> pd.DataFrame:
     """Map naive plant-local timestamps to (date, shift_code, hour).
 
-    `shifts` has columns shift_code, start, end ("HH:MM"). Returns a frame aligned with `ts`.
+    `shifts` has columns shift_code, start, end ("HH:MM") and, optionally, checkin_before_min and
+    checkout_after_min (the attendance windows of SPEC section 5). The rule, in order:
+    1. inside a shift's [start, end) -> that shift;
+    2. inside the window [start - checkin_before, end + checkout_after] of one or more shifts ->
+       the one that started first (overtime after a shift stays with it: a shift is closed
+       before the next one opens);
+    3. otherwise the nearest shift, so nothing is dropped.
     With no shifts at all, the calendar day is the production day and shift_code is null.
     """
     ts = pd.to_datetime(pd.Series(ts)).reset_index(drop=True)
@@ -43,26 +49,44 @@ def assign_shift_day(ts: pd.Series, shifts: pd.DataFrame) -> pd.DataFrame:
         return out
 
     day0 = ts.dt.normalize()
-    best_dist = np.full(len(ts), np.inf)
+    best = np.full(len(ts), np.inf)
     best_day = day0.copy()
     best_code = np.array([None] * len(ts), dtype=object)
     for row in shifts.itertuples(index=False):
         start_min = hhmm_to_minutes(row.start)
         length = shift_length_minutes(row.start, row.end)
+        before = _minutes(getattr(row, "checkin_before_min", 0))
+        after = _minutes(getattr(row, "checkout_after_min", 0))
         for offset in (-1, 0, 1):
             day = day0 + pd.Timedelta(days=offset)
             s = day + pd.Timedelta(minutes=start_min)
             e = s + pd.Timedelta(minutes=length)
-            # 0 inside [s, e); otherwise how far outside, in seconds
-            dist = np.maximum((s - ts).dt.total_seconds(), (ts - e).dt.total_seconds() + 1e-6)
-            dist = np.maximum(dist.to_numpy(), 0.0)
-            better = dist < best_dist
-            best_dist = np.where(better, dist, best_dist)
+            to_start = (s - ts).dt.total_seconds().to_numpy()  # > 0: not started yet
+            past_end = (ts - e).dt.total_seconds().to_numpy()  # >= 0: ended
+            inside = (to_start <= 0) & (past_end < 0)
+            in_window = (to_start <= before * 60) & (past_end <= after * 60)
+            distance = np.maximum(np.maximum(to_start, past_end), 0.0)
+            # one score, lower is better: the rule's tier first, then its tie-break
+            score = np.where(inside, 0.0, np.where(
+                in_window, _TIER + to_start + _SPAN, 2 * _TIER + distance))
+            better = score < best
+            best = np.where(better, score, best)
             best_day = best_day.where(~better, day)
             best_code = np.where(better, row.shift_code, best_code)
     out["date"] = best_day.dt.date
     out["shift_code"] = best_code
     return out
+
+
+_SPAN = 3 * 24 * 3600.0  # larger than any start offset in seconds: keeps tie-breaks positive
+_TIER = 10 * _SPAN
+
+
+def _minutes(value) -> int:
+    try:
+        return max(int(value), 0)
+    except (TypeError, ValueError):
+        return 0
 
 
 def to_plant_local(values, plant_tz: str) -> pd.Series:
