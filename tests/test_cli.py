@@ -1,0 +1,66 @@
+"""The Flask CLI (SPEC section 8): init-db, import, seed-demo; exit codes and messages."""
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from data import db, schema
+from tests.test_importer import GOOD, write_folder
+
+
+def _runner(sqlite_url, make_app):
+    return make_app(sqlite_url).server.test_cli_runner()
+
+
+def test_init_db_is_repeatable(sqlite_url, make_app):
+    runner = _runner(sqlite_url, make_app)
+    for _ in range(2):
+        result = runner.invoke(args=["init-db"])
+        assert result.exit_code == 0 and "schema ready" in result.output
+
+
+def test_import_good_folder(sqlite_url, make_app, tmp_path):
+    folder = tmp_path / "good"
+    write_folder(folder, GOOD)
+    result = _runner(sqlite_url, make_app).invoke(args=["import", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "import ok" in result.output and "production.csv:" in result.output
+
+
+def test_import_bad_folder_exits_non_zero_and_writes_nothing(sqlite_url, make_app, tmp_path):
+    folder = tmp_path / "bad"
+    bad = dict(GOOD)
+    bad["styles.csv"] = "style_code,description,smv\nS1,Polo,seven\nS2,T-shirt,4.5\n"
+    write_folder(folder, bad)
+    result = _runner(sqlite_url, make_app).invoke(args=["import", str(folder)])
+    assert result.exit_code == 1
+    assert "styles.csv:2: smv:" in result.output
+    assert "nothing was written" in result.output
+    with db.get_engine(sqlite_url).connect() as conn:
+        assert conn.execute(select(func.count()).select_from(schema.lines)).scalar() == 0
+
+
+def test_import_missing_folder(sqlite_url, make_app, tmp_path):
+    result = _runner(sqlite_url, make_app).invoke(args=["import", str(tmp_path / "nope")])
+    assert result.exit_code != 0
+
+
+def test_seed_demo_is_deterministic_for_a_seed_and_end(sqlite_url, make_app):
+    runner = _runner(sqlite_url, make_app)
+    args = ["seed-demo", "--days", "3", "--lines", "2", "--seed", "7", "--end", "2026-03-04"]
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    engine = db.get_engine(sqlite_url)
+    with engine.connect() as conn:
+        first = conn.execute(select(func.sum(schema.production.c.qty))).scalar()
+        last_day = conn.execute(select(func.max(schema.production.c.date))).scalar()
+        version = db.get_data_version(conn)
+    assert first > 0 and str(last_day) == "2026-03-04"
+    assert runner.invoke(args=args).exit_code == 0
+    with engine.connect() as conn:
+        assert conn.execute(select(func.sum(schema.production.c.qty))).scalar() == first
+        assert db.get_data_version(conn) == version + 1  # a reload bumps the version
+
+
+def test_seed_demo_rejects_a_bad_end(sqlite_url, make_app):
+    result = _runner(sqlite_url, make_app).invoke(args=["seed-demo", "--end", "soon"])
+    assert result.exit_code != 0 and "--end" in result.output
