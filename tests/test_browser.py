@@ -80,6 +80,8 @@ def test_bad_filter_in_url_gets_a_message(signed_in):
     duo.wait_for_contains_text("#overview-alert", "before the start date", timeout=15)
     duo.driver.get(f"{base}/lines/L99?{RANGE}")
     duo.wait_for_contains_text("#lines-alert", "Unknown line code 'L99'", timeout=15)
+    # the unknown line is left out and the page still shows the plant
+    duo.wait_for_contains_text("#lines-summary", "1,900 pcs", timeout=15)
     assert duo.get_logs() == []
 
 
