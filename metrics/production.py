@@ -113,6 +113,15 @@ def wip_series(baseline: pd.DataFrame, deltas: pd.DataFrame, shifts: pd.DataFram
     return d[["line_code", "slot", "wip"]].reset_index(drop=True)
 
 
+def end_of_day(wip: pd.DataFrame) -> pd.DataFrame:
+    """The last WIP reading of each line on each calendar day (long windows chart by day)."""
+    if wip.empty:
+        return wip
+    day = wip["slot"].dt.normalize()
+    return (wip.assign(_day=day).sort_values(["line_code", "slot"])
+            .groupby(["line_code", "_day"], as_index=False).last().drop(columns="_day"))
+
+
 def cumulative(df: pd.DataFrame, by: list[str], order: str, columns: list[str]) -> pd.DataFrame:
     """Running totals of `columns` within each group of `by`, in `order`."""
     out = df.sort_values(by + [order]).reset_index(drop=True)

@@ -32,8 +32,9 @@ def where_scope(stmt: Select, table, filters: Filters | None, scope=None, *, use
 def frame(conn, stmt, columns: list[str] | None = None) -> pd.DataFrame:
     """Run a (small, aggregated) statement into a DataFrame."""
     result = conn.execute(stmt)
-    df = pd.DataFrame(result.fetchall(), columns=columns or list(result.keys()))
-    return df
+    names = columns or list(result.keys())
+    # plain tuples: pandas probes Row objects attribute by attribute, ~5x slower
+    return pd.DataFrame.from_records([tuple(row) for row in result.fetchall()], columns=names)
 
 
 def master_lists(conn) -> dict[str, pd.DataFrame]:

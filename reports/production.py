@@ -16,6 +16,7 @@ from queries.common import master_lists
 from reports.cache import cached_report
 from reports.filters import FilterError, Filters
 
+WIP_HOURLY_MAX_DAYS = 14  # longer windows chart WIP at the end of each day (smaller payload)
 MEASURES = ["output", "target", "earned_minutes", "available_minutes"]
 
 
@@ -199,6 +200,8 @@ def line_detail(ctx, filters: Filters, scope=None, now: datetime | None = None) 
         deltas = q.stages_by_hour(conn, filters, scope, use_shift=False, use_style=False)
         wip_df = m.wip_series(baseline, deltas, _shifts(ctx))
         wip_df = wip_df[wip_df["slot"] <= now]
+        if filters.days > WIP_HOURLY_MAX_DAYS:
+            wip_df = m.end_of_day(wip_df)
         styles = q.styles_run(conn, filters, scope)
         ops = q.operators(conn, filters, scope)
     if not ops.empty:

@@ -91,6 +91,15 @@ def test_wip_for_line_without_baseline_starts_at_zero():
     assert list(out["wip"]) == [30]
 
 
+def test_end_of_day_keeps_the_last_reading_of_each_line_and_day():
+    wip = pd.DataFrame({"line_code": ["L01"] * 3 + ["L02"],
+                        "slot": pd.to_datetime(["2026-03-02 08:00", "2026-03-02 16:00",
+                                                "2026-03-03 09:00", "2026-03-02 10:00"]),
+                        "wip": [10, 30, 20, 5]})
+    out = m.end_of_day(wip)
+    assert list(zip(out["line_code"], out["wip"])) == [("L01", 30), ("L01", 20), ("L02", 5)]
+
+
 def test_change_pct_against_previous_period():
     assert m.change_pct(110, 100) == pytest.approx(10.0)
     assert m.change_pct(90, 100) == pytest.approx(-10.0)
