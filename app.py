@@ -90,7 +90,7 @@ def _maybe_load_demo(settings: Settings) -> None:
         log.info("empty database: loading demo data (DEMO_DATA=0 to start empty)")
         demo.load_demo(engine, plant_tz=settings.plant_tz)
     with engine.begin() as conn:
-        commands.ensure_demo_user(conn, log)
+        commands.ensure_demo_user(conn, log, demo=settings.demo_data)
 
 
 def _configure_logging() -> None:

@@ -27,11 +27,14 @@ def ensure_demo_user(conn, log, *, demo: bool = True) -> None:
     if conn.execute(select(func.count()).select_from(schema.users)).scalar():
         return
     password = os.environ.get("ADMIN_PASSWORD")
-    if not password:
-        password = DEMO_ADMIN_PASSWORD if demo else secrets.token_urlsafe(12)
+    if password:
+        users.create_user(conn, "admin", password, role="admin")
+        log.warning("created user 'admin' with the password from ADMIN_PASSWORD")
+        return
+    password = DEMO_ADMIN_PASSWORD if demo else secrets.token_urlsafe(12)
     users.create_user(conn, "admin", password, role="admin")
-    log.warning("created user 'admin' with password '%s' (set ADMIN_PASSWORD to choose it)",
-                password)
+    log.warning("created user 'admin' with password '%s' (change it, or set ADMIN_PASSWORD "
+                "before the first start)", password)
 
 
 def _engine():

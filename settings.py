@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,6 +11,22 @@ BASE_DIR = Path(__file__).resolve().parent
 
 def _default_database_url() -> str:
     return f"sqlite:///{BASE_DIR / 'instance' / 'floorpulse.db'}"
+
+
+def _instance_secret() -> str:
+    """A random secret kept under instance/, made on first use, when SECRET_KEY is not set.
+
+    Never a public default: a known key would let anyone forge a signed-in session.
+    """
+    path = BASE_DIR / "instance" / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        f.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
 
 
 def _env_int(name: str, default: int) -> int:
@@ -25,7 +42,7 @@ def _env_float(name: str, default: float) -> float:
 @dataclass(frozen=True)
 class Settings:
     database_url: str = field(default_factory=_default_database_url)
-    secret_key: str = "dev-only-change-me"
+    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(48))
     plant_tz: str = "Asia/Dhaka"
     cache_dir: str = str(BASE_DIR / "instance" / "cache")
     event_max_gap_min: int = 30
@@ -42,7 +59,7 @@ class Settings:
         env = os.environ
         values = dict(
             database_url=env.get("DATABASE_URL") or _default_database_url(),
-            secret_key=env.get("SECRET_KEY") or cls.secret_key,
+            secret_key=env.get("SECRET_KEY") or _instance_secret(),
             plant_tz=env.get("PLANT_TZ") or cls.plant_tz,
             cache_dir=env.get("CACHE_DIR") or cls.cache_dir,
             event_max_gap_min=_env_int("EVENT_MAX_GAP_MIN", cls.event_max_gap_min),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+import pandas as pd
 from flask import Blueprint, jsonify, request
 from sqlalchemy import text
 
@@ -16,7 +17,7 @@ from api.serialize import mapping, records
 from auth.gate import request_user
 from reports import production as production_reports
 from reports.context import current
-from reports.filters import FilterError, Filters
+from reports.filters import FilterError, Filters, as_list
 from metrics.calendar import to_plant_local
 
 log = logging.getLogger(__name__)
@@ -105,9 +106,9 @@ def _filters() -> Filters:
 
 
 def _group_by(allowed: dict[str, str], default: str) -> tuple[str, ...]:
-    raw = request.args.get("group_by") or default
+    parts = as_list(request.args.getlist("group_by")) or [default]
     keys = []
-    for part in raw.split(","):
+    for part in parts:
         part = part.strip()
         if not part:
             continue
@@ -135,12 +136,19 @@ def wip():
     raw = request.args.get("at")
     if raw:
         try:
-            at = to_plant_local([raw], ctx.settings.plant_tz).iloc[0].to_pydatetime()
-        except (ValueError, TypeError):
+            at = to_plant_local([raw], ctx.settings.plant_tz).iloc[0]
+        except (ValueError, TypeError, OverflowError):
+            at = pd.NaT
+        if pd.isna(at):
             raise ApiError(400, "bad_timestamp", f"at must be an ISO 8601 timestamp, not '{raw}'.")
+        at = at.to_pydatetime()
     else:
-        at = ctx.now()
-    filters = Filters(start=at.date(), end=at.date(), lines=tuple(request.args.getlist("line")))
+        at = ctx.now().replace(second=0, microsecond=0)
+    try:
+        filters = Filters(start=at.date(), end=at.date(),
+                          lines=tuple(as_list(request.args.getlist("line"))))
+    except FilterError as err:
+        raise ApiError(400, "bad_timestamp", str(err))
     production_reports.validate_filters(ctx, filters, _scope())
     result = production_reports.wip(ctx, at, filters.lines, _scope())
     return jsonify({"rows": records(result["rows"]), "total": result["total"],

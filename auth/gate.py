@@ -16,7 +16,9 @@ from flask_login import LoginManager, current_user, login_user, logout_user
 from auth import users
 from reports.context import current
 
-PUBLIC_PREFIXES = ("/login", "/api/health", "/assets/", "/favicon.ico")
+PUBLIC_PATHS = frozenset({"/login", "/api/health", "/api/health/live", "/api/health/ready",
+                          "/favicon.ico"})
+PUBLIC_PREFIXES = ("/assets/",)
 XHR_PREFIXES = ("/api/", "/_dash-", "/_reload-hash", "/_favicon")
 
 LOGIN_PAGE = """<!doctype html>
@@ -34,6 +36,30 @@ LOGIN_PAGE = """<!doctype html>
 <input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit" id="login-button">Sign in</button>
 </form></main></body></html>"""
+
+
+# Failed sign-ins allowed per window, per client address and per user name, before 429.
+MAX_FAILURES_PER_ADDRESS = 20
+MAX_FAILURES_PER_USER = 8
+FAILURE_WINDOW_S = 15 * 60
+
+
+def _failure_keys(username: str) -> list[tuple[tuple, int]]:
+    return [(("login-fail-ip", request.remote_addr or "?"), MAX_FAILURES_PER_ADDRESS),
+            (("login-fail-user", (username or "").strip().lower()), MAX_FAILURES_PER_USER)]
+
+
+def _too_many_failures(username: str) -> bool:
+    cache = current().cache
+    return any((cache.get(key) or 0) >= limit for key, limit in _failure_keys(username))
+
+
+def _record_failure(username: str) -> None:
+    """Counted in the shared cache, so every worker process sees the same numbers."""
+    cache = current().cache
+    for key, _limit in _failure_keys(username):
+        cache.add(key, 0, expire=FAILURE_WINDOW_S)
+        cache.incr(key)
 
 
 def _csrf_token() -> str:
@@ -91,7 +117,7 @@ def init_auth(server: Flask) -> None:
 
     @server.before_request
     def gate():
-        if request.path.startswith(PUBLIC_PREFIXES):
+        if request.path in PUBLIC_PATHS or request.path.startswith(PUBLIC_PREFIXES):
             return None
         if request_user() is None:
             return unauthorized_response()
@@ -99,22 +125,25 @@ def init_auth(server: Flask) -> None:
 
     @server.route("/login", methods=["GET", "POST"])
     def login():
-        error, username = None, ""
+        error, username, status = None, "", 200
         if request.method == "POST":
             username = request.form.get("username", "")
             sent = request.form.get("csrf_token", "")
             if not hmac.compare_digest(sent, session.get("csrf_token", "")):
-                error = "Your sign-in form expired; please try again."
+                error, status = "Your sign-in form expired; please try again.", 400
+            elif _too_many_failures(username):
+                error, status = ("Too many failed sign-ins. Wait 15 minutes and try again, or "
+                                 "ask an admin to reset your password."), 429
             else:
                 with current().engine.connect() as conn:
                     user = users.authenticate(conn, username, request.form.get("password", ""))
                 if user is None:
-                    error = "Unknown user name or wrong password."
+                    _record_failure(username)
+                    error, status = "Unknown user name or wrong password.", 401
                 else:
                     session.pop("csrf_token", None)
                     login_user(user)
                     return redirect(_safe_next(request.args.get("next")))
-        status = 401 if error else 200
         return render_template_string(LOGIN_PAGE, error=error, username=username,
                                       csrf_token=_csrf_token(), action=request.full_path), status
 

@@ -82,9 +82,16 @@ def get_user_by_name(conn, username: str) -> User | None:
     return _row_to_user(row) if row else None
 
 
+# Checked for unknown names too, so the answer takes as long whether or not the user exists.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
 def authenticate(conn, username: str, password: str) -> User | None:
     row = conn.execute(select(U).where(U.c.username == (username or "").strip())).first()
-    if row is None or not row.active or not check_password_hash(row.password_hash, password or ""):
+    if row is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not check_password_hash(row.password_hash, password or "") or not row.active:
         return None
     return _row_to_user(row)
 

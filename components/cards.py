@@ -17,7 +17,9 @@ def fmt(value, digits: int = 0, unit: str = "") -> str:
 
 
 def kpi_card(kpi: dict) -> dbc.Card:
-    change = kpi.get("change_pct")
+    points = kpi.get("change_pts")
+    change = points if points is not None else kpi.get("change_pct")
+    unit = "pts" if points is not None else "%"
     if kpi.get("note"):
         delta = html.Span(kpi["note"], className="kpi-delta text-muted")
     elif change is None:
@@ -26,7 +28,7 @@ def kpi_card(kpi: dict) -> dbc.Card:
     else:
         good = (change >= 0) == (kpi.get("better", "up") == "up")
         arrow = "▲" if change >= 0 else "▼"
-        delta = html.Span(f"{arrow} {abs(change):.1f} % vs previous period",
+        delta = html.Span(f"{arrow} {abs(change):.1f} {unit} vs previous period",
                           className=f"kpi-delta {'text-success' if good else 'text-danger'}")
     return dbc.Card(dbc.CardBody([
         html.Div(kpi["label"], className="kpi-label"),

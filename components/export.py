@@ -43,6 +43,9 @@ def export_csv(n_clicks, button_id, start, end, lines, shifts, styles):
     if not n_clicks:
         return no_update
     name = button_id["name"]
+    if name not in EXPORTS:
+        log.error("export %r is not registered", name)
+        return no_update
     ctx = current()
     try:
         filters = filters_from_values(start, end, lines, shifts, styles, ctx.today())
@@ -53,5 +56,16 @@ def export_csv(n_clicks, button_id, start, end, lines, shifts, styles):
     return {"content": _to_csv(df), "filename": filename, "type": "text/csv"}
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _to_csv(df: pd.DataFrame) -> str:
-    return df.to_csv(index=False) if df is not None else ""
+    """CSV text; text cells that a spreadsheet would run as a formula are quoted with a '."""
+    if df is None:
+        return ""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v)
+    return out.to_csv(index=False)

@@ -101,8 +101,14 @@ URL_SYNC_JS = (
         (shifts || []).forEach(v => p.append("shift", v));
         (styles || []).forEach(v => p.append("style", v));
         const qs = "?" + p.toString();
-        if (window.location.search !== qs) {
-            window.history.replaceState(null, "", window.location.pathname + qs);
+        let path = window.location.pathname;
+        // /lines/<code> names one line; once the selection is something else, say so in the URL
+        const m = path.match(/^\/lines\/([^/]+)$/);
+        if (m && !((lines || []).length === 1 && lines[0] === decodeURIComponent(m[1]))) {
+            path = "/lines";
+        }
+        if (window.location.pathname !== path || window.location.search !== qs) {
+            window.history.replaceState(null, "", path + qs);
         }
         return navIds.map(id => id.path + qs);
     }

@@ -27,7 +27,7 @@ def page_layout(page_id: str, title: str, query: dict, *, subtitle: str = "",
     """Layout for `layout(**query)`: the URL's filters seed the filter bar."""
     ctx = current()
     filters, error = parse_page_query(query, ctx.today())
-    if fixed_lines and not filters.lines:
+    if fixed_lines:  # /lines/<line_code>: the path's line wins over any line= in the query
         filters = filters.with_lines(fixed_lines)
     try:
         validate_filters(ctx, filters, request_user().scope)

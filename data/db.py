@@ -5,7 +5,11 @@ import logging
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
-from sqlalchemy import Engine, create_engine, event, func, select, Table
+import uuid
+
+from sqlalchemy import (
+    Engine, Integer, String, Table, cast, create_engine, event, func, select, update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from data import schema
@@ -47,8 +51,14 @@ def _make_engine(database_url: str) -> Engine:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create every table and index that is missing; existing ones are left alone."""
+    """Create every table and index that is missing; existing ones are left alone.
+
+    A new database also gets a random instance id, so that caches shared between databases (or
+    kept across a database that was dropped and made again) never mix their results.
+    """
     schema.metadata.create_all(engine)
+    with engine.begin() as conn:
+        insert_ignore(conn, schema.meta, [{"key": INSTANCE_ID_KEY, "value": uuid.uuid4().hex}])
 
 
 def drop_schema(engine: Engine) -> None:
@@ -103,6 +113,7 @@ def insert_ignore(conn, table: Table, rows: Sequence[Mapping]) -> int:
 # --- data version -----------------------------------------------------------------------------
 
 DATA_VERSION_KEY = "data_version"
+INSTANCE_ID_KEY = "instance_id"
 
 
 def get_data_version(conn) -> int:
@@ -112,11 +123,26 @@ def get_data_version(conn) -> int:
     return int(value) if value is not None else 0
 
 
+def data_identity(conn) -> tuple[str | None, int]:
+    """(instance id, data version): what a cached result is valid for."""
+    rows = dict(conn.execute(select(schema.meta.c.key, schema.meta.c.value).where(
+        schema.meta.c.key.in_([INSTANCE_ID_KEY, DATA_VERSION_KEY]))).all())
+    return rows.get(INSTANCE_ID_KEY), int(rows.get(DATA_VERSION_KEY) or 0)
+
+
 def bump_data_version(conn) -> int:
-    """Every import, reload or ingestion calls this inside its transaction."""
-    new = get_data_version(conn) + 1
-    upsert(conn, schema.meta, [{"key": DATA_VERSION_KEY, "value": str(new)}])
-    return new
+    """Every import, reload or ingestion calls this inside its transaction.
+
+    One UPDATE increments in place, so two concurrent imports can never both write N + 1.
+    """
+    m = schema.meta
+    result = conn.execute(update(m).where(m.c.key == DATA_VERSION_KEY).values(
+        value=cast(cast(m.c.value, Integer) + 1, String)))
+    if result.rowcount == 0:
+        insert_ignore(conn, m, [{"key": DATA_VERSION_KEY, "value": "0"}])
+        conn.execute(update(m).where(m.c.key == DATA_VERSION_KEY).values(
+            value=cast(cast(m.c.value, Integer) + 1, String)))
+    return get_data_version(conn)
 
 
 def count_rows(conn, tables: Iterable[Table]) -> dict[str, int]:

@@ -28,12 +28,14 @@ SHIFT_RULES = dict(
     weekly_off="Fri",
 )
 SHIFT_START_MIN = {"A": 8 * 60, "B": 20 * 60}
-LUNCH_AT = {"A": 300, "B": 240}  # minutes after the shift start: 13:00 and 00:00
+# minutes after the shift start: 12:00 and 00:00, the hour around the shift's mid-point, where
+# metrics.calendar.shift_hours puts the break (so hourly targets and output agree)
+LUNCH_AT = {"A": 240, "B": 240}
 
 # Output per hour relative to a steady hour: slow first hour, the meal-break dip, a slow restart
 # and (at night) fatigue before dawn. Nine clock hours each, break hour included.
 HOUR_SHAPE = {
-    "A": [0.60, 0.92, 1.02, 1.05, 1.00, 0.12, 0.85, 1.00, 1.04],
+    "A": [0.60, 0.92, 1.02, 1.05, 0.12, 0.85, 1.00, 1.00, 1.04],
     "B": [0.62, 0.95, 1.02, 1.00, 0.12, 0.85, 0.95, 0.92, 0.88],
 }
 OT_SHAPE = [0.95]  # the day shift's overtime hour, 17:00

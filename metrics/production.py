@@ -65,21 +65,51 @@ def production_totals(df: pd.DataFrame) -> dict:
     return total
 
 
-def hourly_targets(plans: pd.DataFrame, shifts: pd.DataFrame) -> pd.DataFrame:
-    """Spread each plan row over its shift's working hours at target_qty / working_minutes x 60.
+def plan_hours(shift: tuple[str, str, int], working_minutes: int) -> list[tuple[int, int, int]]:
+    """How a plan row's working minutes fall on clock hours: (day_offset, hour, minutes).
 
-    Returns date, shift_code, line_code, hour, slot (clock datetime) and target.
+    The shift's own hours first (its break left out); minutes the plan has beyond them are
+    overtime straight after the shift end; a plan with fewer minutes stops early.
     """
-    cols = ["date", "shift_code", "line_code", "hour", "slot", "target"]
+    start, end, break_minutes = shift
+    remaining = max(int(working_minutes or 0), 0)
+    out = []
+    hours = shift_hours(start, end, break_minutes)
+    for day_offset, hour, minutes in hours:
+        used = min(minutes, remaining)
+        out.append((day_offset, hour, used))
+        remaining -= used
+    day_offset, hour = hours[-1][0], hours[-1][1]
+    while remaining > 0:
+        hour += 1
+        if hour == 24:
+            day_offset, hour = day_offset + 1, 0
+        used = min(60, remaining)
+        out.append((day_offset, hour, used))
+        remaining -= used
+    return out
+
+
+def hourly_targets(plans: pd.DataFrame, shifts: pd.DataFrame) -> pd.DataFrame:
+    """Spread each plan row over its working minutes at target_qty / working_minutes x 60.
+
+    Returns date, shift_code, line_code, hour, slot (clock datetime), minutes (the plan's
+    working minutes in that hour) and target.
+    """
+    cols = ["date", "shift_code", "line_code", "hour", "slot", "minutes", "target"]
     if plans.empty or shifts.empty:
         return pd.DataFrame(columns=cols)
-    hours = []
-    for row in shifts.itertuples(index=False):
-        brk = int(getattr(row, "break_minutes", 0) or 0)
-        for day_offset, hour, minutes in shift_hours(row.start, row.end, brk):
-            hours.append((row.shift_code, day_offset, hour, minutes))
-    grid = pd.DataFrame(hours, columns=["shift_code", "day_offset", "hour", "minutes"])
-    out = plans.merge(grid, on="shift_code", how="inner")
+    spec = {r.shift_code: (r.start, r.end, int(getattr(r, "break_minutes", 0) or 0))
+            for r in shifts.itertuples(index=False)}
+    grid = []
+    for code, minutes in plans[["shift_code", "working_minutes"]].drop_duplicates().itertuples(
+            index=False):
+        if code in spec:
+            for day_offset, hour, used in plan_hours(spec[code], minutes):
+                grid.append((code, minutes, day_offset, hour, used))
+    grid = pd.DataFrame(grid, columns=["shift_code", "working_minutes", "day_offset", "hour",
+                                       "minutes"])
+    out = plans.merge(grid, on=["shift_code", "working_minutes"], how="inner")
     rate = out["target_qty"].astype(float) / out["working_minutes"].where(out["working_minutes"] > 0)
     out["target"] = (rate * out["minutes"]).fillna(0.0)
     out["slot"] = (pd.to_datetime(out["date"]) + pd.to_timedelta(out["hour"], unit="h")

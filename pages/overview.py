@@ -1,6 +1,8 @@
 """Overview (/): the plant head's page. KPI cards, the line league table, today's hours."""
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import html
@@ -34,15 +36,15 @@ def layout(**query):
 
 
 def build(ctx, filters, scope):
-    data = reports.overview(ctx, filters, scope, now=ctx.now().replace(minute=0, second=0,
-                                                                       microsecond=0))
+    data = reports.overview(ctx, filters, scope)
     cards = dbc.Row([dbc.Col(kpi_card(k), xs=6, md=4, xl=True) for k in data["kpis"]],
                     className="g-3 mb-3")
     league = data["league"]
     if league.empty:
         league_body = empty_state(hint="No production or plan in this period for these filters.")
     else:
-        league = league.assign(line=[f"[{c}](/lines/{c}{filters.to_query()})"
+        query = filters.with_lines(()).to_query()
+        league = league.assign(line=[f"[{c}](/lines/{quote(c, safe='')}{query})"
                                      for c in league["line_code"]])
         league_body = g.grid("league-grid", league, LEAGUE_COLUMNS, height=52 + 43 * min(len(league), 12),
                              extra_fields=("status",))

@@ -23,9 +23,9 @@ def cached_report(name: str):
         @functools.wraps(fn)
         def wrapper(ctx, *args, **kwargs):
             with ctx.engine.connect() as conn:
-                version = db.get_data_version(conn)
+                instance, version = db.data_identity(conn)
             # the app version is in the key so an upgrade never serves results of the old shape
-            key = (name, __version__, version, ctx.settings.plant_tz, _stable(args),
+            key = (name, __version__, instance, version, ctx.settings.plant_tz, _stable(args),
                    _stable(kwargs))
             hit = ctx.cache.get(key, default=None)
             if hit is not None:

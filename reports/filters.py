@@ -11,6 +11,7 @@ from typing import Iterable, Mapping
 from urllib.parse import parse_qs, urlencode
 
 MAX_DAYS = 3 * 366
+MIN_DATE, MAX_DATE = date(1970, 1, 1), date(2200, 12, 31)
 DEFAULT_DAYS = 7
 
 
@@ -18,7 +19,7 @@ class FilterError(ValueError):
     """A filter a user gave us that we cannot honour; the message is shown to them as is."""
 
 
-def _as_list(value) -> list[str]:
+def as_list(value) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
@@ -34,9 +35,12 @@ def _as_list(value) -> list[str]:
 
 def parse_date(value, name: str) -> date:
     try:
-        return date.fromisoformat(str(value).strip())
+        parsed = date.fromisoformat(str(value).strip())
     except ValueError:
         raise FilterError(f"{name} must be a date like 2026-01-31, not '{value}'") from None
+    if not MIN_DATE <= parsed <= MAX_DATE:
+        raise FilterError(f"{name} must lie between {MIN_DATE} and {MAX_DATE}, not {parsed}.")
+    return parsed
 
 
 @dataclass(frozen=True)
@@ -96,12 +100,12 @@ class Filters:
         if start is None and end is None:
             start, end = default.start, default.end
         elif start is None:
-            start = end - timedelta(days=DEFAULT_DAYS - 1)
+            start = max(end - timedelta(days=DEFAULT_DAYS - 1), MIN_DATE)
         elif end is None:
             end = max(start, today)
-        return cls(start=start, end=end, lines=tuple(_as_list(query.get("line"))),
-                   shifts=tuple(_as_list(query.get("shift"))),
-                   styles=tuple(_as_list(query.get("style"))))
+        return cls(start=start, end=end, lines=tuple(as_list(query.get("line"))),
+                   shifts=tuple(as_list(query.get("shift"))),
+                   styles=tuple(as_list(query.get("style"))))
 
     def to_query(self) -> str:
         pairs = [("start", self.start.isoformat()), ("end", self.end.isoformat())]

@@ -74,11 +74,9 @@ def _plan_by_hour(conn, ctx, filters, keys, scope) -> pd.DataFrame:
     if hourly.empty:
         return pd.DataFrame(columns=keys + ["target", "available_minutes"])
     hourly = hourly.merge(plans, on=["date", "shift_code", "line_code"], how="left")
-    # available minutes of an hour: manpower x that hour's share of the working minutes
-    share = hourly["target"] / hourly["target_qty"].where(hourly["target_qty"] > 0)
+    # available minutes of an hour: manpower x the plan's working minutes in that hour
     hourly["available_minutes"] = (
-        (hourly["operators"] + hourly["helpers"].fillna(0)) * hourly["working_minutes"] * share
-    )
+        (hourly["operators"] + hourly["helpers"].fillna(0)) * hourly["minutes"])
     return hourly.groupby(keys, as_index=False)[["target", "available_minutes"]].sum()
 
 
@@ -104,7 +102,8 @@ def _wip_now(conn, ctx, at: datetime, filters: Filters | None, scope) -> pd.Data
     recent = Filters(start=first, end=at.date(), lines=filters.lines if filters else ())
     deltas = q.stages_by_hour(conn, recent, scope, use_shift=False, use_style=False)
     series = m.wip_series(baseline, deltas, _shifts(ctx))
-    series = series[series["slot"] <= at]
+    # WIP "at the end of an hour" (SPEC): only hours that have ended by `at` count
+    series = series[series["slot"] + pd.Timedelta(hours=1) <= at]
     last = series.groupby("line_code", as_index=False).last()[["line_code", "wip"]]
     # a line with history but no rows in the last two days keeps its baseline
     merged = baseline.merge(last, on="line_code", how="outer", suffixes=("_base", ""))
@@ -122,15 +121,27 @@ def wip(ctx, at: datetime, lines: tuple[str, ...] = (), scope=None) -> dict:
 
 
 def _kpi(key, label, current, previous, unit="", better="up", digits=0) -> dict:
+    """A KPI card's data. Percentages change in percentage points, counts in per cent."""
+    is_pct = unit.strip() == "%"
+    points = (None if is_pct is False or current is None or previous is None
+              else current - previous)
     return {"key": key, "label": label, "value": current, "previous": previous,
-            "change_pct": m.change_pct(current, previous), "unit": unit, "better": better,
-            "digits": digits}
+            "change_pct": None if is_pct else m.change_pct(current, previous),
+            "change_pts": points, "unit": unit, "better": better, "digits": digits}
+
+
+def current_hour(ctx) -> datetime:
+    """Plant-local now, to the hour: "up to now" cut-offs and cache keys move once an hour."""
+    return ctx.now().replace(minute=0, second=0, microsecond=0)
+
+
+def overview(ctx, filters: Filters, scope=None, now: datetime | None = None) -> dict:
+    """Overview: KPI cards against the previous period, line league table, today's hours."""
+    return _overview(ctx, filters, scope, now or current_hour(ctx))
 
 
 @cached_report("overview")
-def overview(ctx, filters: Filters, scope=None, now: datetime | None = None) -> dict:
-    """Overview: KPI cards against the previous period, line league table, today's hours."""
-    now = now or ctx.now()
+def _overview(ctx, filters: Filters, scope, now: datetime) -> dict:
     with ctx.engine.connect() as conn:
         cur = _totals(_measures(conn, ctx, filters, [], scope))
         prev = _totals(_measures(conn, ctx, filters.previous(), [], scope))
@@ -188,10 +199,13 @@ def _hourly(conn, ctx, filters: Filters, scope, upto: datetime | None = None) ->
     return out
 
 
-@cached_report("line_detail")
 def line_detail(ctx, filters: Filters, scope=None, now: datetime | None = None) -> dict:
     """Lines page: hourly output vs target, cumulative, efficiency by day, WIP, styles, operators."""
-    now = now or ctx.now()
+    return _line_detail(ctx, filters, scope, now or current_hour(ctx))
+
+
+@cached_report("line_detail")
+def _line_detail(ctx, filters: Filters, scope, now: datetime) -> dict:
     with ctx.engine.connect() as conn:
         hourly = _hourly(conn, ctx, filters, scope, upto=now)
         by_day = _measures(conn, ctx, filters, ["line_code", "date"], scope)

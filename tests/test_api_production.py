@@ -38,6 +38,8 @@ def test_production_empty_selection_gives_nulls_not_zero(api_client):
 
 @pytest.mark.parametrize("query, code", [
     ("start=2026-03-05&end=2026-03-01", "bad_filter"),
+    ("end=0001-01-03", "bad_filter"),
+    ("start=0001-01-01&end=2026-01-01", "bad_filter"),
     ("start=yesterday", "bad_filter"),
     ("line=L99", "bad_filter"),
     ("group_by=colour", "bad_group_by"),
@@ -53,14 +55,25 @@ def test_wip_counts_all_history(api_client):
     body = api_client.get("/api/v1/wip?at=2026-03-02T23:00:00").get_json()
     rows = {r["line_code"]: r["wip"] for r in body["rows"]}
     assert rows == {"L01": 200, "L02": 50}
-    # at 09:30 L01 has 100 + 1700 - 400 (hours 8 and 9 out) = 1400
+    # WIP at the end of an hour: at 09:30 only hour 8 has ended -> 100 + 1700 - 200 = 1600;
+    # at 10:00 hour 9 has ended too -> 1400
     body = api_client.get("/api/v1/wip?at=2026-03-02T09:30:00&line=L01").get_json()
-    assert body["rows"] == [{"line_code": "L01", "wip": 1400}]
+    assert body["rows"] == [{"line_code": "L01", "wip": 1600}]
+    body = api_client.get("/api/v1/wip?at=2026-03-02T10:00:00&line=L01,L02").get_json()
+    assert body["rows"] == [{"line_code": "L01", "wip": 1400}, {"line_code": "L02", "wip": 150}]
 
 
-def test_wip_bad_timestamp(api_client):
-    resp = api_client.get("/api/v1/wip?at=not-a-time")
+@pytest.mark.parametrize("at", ["not-a-time", "NaT", "%20", "0001-01-01T00:00:00"])
+def test_wip_bad_timestamp(api_client, at):
+    resp = api_client.get(f"/api/v1/wip?at={at}")
     assert resp.status_code == 400 and resp.get_json()["error"]["code"] == "bad_timestamp"
+
+
+def test_group_by_may_repeat_or_be_blank(api_client):
+    both = api_client.get(f"/api/v1/production?{RANGE}&group_by=line&group_by=hour").get_json()
+    assert set(both["rows"][0]) >= {"line_code", "hour"}
+    blank = api_client.get(f"/api/v1/production?{RANGE}&group_by=,,").get_json()
+    assert {r["line_code"] for r in blank["rows"]} == {"L01", "L02"}  # the default, by line
 
 
 def test_health_needs_no_auth(api_client):

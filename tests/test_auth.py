@@ -25,7 +25,8 @@ def login(client, username="maria", password="correct-horse"):
                                        "csrf_token": _csrf(client)})
 
 
-@pytest.mark.parametrize("path", ["/", "/lines", "/lines/L01", "/?start=2026-01-01"])
+@pytest.mark.parametrize("path", ["/", "/lines", "/lines/L01", "/?start=2026-01-01", "/loginX",
+                                  "/login/../lines"])
 def test_pages_redirect_to_login(client, path):
     resp = client.get(path)
     assert resp.status_code == 302
@@ -35,7 +36,7 @@ def test_pages_redirect_to_login(client, path):
 @pytest.mark.parametrize("method, path", [
     ("get", "/_dash-layout"), ("get", "/_dash-dependencies"),
     ("post", "/_dash-update-component"), ("get", "/api/v1/production"),
-    ("get", "/api/v1/wip"), ("get", "/_dash-component-suites/dash/dcc/dash_core_components.js"),
+    ("get", "/api/v1/wip"), ("get", "/api/healthz"), ("get", "/_dash-component-suites/dash/dcc/dash_core_components.js"),
 ])
 def test_dash_and_api_routes_answer_401_without_a_user(client, method, path):
     resp = getattr(client, method)(path)
@@ -66,7 +67,7 @@ def test_wrong_password_is_refused_with_a_message(client):
 def test_login_without_csrf_token_is_refused(client):
     client.get("/login")
     resp = client.post("/login", data={"username": "maria", "password": "correct-horse"})
-    assert resp.status_code == 401
+    assert resp.status_code == 400
     assert client.get("/").status_code == 302
 
 
@@ -112,3 +113,24 @@ def test_cli_create_user_and_token(sqlite_url, make_app):
     assert resp.status_code == 200
     result = runner.invoke(args=["create-user", "sam", "--role", "boss", "--password", "x" * 9])
     assert result.exit_code != 0
+
+
+def test_repeated_failed_sign_ins_for_a_user_are_throttled(client):
+    from auth.gate import MAX_FAILURES_PER_USER
+    for _ in range(MAX_FAILURES_PER_USER):
+        assert login(client, password="wrong-password").status_code == 401
+    resp = login(client)  # even the right password waits now
+    assert resp.status_code == 429
+    assert "Too many failed sign-ins" in resp.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+    # another user from elsewhere is not locked out by maria's failures
+    other = login(client, username="someone-else", password="whatever-else")
+    assert other.status_code == 401
+
+
+def test_disabled_user_cannot_sign_in(sqlite_url, client):
+    from sqlalchemy import update
+    from data import db, schema
+    with db.get_engine(sqlite_url).begin() as conn:
+        conn.execute(update(schema.users).values(active=False))
+    assert login(client).status_code == 401

@@ -129,3 +129,22 @@ def test_operator_efficiency():
                        "minutes_worked": [240, 240]})
     out = m.operator_efficiency(df)
     assert out.loc[0, "efficiency_pct"] == pytest.approx(62.5)
+
+
+def test_hourly_target_overtime_runs_past_the_shift_end():
+    # 540 working minutes on an 08:00-17:00 shift with a 60-minute break: 480 in the shift,
+    # then 60 of overtime 17:00-18:00. 1,080 pcs / 540 min = 120 an hour.
+    plans = pd.DataFrame({"date": [date(2026, 3, 2)], "shift_code": ["A"], "line_code": ["L01"],
+                          "target_qty": [1080], "working_minutes": [540]})
+    out = m.hourly_targets(plans, SHIFTS).set_index("hour")
+    assert out.loc[17, "target"] == pytest.approx(120) and out.loc[17, "minutes"] == 60
+    assert out["target"].sum() == pytest.approx(1080)
+
+
+def test_hourly_target_short_plan_stops_early():
+    # 240 working minutes: 08:00-12:00 only
+    plans = pd.DataFrame({"date": [date(2026, 3, 2)], "shift_code": ["A"], "line_code": ["L01"],
+                          "target_qty": [400], "working_minutes": [240]})
+    out = m.hourly_targets(plans, SHIFTS)
+    assert out.loc[out["target"] > 0, "hour"].tolist() == [8, 9, 10, 11]
+    assert out["target"].sum() == pytest.approx(400)

@@ -56,7 +56,9 @@ def test_line_detail(ctx):
     assert by_day["efficiency_pct"] == pytest.approx(57.076, abs=1e-3)
     wip = data["wip"]
     assert wip["wip"].iloc[0] == 100 + 1700 - 200 and wip["wip"].iloc[-1] == 200
-    assert data["hourly"]["target_cum"].iloc[-1] == pytest.approx(2000 * 480 / 540)
+    # 540 working minutes: the shift's 480 plus an overtime hour 17:00-18:00 -> the whole plan
+    assert data["hourly"]["target_cum"].iloc[-1] == pytest.approx(2000)
+    assert data["hourly"]["slot"].iloc[-1].hour == 17
     assert list(data["styles"]["style_code"]) == ["S1"]
 
 

@@ -1,0 +1,46 @@
+"""Components called directly: CSV export, KPI cards, the shared settings of figures and grids."""
+import pandas as pd
+
+from components.cards import fmt, kpi_card
+from components.export import _to_csv
+from components.filter_bar import quick_range
+from datetime import date
+
+
+def test_csv_export_defuses_spreadsheet_formulas():
+    df = pd.DataFrame({"line_code": ["=HYPERLINK(\"x\")", "L01", "@SUM(A1)"], "qty": [-5, 3, 2]})
+    text = _to_csv(df)
+    assert "'=HYPERLINK" in text and "'@SUM" in text
+    assert "\nL01,3" in text and "-5" in text and "'-5" not in text  # numbers stay numbers
+
+
+def test_null_shows_as_an_em_dash():
+    assert fmt(None) == "—" and fmt(float("nan"), 1, " %") == "—"
+    assert fmt(1234.567, 1, " %") == "1,234.6 %"
+
+
+def _text(component) -> str:
+    if isinstance(component, str):
+        return component
+    children = getattr(component, "children", None)
+    if children is None:
+        return ""
+    if not isinstance(children, list):
+        children = [children]
+    return " ".join(_text(c) for c in children)
+
+
+def test_kpi_card_shows_points_for_percentages_and_per_cent_for_counts():
+    pct = kpi_card({"key": "x", "label": "Eff", "value": 55.0, "previous": 50.0,
+                    "change_pct": None, "change_pts": 5.0, "unit": " %", "digits": 1})
+    assert "▲ 5.0 pts vs previous period" in _text(pct)
+    count = kpi_card({"key": "y", "label": "Output", "value": 90, "previous": 100,
+                      "change_pct": -10.0, "change_pts": None, "unit": " pcs"})
+    assert "▼ 10.0 % vs previous period" in _text(count)
+
+
+def test_quick_ranges_end_with_complete_days():
+    today = date(2026, 3, 10)
+    assert quick_range("today", today) == (today, today)
+    assert quick_range("yesterday", today) == (date(2026, 3, 9), date(2026, 3, 9))
+    assert quick_range("7", today) == (date(2026, 3, 3), date(2026, 3, 9))
