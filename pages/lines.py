@@ -23,7 +23,8 @@ STYLE_COLUMNS = [
 ]
 OPERATOR_COLUMNS = [
     g.col("name", "Operator", minWidth=150, tooltipField="emp_code"),
-    g.col("line_code", "Line", maxWidth=80), g.col("operation", "Operation", minWidth=130),
+    g.col("line_code", "Line", maxWidth=80),
+    g.col("main_operation", "Main operation", minWidth=130, tooltipField="operations"),
     g.col("qty", "Pieces", "int"), g.col("minutes_worked", "Minutes", "int"),
     g.col("efficiency_pct", "Efficiency", "pct", sort="desc"),
 ]

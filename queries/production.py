@@ -92,18 +92,27 @@ def styles_run(conn, filters: Filters, scope=None) -> pd.DataFrame:
 
 
 def operators(conn, filters: Filters, scope=None) -> pd.DataFrame:
-    """Operator performance per employee and operation (SPEC: Σ qty × smv / Σ minutes_worked)."""
+    """Operator performance per employee and line (SPEC: Σ qty × smv / Σ minutes_worked),
+    with the number of operations they sewed and the one they sewed most."""
+    keys = [OO.c.emp_code, E.c.name, OO.c.line_code]
     stmt = (
-        select(OO.c.emp_code, E.c.name, OO.c.line_code, OO.c.operation,
-               func.sum(OO.c.qty).label("qty"),
+        select(*keys, func.sum(OO.c.qty).label("qty"),
                func.sum(OO.c.qty * OO.c.smv).label("earned_minutes"),
                func.sum(OO.c.minutes_worked).label("minutes_worked"),
-               func.count(func.distinct(OO.c.date)).label("days"))
+               func.count(func.distinct(OO.c.date)).label("days"),
+               func.count(func.distinct(OO.c.operation)).label("operations"))
         .select_from(OO.join(E, E.c.emp_code == OO.c.emp_code, isouter=True))
     )
-    stmt = where_filters(stmt, OO, filters, scope).group_by(
-        OO.c.emp_code, E.c.name, OO.c.line_code, OO.c.operation)
-    return frame(conn, stmt)
+    per_emp = frame(conn, where_filters(stmt, OO, filters, scope).group_by(*keys))
+    main = select(OO.c.emp_code, OO.c.operation, func.sum(OO.c.minutes_worked).label("m"))
+    main = frame(conn, where_filters(main, OO, filters, scope)
+                 .group_by(OO.c.emp_code, OO.c.operation))
+    if not main.empty:
+        main = (main.sort_values(["emp_code", "m", "operation"], ascending=[True, False, True])
+                .drop_duplicates("emp_code")[["emp_code", "operation"]]
+                .rename(columns={"operation": "main_operation"}))
+        per_emp = per_emp.merge(main, on="emp_code", how="left")
+    return per_emp
 
 
 def last_production_date(conn) -> date | None:

@@ -7,6 +7,8 @@ Day D = 2026-03-02 (Monday), shift A 08:00-17:00 with a 60-minute break.
 - L02 runs style S2 (SMV 10): plan 400 pcs, 20 operators, 480 min; output 100 at 08, 09, 10
   = 300 -> efficiency 3000/9600 = 31.25 %, achievement 75 %. Loading 350 at 08 -> WIP 50.
 Plant: output 1,900 of 2,400 = 79.1667 %; efficiency 14,712 / 30,120 = 48.8446 %.
+Operator E001 on L01: 120 pcs of Side seam (SMV 1.5) in 300 min and 40 of Hemming (SMV 3.0) in
+180 min -> (180 + 120) / 480 = 62.5 %, main operation Side seam (most minutes).
 """
 from __future__ import annotations
 
@@ -41,6 +43,14 @@ def small_plant(engine) -> None:
     production += [_p(D, "L01", h, "S1", "output", 200) for h in (8, 9, 10, 11, 13, 14, 15, 16)]
     production += [_p(D, "L02", h, "S2", "output", 100) for h in (8, 9, 10)]
     rows[schema.production] = production
+    rows[schema.employees] = [{"emp_code": "E001", "name": "Asha", "line_code": "L01",
+                               "shift_code": "A"}]
+    rows[schema.operator_output] = [
+        {"date": D, "shift_code": "A", "emp_code": "E001", "operation": "Side seam",
+         "line_code": "L01", "style_code": "S1", "smv": 1.5, "qty": 120, "minutes_worked": 300},
+        {"date": D, "shift_code": "A", "emp_code": "E001", "operation": "Hemming",
+         "line_code": "L01", "style_code": "S1", "smv": 3.0, "qty": 40, "minutes_worked": 180},
+    ]
     with engine.begin() as conn:
         for table, data in rows.items():
             db.upsert(conn, table, data)

@@ -60,6 +60,9 @@ def test_line_detail(ctx):
     assert data["hourly"]["target_cum"].iloc[-1] == pytest.approx(2000)
     assert data["hourly"]["slot"].iloc[-1].hour == 17
     assert list(data["styles"]["style_code"]) == ["S1"]
+    op = data["operators"].iloc[0]
+    assert (op["emp_code"], op["name"], op["main_operation"]) == ("E001", "Asha", "Side seam")
+    assert op["efficiency_pct"] == pytest.approx(62.5) and op["operations"] == 2
 
 
 def test_scope_limits_lines_in_the_query_layer(ctx):
