@@ -30,6 +30,10 @@ def output_vs_target(hourly: pd.DataFrame, *, cumulative: bool = False, x: str =
     """Bars of output per hour (or day) with the target as a step line (or both cumulative)."""
     fig = go.Figure()
     per = "hour" if x == "slot" else "day"
+    if per == "hour" and not cumulative and not hourly.empty:
+        # hours with no shift stay empty: the target line breaks instead of bridging the gap
+        full = pd.date_range(hourly["slot"].min(), hourly["slot"].max(), freq="h")
+        hourly = pd.DataFrame({"slot": full}).merge(hourly, on="slot", how="left")
     x = hourly[x]
     if cumulative:
         fig.add_trace(go.Scatter(x=x, y=hourly["output_cum"], name="Output (cumulative)",
@@ -76,14 +80,25 @@ def daily_output_efficiency(daily: pd.DataFrame) -> go.Figure:
 
 
 def efficiency_by_day(by_day: pd.DataFrame) -> go.Figure:
-    """SMV efficiency % per line per day, one line trace each."""
+    """SMV efficiency % per line per day, one line trace each (bars by line for one day)."""
     fig = go.Figure()
+    if by_day["date"].nunique() == 1:
+        fig.add_trace(go.Bar(x=by_day["line_code"], y=by_day["efficiency_pct"],
+                             marker_color=COLORS["output"], name="SMV efficiency",
+                             text=[f"{v:.1f} %" if v == v else "—"
+                                   for v in by_day["efficiency_pct"]],
+                             textposition="outside", hovertemplate="%{x}: %{y:.1f} %",
+                             width=min(0.8, 0.25 * len(by_day))))
+        fig = base_layout(fig, y_title="SMV efficiency %")
+        fig.update_layout(showlegend=False)
+        fig.update_xaxes(type="category")
+        return fig
     for i, (line_code, part) in enumerate(by_day.groupby("line_code", sort=True)):
         fig.add_trace(go.Scatter(
             x=part["date"], y=part["efficiency_pct"], name=line_code, mode="lines+markers",
             line=dict(color=LINE_PALETTE[i % len(LINE_PALETTE)], width=2), marker=dict(size=5),
             connectgaps=False, hovertemplate=f"{line_code}: " + "%{y:.1f} %<extra></extra>"))
-    return base_layout(fig, y_title="SMV efficiency %")
+    return _time_axis(base_layout(fig, y_title="SMV efficiency %"), "day")
 
 
 def wip_over_time(wip: pd.DataFrame) -> go.Figure:
@@ -93,4 +108,6 @@ def wip_over_time(wip: pd.DataFrame) -> go.Figure:
                                  line=dict(color=LINE_PALETTE[i % len(LINE_PALETTE)], width=2,
                                            shape="hv"),
                                  hovertemplate=f"{line_code}: " + "%{y:,.0f} pcs<extra></extra>"))
-    return base_layout(fig, y_title="WIP (pieces in line)")
+    fig = base_layout(fig, y_title="WIP (pieces in line)")
+    fig.update_xaxes(hoverformat="%a %d %b %H:%M")
+    return fig
