@@ -76,8 +76,10 @@ register_content(PAGE, build)
 
 @register_export("overview-league")
 def _export_league(ctx, filters, scope):
-    return reports.overview(ctx, filters, scope)["league"].drop(columns=["status"],
-                                                                 errors="ignore")
+    league = reports.overview(ctx, filters, scope)["league"]
+    columns = ["line_code", "name", "output", "target", "achievement_pct", "earned_minutes",
+               "available_minutes", "efficiency_pct", "wip", "status"]
+    return league[[c for c in columns if c in league.columns]]
 
 
 @register_export("overview-daily")

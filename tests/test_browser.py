@@ -9,6 +9,8 @@ import os
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from dash.testing.wait import until as wait_until
+from pathlib import Path
 
 from auth import users
 from data import db
@@ -56,10 +58,28 @@ def test_overview_shows_kpis_and_a_filter_changes_them(signed_in):
     duo.wait_for_text_to_equal("#kpi-efficiency_pct", "48.8 %")
     duo.wait_for_element("#league-grid .ag-row", timeout=10)
     _shot(duo, "overview")
+    assert len(duo.find_elements("#league-grid .ag-center-cols-container .ag-row")) == 2
     _choose(duo, "filter-lines", "L02")
     duo.wait_for_text_to_equal("#kpi-output", "300 pcs", timeout=10)
     duo.wait_for_text_to_equal("#kpi-achievement_pct", "75.0 %")
+    # the league table follows the filter: one line left
+    wait_until(lambda: len(duo.find_elements(
+        "#league-grid .ag-center-cols-container .ag-row")) == 1, timeout=10)
     assert "line=L02" in duo.driver.current_url  # the selection lives in the URL
+    assert duo.get_logs() == []
+
+
+def test_csv_export_downloads_the_chart_data(signed_in):
+    duo, base = signed_in
+    duo.driver.get(f"{base}/?{RANGE}")
+    duo.wait_for_element("#league-grid .ag-row", timeout=15)
+    duo.find_element('[id*="overview-league"][id*="export-button"]').click()
+    path = Path(duo.download_path)
+    wait_until(lambda: any(path.glob("floorpulse-overview-league-*.csv")), timeout=10)
+    csv = next(path.glob("floorpulse-overview-league-*.csv")).read_text()
+    header, *rows = csv.strip().splitlines()
+    assert header.startswith("line_code,name,output,target,achievement_pct") and len(rows) == 2
+    assert rows[0].startswith("L01,Line 1,1600,2000,80.0")
     assert duo.get_logs() == []
 
 
