@@ -59,6 +59,30 @@ def _drop_unknown(ctx, filters):
     )
 
 
+def render_content(page_id: str, build: Callable, values: tuple, *, first: bool):
+    """(content, alert text, alert open) for the filter bar's values.
+
+    A bad selection changes nothing: the last good view stays and the message says why. On the
+    first render the layout's own message (a bad filter in the URL) is kept.
+    """
+    ctx = current()
+    scope = request_user().scope
+    try:
+        filters = filters_from_values(*values, ctx.today())
+        validate_filters(ctx, filters, scope)
+    except FilterError as err:
+        return no_update, f"{err}", True
+    try:
+        content = build(ctx, filters, scope)
+    except Exception:
+        log.exception("page %s failed for filters %s", page_id, filters)
+        return (html.Div(), "Something went wrong on our side while building this page; "
+                "it has been logged.", True)
+    if first:
+        return content, no_update, no_update
+    return content, None, False
+
+
 def register_content(page_id: str, build: Callable) -> Callable:
     """Register the callback that renders a page's content from the filter bar."""
     @callback(
@@ -68,24 +92,8 @@ def register_content(page_id: str, build: Callable) -> Callable:
         *ids.FILTER_INPUTS,
     )
     def render(start, end, lines, shifts, styles):
-        ctx = current()
-        scope = request_user().scope
-        try:
-            filters = filters_from_values(start, end, lines, shifts, styles, ctx.today())
-            validate_filters(ctx, filters, scope)
-        except FilterError as err:
-            # a bad selection changes nothing: the last good view stays on screen
-            return no_update, f"{err}", True
-        try:
-            content = build(ctx, filters, scope)
-        except Exception:
-            log.exception("page %s failed for filters %s", page_id, filters)
-            return (html.Div(), "Something went wrong on our side while building this page; "
-                    "it has been logged.", True)
-        if dash.ctx.triggered_id is None:
-            # first render: keep the layout's message about a bad filter in the URL, if any
-            return content, no_update, no_update
-        return content, None, False
+        return render_content(page_id, build, (start, end, lines, shifts, styles),
+                              first=dash.ctx.triggered_id is None)
 
     render.__name__ = f"render_{page_id}"
     return render
