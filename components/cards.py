@@ -44,20 +44,26 @@ def empty_state(message: str = EMPTY_TEXT, hint: str | None = None) -> html.Div:
                     className="empty-state")
 
 
-def export_button(name: str) -> html.Span:
-    return html.Span([
-        dbc.Button("CSV", id={"type": ids.EXPORT_BUTTON, "name": name}, size="sm",
-                   color="light", className="export-btn", title="Download this data as CSV"),
-        dcc.Download(id={"type": ids.EXPORT_DOWNLOAD, "name": name}),
-    ])
+def export_button(name: str, *, excel: bool = False) -> html.Span:
+    """CSV (and, for grids, Excel) download buttons for the data behind a card."""
+    formats = [("csv", "CSV")] + ([("xlsx", "Excel")] if excel else [])
+    parts = []
+    for fmt_code, label in formats:
+        parts += [
+            dbc.Button(label, id={"type": ids.EXPORT_BUTTON, "name": name, "format": fmt_code},
+                       size="sm", color="light", className="export-btn ms-1",
+                       title=f"Download this data as {label}"),
+            dcc.Download(id={"type": ids.EXPORT_DOWNLOAD, "name": name, "format": fmt_code}),
+        ]
+    return html.Span(parts)
 
 
 def chart_card(title: str, body, *, export: str | None = None, subtitle: str | None = None,
-               card_id: str | None = None) -> dbc.Card:
+               card_id: str | None = None, excel: bool = False) -> dbc.Card:
     header = html.Div([
         html.Div([html.Span(title, className="card-title-text"),
                   html.Span(subtitle, className="card-subtitle") if subtitle else None]),
-        export_button(export) if export else None,
+        export_button(export, excel=excel) if export else None,
     ], className="d-flex justify-content-between align-items-center")
     return dbc.Card([dbc.CardHeader(header), dbc.CardBody(body)], className="chart-card h-100",
                     id=card_id or f"card-{export or title.lower().replace(' ', '-')}")

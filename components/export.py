@@ -9,7 +9,7 @@ import logging
 from typing import Callable
 
 import pandas as pd
-from dash import MATCH, Input, Output, State, no_update
+from dash import MATCH, Input, Output, State, dcc, no_update
 
 from auth.gate import request_user
 from components import ids
@@ -31,9 +31,9 @@ def register_export(name: str):
 
 def register_callbacks(app) -> None:
     app.callback(
-        Output({"type": ids.EXPORT_DOWNLOAD, "name": MATCH}, "data"),
-        Input({"type": ids.EXPORT_BUTTON, "name": MATCH}, "n_clicks"),
-        State({"type": ids.EXPORT_BUTTON, "name": MATCH}, "id"),
+        Output({"type": ids.EXPORT_DOWNLOAD, "name": MATCH, "format": MATCH}, "data"),
+        Input({"type": ids.EXPORT_BUTTON, "name": MATCH, "format": MATCH}, "n_clicks"),
+        State({"type": ids.EXPORT_BUTTON, "name": MATCH, "format": MATCH}, "id"),
         *[State(i.component_id, i.component_property) for i in ids.FILTER_INPUTS],
         prevent_initial_call=True,
     )(export_csv)
@@ -52,20 +52,33 @@ def export_csv(n_clicks, button_id, start, end, lines, shifts, styles):
     except FilterError:
         return no_update
     df = EXPORTS[name](ctx, filters, request_user().scope)
-    filename = f"floorpulse-{name}-{filters.start.isoformat()}-{filters.end.isoformat()}.csv"
-    return {"content": _to_csv(df), "filename": filename, "type": "text/csv"}
+    stem = f"floorpulse-{name}-{filters.start.isoformat()}-{filters.end.isoformat()}"
+    if button_id.get("format") == "xlsx":
+        return dcc.send_bytes(lambda buffer: _to_excel(df, buffer), f"{stem}.xlsx")
+    return {"content": _to_csv(df), "filename": f"{stem}.csv", "type": "text/csv"}
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _defuse(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v)
+    return out
+
+
+def _to_excel(df: pd.DataFrame, buffer) -> None:
+    """One sheet, header row frozen; formula-looking text is defused as in CSV."""
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        _defuse(df if df is not None else pd.DataFrame()).to_excel(
+            writer, index=False, sheet_name="data", freeze_panes=(1, 0))
 
 
 def _to_csv(df: pd.DataFrame) -> str:
     """CSV text; text cells that a spreadsheet would run as a formula are quoted with a '."""
     if df is None:
         return ""
-    out = df.copy()
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(
-                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v)
-    return out.to_csv(index=False)
+    return _defuse(df).to_csv(index=False)

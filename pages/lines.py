@@ -84,11 +84,11 @@ def build(ctx, filters, scope):
         dbc.Row([
             dbc.Col(chart_card("Styles run", g.grid("styles-grid", data["styles"], STYLE_COLUMNS,
                                                     height=300, extra_fields=("description",)),
-                               export=f"{PAGE}-styles"), lg=6),
+                               export=f"{PAGE}-styles", excel=True), lg=6),
             dbc.Col(chart_card("Operators", g.grid("operators-grid", data["operators"],
                                                    OPERATOR_COLUMNS, height=300,
                                                    extra_fields=("emp_code",)),
-                               export=f"{PAGE}-operators", subtitle="Σ pieces × SMV / Σ minutes"), lg=6),
+                               export=f"{PAGE}-operators", excel=True, subtitle="Σ pieces × SMV / Σ minutes"), lg=6),
         ], className="g-3"),
     ])
 

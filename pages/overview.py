@@ -60,7 +60,7 @@ def build(ctx, filters, scope):
     return html.Div([
         cards,
         dbc.Row([
-            dbc.Col(chart_card("Line league", league_body, export="overview-league",
+            dbc.Col(chart_card("Line league", league_body, export="overview-league", excel=True,
                                subtitle="achievement against target · green ≥ 100 %, "
                                         "amber ≥ 90 %, red below"), lg=7),
             dbc.Col(chart_card(f"Today · {data['today_date']:%a %d %b}", today_body,

@@ -73,7 +73,7 @@ def test_csv_export_downloads_the_chart_data(signed_in):
     duo, base = signed_in
     duo.driver.get(f"{base}/?{RANGE}")
     duo.wait_for_element("#league-grid .ag-row", timeout=15)
-    duo.find_element('[id*="overview-league"][id*="export-button"]').click()
+    duo.find_element('[id*="overview-league"][id*="export-button"][id*="csv"]').click()
     path = Path(duo.download_path)
     wait_until(lambda: any(path.glob("floorpulse-overview-league-*.csv")), timeout=10)
     csv = next(path.glob("floorpulse-overview-league-*.csv")).read_text()

@@ -2,7 +2,9 @@
 import pandas as pd
 
 from components.cards import fmt, kpi_card
-from components.export import _to_csv
+import io
+
+from components.export import _to_csv, _to_excel
 from components.filter_bar import quick_range
 from datetime import date
 
@@ -44,3 +46,14 @@ def test_quick_ranges_end_with_complete_days():
     assert quick_range("today", today) == (today, today)
     assert quick_range("yesterday", today) == (date(2026, 3, 9), date(2026, 3, 9))
     assert quick_range("7", today) == (date(2026, 3, 3), date(2026, 3, 9))
+
+
+def test_excel_export_has_one_sheet_with_a_header_and_defused_text():
+    from openpyxl import load_workbook
+    df = pd.DataFrame({"line_code": ["L01", "=1+1"], "efficiency_pct": [57.08, None]})
+    buffer = io.BytesIO()
+    _to_excel(df, buffer)
+    sheet = load_workbook(io.BytesIO(buffer.getvalue())).active
+    rows = list(sheet.values)
+    assert rows[0] == ("line_code", "efficiency_pct")
+    assert rows[1] == ("L01", 57.08) and rows[2] == ("'=1+1", None)
