@@ -85,11 +85,6 @@ def filter_bar(filters: Filters, options: dict, *, show_styles: bool = True) -> 
     ], className="g-2 align-items-center")), className="filter-bar mb-3")
 
 
-def error_alert(message: str | None):
-    return dbc.Alert(message, color="warning", className="mb-3", id=ids.FILTER_ERROR,
-                     is_open=bool(message))
-
-
 # Writes the filters to the URL and to the nav links; runs in the browser, no round trip.
 URL_SYNC_JS = (
     """

@@ -5,7 +5,6 @@ DATES = "filter-dates"
 LINES = "filter-lines"
 SHIFTS = "filter-shifts"
 STYLES = "filter-styles"
-FILTER_ERROR = "filter-error"
 NAV = "nav-link"  # pattern id {"type": NAV, "path": "/lines"}
 QUICK_RANGE = "quick-range"  # pattern id {"type": QUICK_RANGE, "range": "7"}
 EXPORT_BUTTON = "export-button"  # pattern id {"type": EXPORT_BUTTON, "name": ...}

@@ -14,7 +14,7 @@ from dash import Output, callback, dcc, html, no_update
 
 from auth.gate import request_user
 from components import ids
-from components.filter_bar import error_alert, filter_bar, filters_from_values, parse_page_query
+from components.filter_bar import filter_bar, filters_from_values, parse_page_query
 from reports.context import current
 from reports.filters import FilterError
 from reports.production import filter_options, validate_filters

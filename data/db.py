@@ -61,10 +61,6 @@ def create_schema(engine: Engine) -> None:
         insert_ignore(conn, schema.meta, [{"key": INSTANCE_ID_KEY, "value": uuid.uuid4().hex}])
 
 
-def drop_schema(engine: Engine) -> None:
-    schema.metadata.drop_all(engine)
-
-
 def has_data(conn) -> bool:
     """True when any plant-data table holds at least one row."""
     for table in schema.DATA_TABLES:

@@ -7,8 +7,6 @@ Timestamps are naive plant-local datetimes.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-
 import numpy as np
 import pandas as pd
 
@@ -22,12 +20,6 @@ def shift_length_minutes(start: str, end: str) -> int:
     """Scheduled span of a shift in minutes; a night shift wraps past midnight."""
     s, e = hhmm_to_minutes(start), hhmm_to_minutes(end)
     return (e - s) % (24 * 60) or 24 * 60
-
-
-def shift_bounds(day: date, start: str, end: str) -> tuple[datetime, datetime]:
-    """Start and end datetimes of a shift on production day `day`."""
-    s = datetime.combine(day, time()) + timedelta(minutes=hhmm_to_minutes(start))
-    return s, s + timedelta(minutes=shift_length_minutes(start, end))
 
 
 def assign_shift_day(ts: pd.Series, shifts: pd.DataFrame) -> pd.DataFrame:

@@ -16,9 +16,6 @@ S = schema.styles
 OO = schema.operator_output
 E = schema.employees
 
-# group keys the production API accepts and their column in production / line_plans
-GROUP_KEYS = ("line_code", "date", "shift_code", "style_code", "hour")
-
 
 def output_by(conn, filters: Filters, keys: list[str], scope=None) -> pd.DataFrame:
     """Σ output qty and Σ qty × smv (earned minutes) of stage `output`, grouped by keys."""
@@ -113,7 +110,3 @@ def operators(conn, filters: Filters, scope=None) -> pd.DataFrame:
                 .rename(columns={"operation": "main_operation"}))
         per_emp = per_emp.merge(main, on="emp_code", how="left")
     return per_emp
-
-
-def last_production_date(conn) -> date | None:
-    return conn.execute(select(func.max(P.c.date))).scalar()
