@@ -17,7 +17,7 @@ from components import ids
 from components.filter_bar import filter_bar, filters_from_values, parse_page_query
 from reports.context import current
 from reports.filters import FilterError
-from reports.production import filter_options, validate_filters
+from reports.production import filter_options, validate_filters, without_unknown_codes
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ def page_layout(page_id: str, title: str, query: dict, *, subtitle: str = "",
         validate_filters(ctx, filters, request_user().scope)
     except FilterError as err:
         error = f"{err} It was left out of the selection."
-        filters = _drop_unknown(ctx, filters)
+        filters = without_unknown_codes(ctx, filters, request_user().scope)
     return html.Div([
         html.Div([html.H2(title, className="page-title"),
                   html.Div(subtitle, className="page-subtitle")], className="page-header"),
@@ -43,20 +43,6 @@ def page_layout(page_id: str, title: str, query: dict, *, subtitle: str = "",
         dcc.Loading(html.Div(id=f"{page_id}-content", className="page-content"),
                     type="dot", delay_show=300),
     ], className="page", id=f"page-{page_id}")
-
-
-def _drop_unknown(ctx, filters):
-    opts = filter_options(ctx)
-    scope = request_user().scope
-    known_lines = set(opts["lines"]["line_code"]) if not opts["lines"].empty else set()
-    if scope is not None:
-        known_lines &= set(scope)
-    from dataclasses import replace
-    return replace(
-        filters, lines=tuple(v for v in filters.lines if v in known_lines),
-        shifts=tuple(v for v in filters.shifts if v in set(opts["shifts"].get("shift_code", []))),
-        styles=tuple(v for v in filters.styles if v in set(opts["styles"].get("style_code", []))),
-    )
 
 
 def render_content(page_id: str, build: Callable, values: tuple, *, first: bool):

@@ -152,11 +152,13 @@ def end_of_day(wip: pd.DataFrame) -> pd.DataFrame:
             .groupby(["line_code", "_day"], as_index=False).last().drop(columns="_day"))
 
 
-def cumulative(df: pd.DataFrame, by: list[str], order: str, columns: list[str]) -> pd.DataFrame:
-    """Running totals of `columns` within each group of `by`, in `order`."""
+def cumulative(df: pd.DataFrame, order: str, columns: list[str], by: list[str] = ()
+               ) -> pd.DataFrame:
+    """Running totals of `columns` in `order`, within each group of `by` (or over all rows)."""
+    by = list(by)
     out = df.sort_values(by + [order]).reset_index(drop=True)
     for col in columns:
-        out[f"{col}_cum"] = out.groupby(by)[col].cumsum()
+        out[f"{col}_cum"] = out.groupby(by)[col].cumsum() if by else out[col].cumsum()
     return out
 
 
@@ -170,9 +172,7 @@ def traffic_light(achievement_pct) -> str:
     return "red"
 
 
-def operator_efficiency(df: pd.DataFrame, by: tuple[str, ...] = ("emp_code",)) -> pd.DataFrame:
-    """Operator efficiency = Σ qty × smv / Σ minutes_worked × 100 per group."""
-    d = df.assign(earned_minutes=df["qty"] * df["smv"])
-    g = d.groupby(list(by), as_index=False)[["qty", "earned_minutes", "minutes_worked"]].sum()
-    g["efficiency_pct"] = pct_series(g["earned_minutes"], g["minutes_worked"])
-    return g
+def add_operator_efficiency(df: pd.DataFrame) -> pd.DataFrame:
+    """Operator efficiency = Σ qty × smv / Σ minutes_worked × 100, on rows that carry the sums
+    earned_minutes (Σ qty × smv) and minutes_worked (the query layer adds them up)."""
+    return df.assign(efficiency_pct=pct_series(df["earned_minutes"], df["minutes_worked"]))

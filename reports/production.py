@@ -26,22 +26,38 @@ def filter_options(ctx) -> dict[str, pd.DataFrame]:
         return master_lists(conn)
 
 
+FILTER_CODES = (("lines", "line", "line_code"), ("shifts", "shift", "shift_code"),
+                ("styles", "style", "style_code"))
+
+
+def _known_codes(ctx) -> dict[str, set]:
+    """The codes that exist, per Filters field ("lines", "shifts", "styles")."""
+    opts = filter_options(ctx)
+    return {field: set(opts[field][col]) if not opts[field].empty else set()
+            for field, _label, col in FILTER_CODES}
+
+
 def validate_filters(ctx, filters: Filters, scope=None) -> None:
     """Reject codes that do not exist (a typo in a URL must not silently show nothing)."""
-    opts = filter_options(ctx)
-    for label, values, frame, col in (
-        ("line", filters.lines, opts["lines"], "line_code"),
-        ("shift", filters.shifts, opts["shifts"], "shift_code"),
-        ("style", filters.styles, opts["styles"], "style_code"),
-    ):
-        known = set(frame[col]) if not frame.empty else set()
-        unknown = [v for v in values if v not in known]
+    known = _known_codes(ctx)
+    for field, label, _col in FILTER_CODES:
+        unknown = [v for v in getattr(filters, field) if v not in known[field]]
         if unknown:
             names = ", ".join(f"'{v}'" for v in unknown)
             raise FilterError(f"Unknown {label} code {names}.")
     if scope is not None and filters.lines and not set(filters.lines) <= set(scope):
         outside = ", ".join(sorted(set(filters.lines) - set(scope)))
         raise FilterError(f"You do not have access to line {outside}.")
+
+
+def without_unknown_codes(ctx, filters: Filters, scope=None) -> Filters:
+    """The filters with every code that does not exist, or is outside the scope, left out."""
+    known = _known_codes(ctx)
+    if scope is not None:
+        known["lines"] &= set(scope)
+    return replace(filters, **{field: tuple(v for v in getattr(filters, field)
+                                            if v in known[field])
+                               for field, _label, _col in FILTER_CODES})
 
 
 def _shifts(ctx) -> pd.DataFrame:
@@ -80,10 +96,6 @@ def _plan_by_hour(conn, ctx, filters, keys, scope) -> pd.DataFrame:
     return hourly.groupby(keys, as_index=False)[["target", "available_minutes"]].sum()
 
 
-def _totals(df: pd.DataFrame) -> dict:
-    return m.production_totals(df)
-
-
 @cached_report("production")
 def production(ctx, filters: Filters, group_by: tuple[str, ...] = ("line_code",), scope=None
                ) -> dict:
@@ -91,17 +103,26 @@ def production(ctx, filters: Filters, group_by: tuple[str, ...] = ("line_code",)
     keys = list(group_by)
     with ctx.engine.connect() as conn:
         rows = _measures(conn, ctx, filters, keys, scope)
-        total = _totals(_measures(conn, ctx, filters, [], scope))
+        total = m.production_totals(_measures(conn, ctx, filters, [], scope))
     return {"rows": rows, "total": total}
+
+
+def _wip(conn, ctx, window: Filters, scope) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(WIP carried into the window per line, WIP at the end of each hour of the window).
+
+    All history before the window is summed in SQL; the window is walked hour by hour. WIP is a
+    property of the line: shift and style filters do not apply.
+    """
+    baseline = q.wip_before(conn, window.start, window, scope)
+    deltas = q.stages_by_hour(conn, window, scope, use_shift=False, use_style=False)
+    return baseline, m.wip_series(baseline, deltas, _shifts(ctx))
 
 
 def _wip_now(conn, ctx, at: datetime, filters: Filters | None, scope) -> pd.DataFrame:
     """WIP per line at `at`: all history before yesterday in SQL, the last two days by hour."""
-    first = at.date() - timedelta(days=1)
-    baseline = q.wip_before(conn, first, filters, scope)
-    recent = Filters(start=first, end=at.date(), lines=filters.lines if filters else ())
-    deltas = q.stages_by_hour(conn, recent, scope, use_shift=False, use_style=False)
-    series = m.wip_series(baseline, deltas, _shifts(ctx))
+    recent = Filters(start=at.date() - timedelta(days=1), end=at.date(),
+                     lines=filters.lines if filters else ())
+    baseline, series = _wip(conn, ctx, recent, scope)
     # WIP "at the end of an hour" (SPEC): only hours that have ended by `at` count
     series = series[series["slot"] + pd.Timedelta(hours=1) <= at]
     last = series.groupby("line_code", as_index=False).last()[["line_code", "wip"]]
@@ -144,8 +165,8 @@ def overview(ctx, filters: Filters, scope=None, now: datetime | None = None) -> 
 def _overview(ctx, filters: Filters, scope, now: datetime) -> dict:
     with ctx.engine.connect() as conn:
         league = _measures(conn, ctx, filters, ["line_code"], scope)
-        cur = _totals(league)  # the sums of the lines' sums: one query fewer
-        prev = _totals(_measures(conn, ctx, filters.previous(), [], scope))
+        cur = m.production_totals(league)  # the sums of the lines' sums: one query fewer
+        prev = m.production_totals(_measures(conn, ctx, filters.previous(), [], scope))
         daily = _measures(conn, ctx, filters, ["date"], scope)
         wip_now = _wip_now(conn, ctx, now, filters, scope)
         today = replace(filters, start=now.date(), end=now.date())
@@ -193,8 +214,7 @@ def _hourly(conn, ctx, filters: Filters, scope, upto: datetime | None = None) ->
     if upto is not None:
         # hours still to come keep their target (the rest of today's plan) but have no output
         df["output"] = df["output"].where(df["slot"] <= upto)
-    out = m.cumulative(df.assign(_all=0), by=["_all"], order="slot",
-                       columns=["output", "target"]).drop(columns="_all")
+    out = m.cumulative(df, order="slot", columns=["output", "target"])
     out["output_cum"] = out["output_cum"].where(out["output"].notna())
     return out
 
@@ -209,20 +229,17 @@ def _line_detail(ctx, filters: Filters, scope, now: datetime) -> dict:
     with ctx.engine.connect() as conn:
         hourly = _hourly(conn, ctx, filters, scope, upto=now)
         by_day = _measures(conn, ctx, filters, ["line_code", "date"], scope)
-        total = _totals(by_day)
-        baseline = q.wip_before(conn, filters.start, filters, scope)
-        deltas = q.stages_by_hour(conn, filters, scope, use_shift=False, use_style=False)
-        wip_df = m.wip_series(baseline, deltas, _shifts(ctx))
+        total = m.production_totals(by_day)
+        _baseline, wip_df = _wip(conn, ctx, filters, scope)
         wip_df = wip_df[wip_df["slot"] <= now]
         if filters.days > WIP_HOURLY_MAX_DAYS:
             wip_df = m.end_of_day(wip_df)
         styles = q.styles_run(conn, filters, scope)
         ops = q.operators(conn, filters, scope)
     if not ops.empty:
-        ops["efficiency_pct"] = m.pct_series(ops["earned_minutes"], ops["minutes_worked"])
-        ops = ops.sort_values("efficiency_pct", ascending=False, na_position="last")
+        ops = m.add_operator_efficiency(ops).sort_values("efficiency_pct", ascending=False,
+                                                         na_position="last")
     daily = by_day.groupby("date", as_index=False)[["output", "target"]].sum(min_count=1)
-    daily = m.cumulative(daily.assign(_all=0), by=["_all"], order="date",
-                         columns=["output", "target"]).drop(columns="_all")
+    daily = m.cumulative(daily, order="date", columns=["output", "target"])
     return {"hourly": hourly, "daily": daily, "by_day": by_day, "total": total, "wip": wip_df,
             "styles": styles, "operators": ops.reset_index(drop=True)}

@@ -111,7 +111,7 @@ def test_cumulative_output_per_line_and_day():
     hourly = pd.DataFrame({"line_code": ["L01"] * 3, "slot": pd.to_datetime(
         ["2026-03-02 09:00", "2026-03-02 08:00", "2026-03-02 10:00"]), "output": [20, 10, 30],
         "target": [25, 25, 25]})
-    out = m.cumulative(hourly, by=["line_code"], order="slot", columns=["output", "target"])
+    out = m.cumulative(hourly, order="slot", columns=["output", "target"], by=["line_code"])
     assert list(out["output_cum"]) == [10, 30, 60]
     assert list(out["target_cum"]) == [25, 50, 75]
 
@@ -124,11 +124,19 @@ def test_traffic_light_against_target():
 
 
 def test_operator_efficiency():
-    # 120 pcs x 1.5 smv + 40 pcs x 3.0 smv = 300 earned over 480 min -> 62.5 %
-    df = pd.DataFrame({"emp_code": ["E1", "E1"], "qty": [120, 40], "smv": [1.5, 3.0],
-                       "minutes_worked": [240, 240]})
-    out = m.operator_efficiency(df)
+    # E1: 120 pcs x 1.5 smv + 40 pcs x 3.0 smv = 300 earned over 240 + 240 min -> 62.5 %;
+    # E2 has no minutes -> null
+    df = pd.DataFrame({"emp_code": ["E1", "E2"], "earned_minutes": [120 * 1.5 + 40 * 3.0, 10.0],
+                       "minutes_worked": [240 + 240, 0]})
+    out = m.add_operator_efficiency(df)
     assert out.loc[0, "efficiency_pct"] == pytest.approx(62.5)
+    assert pd.isna(out.loc[1, "efficiency_pct"])
+
+
+def test_cumulative_over_all_rows():
+    df = pd.DataFrame({"date": [2, 1, 3], "output": [5, 10, None]})
+    out = m.cumulative(df, order="date", columns=["output"])
+    assert out["output_cum"].tolist()[:2] == [10, 15] and pd.isna(out["output_cum"].iloc[2])
 
 
 def test_hourly_target_overtime_runs_past_the_shift_end():
