@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import logging
 import os
-from pathlib import Path
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import _callback, dcc, html
+from dash import _callback, html
 
 import commands
 from api.routes import bp as api_blueprint
@@ -23,14 +22,20 @@ from settings import BASE_DIR, Settings
 
 log = logging.getLogger("floorpulse")
 
-NAV_PAGES = [("/", "Overview"), ("/lines", "Lines")]
+def nav_pages(user) -> list[tuple[str, str]]:
+    """(path, name) of the pages in the navbar, by `order`: every page registered without
+    `nav=False` and, when it names `roles`, only for users holding one of them."""
+    pages = sorted(dash.page_registry.values(), key=lambda p: p.get("order") or 0)
+    return [(p["path"], p["name"]) for p in pages
+            if p.get("nav", True) and not p.get("path_template")
+            and (not p.get("roles") or (user is not None and user.role in p["roles"]))]
 
 
 def _navbar() -> dbc.Navbar:
+    user = request_user()
     links = [dbc.NavItem(dbc.NavLink(label, href=path, id={"type": ids.NAV, "path": path},
                                      active="exact" if path == "/" else "partial"))
-             for path, label in NAV_PAGES]
-    user = request_user()
+             for path, label in nav_pages(user)]
     return dbc.Navbar(dbc.Container([
         dbc.NavbarBrand(["Floor", html.Span("Pulse", className="brand-accent")], href="/",
                         className="brand"),

@@ -116,12 +116,14 @@ def register(server: Flask) -> None:
     @server.cli.command("create-token")
     @click.argument("user")
     @click.option("--name", default="", help="what the token is for")
-    def create_token(user, name):
+    @click.option("--ingest", is_flag=True, help="may also POST events and punches")
+    def create_token(user, name, ingest):
         """Print a new API token acting as USER (last line of the output)."""
         with _engine().begin() as conn:
             account = users.get_user_by_name(conn, user)
             if account is None:
                 raise click.ClickException(f"no user named '{user}'")
-            token = users.create_token(conn, account, name=name)
+            token = users.create_token(conn, account, name=name,
+                                       purpose="ingest" if ingest else "read")
         click.echo(f"token for {account.username} (shown once; store it now):")
         click.echo(token)

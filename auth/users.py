@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from data import schema
 
 ROLES = ("viewer", "line_manager", "plant_head", "admin")
+TOKEN_PURPOSES = ("read", "ingest")
 
 U = schema.users
 T = schema.api_tokens
@@ -29,6 +30,7 @@ class User(UserMixin):
     role: str
     lines: tuple[str, ...]
     active: bool = True
+    token_purpose: str | None = None  # set when the request came with a bearer token
 
     @property
     def is_active(self) -> bool:  # flask-login
@@ -43,6 +45,11 @@ class User(UserMixin):
         if self.role == "line_manager":
             return self.lines
         return None
+
+    @property
+    def can_ingest(self) -> bool:
+        """Admins, and tokens made for ingestion, may POST events and punches."""
+        return self.role == "admin" or self.token_purpose == "ingest"
 
 
 def _row_to_user(row) -> User:
@@ -100,11 +107,14 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(conn, user: User, name: str = "") -> str:
+def create_token(conn, user: User, name: str = "", purpose: str = "read") -> str:
     """Make a new API token acting as `user`; only its hash is stored, so show it once."""
+    if purpose not in TOKEN_PURPOSES:
+        raise AccountError(f"Unknown token purpose '{purpose}'; choose one of "
+                           f"{', '.join(TOKEN_PURPOSES)}.")
     token = "fp_" + secrets.token_urlsafe(32)
     conn.execute(T.insert().values(user_id=user.id, token_hash=_token_hash(token), name=name,
-                                   created_at=datetime.now()))
+                                   purpose=purpose, created_at=datetime.now()))
     return token
 
 
@@ -119,4 +129,4 @@ def user_for_token(conn, token: str) -> User | None:
     if user is None or not user.active:
         return None
     conn.execute(update(T).where(T.c.id == row.id).values(last_used_at=datetime.now()))
-    return user
+    return replace(user, token_purpose=row.purpose or "read")

@@ -8,7 +8,8 @@ from typing import Iterable, Mapping, Sequence
 import uuid
 
 from sqlalchemy import (
-    Engine, Integer, String, Table, cast, create_engine, event, func, select, update,
+    Engine, Integer, String, Table, cast, create_engine, event, func, inspect, select, text,
+    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -57,8 +58,23 @@ def create_schema(engine: Engine) -> None:
     kept across a database that was dropped and made again) never mix their results.
     """
     schema.metadata.create_all(engine)
+    _add_missing_columns(engine)
     with engine.begin() as conn:
         insert_ignore(conn, schema.meta, [{"key": INSTANCE_ID_KEY, "value": uuid.uuid4().hex}])
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Columns added to a table since the database was made are added to it (as nullable), so a
+    database from an earlier version keeps working. Keys and indexes are not migrated."""
+    existing = inspect(engine)
+    with engine.begin() as conn:
+        for table in schema.metadata.sorted_tables:
+            have = {c["name"] for c in existing.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in have:
+                    kind = column.type.compile(dialect=engine.dialect)
+                    conn.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN '
+                                      f'"{column.name}" {kind}'))
 
 
 def has_data(conn) -> bool:

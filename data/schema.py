@@ -297,6 +297,8 @@ api_tokens = Table(
     Column("user_id", Integer, nullable=False),
     Column("token_hash", String(128), nullable=False, unique=True),
     Column("name", String(100)),
+    # "read" tokens read the API; "ingest" tokens may also POST events and punches
+    Column("purpose", String(20), default="read"),
     Column("created_at", DateTime),
     Column("last_used_at", DateTime),
     Column("revoked_at", DateTime),

@@ -11,7 +11,7 @@ from components.export import register_export
 from components.page import page_layout, register_content
 from reports import production as reports
 
-dash.register_page(__name__, path="/lines", name="Lines", title="Lines · FloorPulse", order=1)
+dash.register_page(__name__, path="/lines", name="Lines", title="Lines · FloorPulse", order=10)
 
 PAGE = "lines"
 
@@ -97,7 +97,7 @@ register_content(PAGE, build)
 
 # The drill from the overview's league table: the same page fixed on one line.
 dash.register_page("pages.line_detail", path_template="/lines/<line_code>", name="Line",
-                   title="Line · FloorPulse", order=2, layout=layout)
+                   title="Line · FloorPulse", order=11, layout=layout, nav=False)
 
 def _series(ctx, filters, scope):
     data = reports.line_detail(ctx, filters, scope)

@@ -12,6 +12,7 @@ from components.cards import chart_card, empty_state, graph, kpi_card
 from components.export import register_export
 from components.page import page_layout, register_content
 from reports import production as reports
+from reports.kpis import extra_overview_kpis
 
 dash.register_page(__name__, path="/", name="Overview", title="Overview · FloorPulse", order=0)
 
@@ -37,7 +38,8 @@ def layout(**query):
 
 def build(ctx, filters, scope):
     data = reports.overview(ctx, filters, scope)
-    cards = dbc.Row([dbc.Col(kpi_card(k), xs=6, md=4, xl=True) for k in data["kpis"]],
+    kpis = data["kpis"] + extra_overview_kpis(ctx, filters, scope)
+    cards = dbc.Row([dbc.Col(kpi_card(k), xs=6, md=4, xl=True) for k in kpis],
                     className="g-3 mb-3")
     league = data["league"]
     if league.empty:

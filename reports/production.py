@@ -6,7 +6,7 @@ plain data (DataFrames and dicts), cached on (report, arguments, data version).
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pandas as pd
 
@@ -15,6 +15,7 @@ from queries import production as q
 from queries.common import master_lists
 from reports.cache import cached_report
 from reports.filters import FilterError, Filters
+from reports.kpis import kpi
 
 WIP_HOURLY_MAX_DAYS = 14  # longer windows chart WIP at the end of each day (smaller payload)
 MEASURES = ["output", "target", "earned_minutes", "available_minutes"]
@@ -141,16 +142,6 @@ def wip(ctx, at: datetime, lines: tuple[str, ...] = (), scope=None) -> dict:
     return {"rows": rows, "total": {"wip": int(rows["wip"].sum()) if not rows.empty else 0}}
 
 
-def _kpi(key, label, current, previous, unit="", better="up", digits=0) -> dict:
-    """A KPI card's data. Percentages change in percentage points, counts in per cent."""
-    is_pct = unit.strip() == "%"
-    points = (None if is_pct is False or current is None or previous is None
-              else current - previous)
-    return {"key": key, "label": label, "value": current, "previous": previous,
-            "change_pct": None if is_pct else m.change_pct(current, previous),
-            "change_pts": points, "unit": unit, "better": better, "digits": digits}
-
-
 def current_hour(ctx) -> datetime:
     """Plant-local now, to the hour: "up to now" cut-offs and cache keys move once an hour."""
     return ctx.now().replace(minute=0, second=0, microsecond=0)
@@ -179,15 +170,15 @@ def _overview(ctx, filters: Filters, scope, now: datetime) -> dict:
             league = league.merge(names[["line_code", "name"]], on="line_code", how="left")
         league = league.sort_values("achievement_pct", ascending=False, na_position="last")
     kpis = [
-        _kpi("output", "Output", cur["output"], prev["output"], " pcs"),
-        _kpi("achievement_pct", "Target achievement", cur["achievement_pct"],
-             prev["achievement_pct"], " %", digits=1),
-        _kpi("efficiency_pct", "SMV efficiency", cur["efficiency_pct"], prev["efficiency_pct"],
-             " %", digits=1),
-        _kpi("earned_hours", "Earned hours", _hours(cur["earned_minutes"]),
-             _hours(prev["earned_minutes"]), " h"),
-        dict(_kpi("wip", "WIP now", int(wip_now["wip"].sum()) if not wip_now.empty else None,
-                  None, " pcs", better="down"), note="pieces in the lines right now"),
+        kpi("output", "Output", cur["output"], prev["output"], " pcs"),
+        kpi("achievement_pct", "Target achievement", cur["achievement_pct"],
+            prev["achievement_pct"], " %", digits=1),
+        kpi("efficiency_pct", "SMV efficiency", cur["efficiency_pct"], prev["efficiency_pct"],
+            " %", digits=1),
+        kpi("earned_hours", "Earned hours", _hours(cur["earned_minutes"]),
+            _hours(prev["earned_minutes"]), " h"),
+        kpi("wip", "WIP now", int(wip_now["wip"].sum()) if not wip_now.empty else None,
+            None, " pcs", better="down", note="pieces in the lines right now"),
     ]
     return {"kpis": kpis, "total": cur, "previous": prev, "league": league.reset_index(drop=True),
             "daily": daily,

@@ -7,13 +7,12 @@ from __future__ import annotations
 import os
 
 import pytest
-from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
 from dash.testing.wait import until as wait_until
 from pathlib import Path
 
 from auth import users
 from data import db
+from tests.browser import choose, serve_signed_in
 from tests.factories import small_plant
 
 RANGE = "start=2026-03-02&end=2026-03-02"
@@ -25,14 +24,7 @@ def signed_in(dash_duo, sqlite_url, make_app):
     small_plant(db.get_engine(sqlite_url))
     with db.get_engine(sqlite_url).begin() as conn:
         users.create_user(conn, "plant", "plant-password", role="plant_head")
-    app = make_app(sqlite_url)
-    dash_duo.start_server(app, navigate=False)
-    base = dash_duo.server.url
-    dash_duo.driver.get(f"{base}/login")
-    dash_duo.find_element("#username").send_keys("plant")
-    dash_duo.find_element("#password").send_keys("plant-password")
-    dash_duo.find_element("#login-button").click()
-    dash_duo.wait_for_element("#react-entry-point", timeout=10)
+    base = serve_signed_in(dash_duo, make_app(sqlite_url), "plant", "plant-password")
     return dash_duo, base
 
 
@@ -41,13 +33,7 @@ def _shot(duo, name):
         duo.driver.save_screenshot(os.path.join(SHOTS, f"{name}.png"))
 
 
-def _choose(duo, dropdown_id, value):
-    """Pick an option of a dcc.Dropdown the way a user does: click, type, Enter."""
-    duo.find_element(f"#{dropdown_id}").click()
-    duo.find_element(".dash-dropdown-search").send_keys(value)
-    option = duo.find_element(f'input.dash-options-list-option-checkbox[value="{value}"]')
-    option.find_element(By.XPATH, "..").click()
-    duo.find_element(".dash-dropdown-search").send_keys(Keys.ESCAPE)
+
 
 
 def test_overview_shows_kpis_and_a_filter_changes_them(signed_in):
@@ -59,7 +45,7 @@ def test_overview_shows_kpis_and_a_filter_changes_them(signed_in):
     duo.wait_for_element("#league-grid .ag-row", timeout=10)
     _shot(duo, "overview")
     assert len(duo.find_elements("#league-grid .ag-center-cols-container .ag-row")) == 2
-    _choose(duo, "filter-lines", "L02")
+    choose(duo, "filter-lines", "L02")
     duo.wait_for_text_to_equal("#kpi-output", "300 pcs", timeout=10)
     duo.wait_for_text_to_equal("#kpi-achievement_pct", "75.0 %")
     # the league table follows the filter: one line left

@@ -1,6 +1,4 @@
 """The Flask CLI (SPEC section 8): init-db, import, seed-demo; exit codes and messages."""
-from datetime import datetime
-
 from sqlalchemy import func, select
 
 from data import db, schema
@@ -64,3 +62,21 @@ def test_seed_demo_is_deterministic_for_a_seed_and_end(sqlite_url, make_app):
 def test_seed_demo_rejects_a_bad_end(sqlite_url, make_app):
     result = _runner(sqlite_url, make_app).invoke(args=["seed-demo", "--end", "soon"])
     assert result.exit_code != 0 and "--end" in result.output
+
+
+def test_a_database_from_an_earlier_version_gains_new_columns(tmp_path):
+    """create_schema adds columns that a newer version defines (api_tokens.purpose here)."""
+    from sqlalchemy import create_engine, inspect, text
+    from data import db
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    old = create_engine(url)
+    with old.begin() as conn:
+        conn.execute(text("CREATE TABLE api_tokens (id INTEGER PRIMARY KEY, user_id INTEGER, "
+                          "token_hash VARCHAR(128), name VARCHAR(100))"))
+        conn.execute(text("INSERT INTO api_tokens (user_id, token_hash) VALUES (1, 'x')"))
+    engine = db.get_engine(url)
+    db.create_schema(engine)
+    columns = {c["name"] for c in inspect(engine).get_columns("api_tokens")}
+    assert {"purpose", "created_at", "last_used_at", "revoked_at"} <= columns
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM api_tokens")).scalar() == 1

@@ -1,5 +1,5 @@
 """Production metrics with numbers worked out by hand from SPEC.md section 4."""
-from datetime import date, datetime
+from datetime import date
 
 import pandas as pd
 import pytest
