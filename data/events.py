@@ -1,0 +1,201 @@
+"""Camera-event ingestion (SPEC section 6): validate each item, derive its production day, shift
+and line, and store it exactly once.
+
+Shared by the API (`POST /api/v1/events`) and anything else that ingests events. Items are
+checked with the CSV importer's own column rules (`data.csv_rules`), so a bad value reads the same
+whichever way it came in. Idempotency rests on the primary key: every row goes in with
+INSERT ... ON CONFLICT (event_id) DO NOTHING, and the duplicates are counted from the rows the
+database actually inserted, which stays right when several clients post overlapping batches at
+once. An event without event_id gets the content hash `csv_rules.event_id_for` gives it on import.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+
+from data import db, schema
+from data.csv_rules import BY_NAME, event_id_for, parse_column
+from metrics.calendar import assign_shift_day
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 10_000
+SPEC = BY_NAME["events"]
+FIELDS = [c.name for c in SPEC.columns]  # event_id, ts, emp_code, station_code, ...
+REQUIRED = ("ts", "emp_code", "station_code", "event_type")  # a worker at a station, at a time
+STATE_TYPES = ("working", "idle", "absent")
+COLUMNS = [c.name for c in schema.events.columns]
+_DEADLOCK_RETRIES = 3
+
+
+@dataclass
+class IngestResult:
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: list[dict] = field(default_factory=list)  # {"index": i, "reason": "..."}
+
+    def as_dict(self) -> dict:
+        return {"accepted": self.accepted, "duplicates": self.duplicates,
+                "rejected": self.rejected}
+
+
+def _as_text(value) -> str | None:
+    """A JSON scalar as the trimmed text the CSV rules parse; None for a value of the wrong kind
+    (an object, a list or a boolean)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or isinstance(value, (dict, list)):
+        return None
+    return str(value).strip()
+
+
+def validate(conn, items: list, plant_tz: str) -> tuple[pd.DataFrame, list[dict]]:
+    """Typed, derived rows of the valid items (with their batch index) and the rejections."""
+    reasons: dict[int, str] = {}
+    raw = {name: [] for name in FIELDS}
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            reasons[i] = "an event must be a JSON object"
+            item = {}
+        for name in FIELDS:
+            text = _as_text(item.get(name))
+            if text is None:
+                reasons.setdefault(i, f"{name}: not a single value")
+                text = ""
+            raw[name].append(text)
+    frame = pd.DataFrame(raw, dtype=object)
+    data = pd.DataFrame(index=frame.index)
+    for col in SPEC.columns:
+        values, why = parse_column(SPEC, col, frame[col.name].astype(str), plant_tz)
+        data[col.name] = values
+        for i, reason in why[why.notna()].items():
+            reasons.setdefault(i, f"{col.name}: {reason}")
+    for name in REQUIRED:
+        for i in frame.index[frame[name].eq("")]:
+            reasons.setdefault(i, f"{name}: missing value")
+
+    stations = dict(conn.execute(select(schema.stations.c.station_code,
+                                        schema.stations.c.line_code)).all())
+    workers = set(conn.execute(select(schema.employees.c.emp_code)).scalars())
+    for name, known in (("station_code", stations), ("emp_code", workers)):
+        given = data[name]
+        unknown = given.notna() & ~given.isin(list(known))
+        for i in given.index[unknown]:
+            reasons.setdefault(i, f"{name}: unknown {name} '{given[i]}'")
+
+    rejected = [{"index": int(i), "reason": r} for i, r in sorted(reasons.items())]
+    good = data.drop(index=list(reasons)).copy()
+    if good.empty:
+        return good.assign(date=[], shift_code=[], line_code=[]), rejected
+    good["count"] = good["count"].fillna(1)
+    no_id = good["event_id"].isna()
+    if no_id.any():
+        good.loc[no_id, "event_id"] = [
+            event_id_for(*parts) for parts in good.loc[no_id, ["ts", "emp_code", "station_code",
+                                                               "event_type", "count"]]
+            .itertuples(index=False)]
+    shifts = pd.DataFrame(conn.execute(select(schema.shifts.c.shift_code, schema.shifts.c.start,
+                                              schema.shifts.c.end)).all(),
+                          columns=["shift_code", "start", "end"])
+    good = good.assign(**derived_columns(good["ts"], good["station_code"], shifts, stations))
+    return good, rejected
+
+
+def derived_columns(ts: pd.Series, station_codes: pd.Series, shifts: pd.DataFrame,
+                    station_lines: dict) -> dict[str, np.ndarray]:
+    """Production day and shift of each timestamp (SPEC section 3) and its station's line."""
+    day = assign_shift_day(pd.to_datetime(ts), shifts)
+    return {"date": day["date"].to_numpy(), "shift_code": day["shift_code"].to_numpy(),
+            "line_code": station_codes.map(station_lines).to_numpy()}
+
+
+def ingest(engine, items: list, plant_tz: str) -> IngestResult:
+    """Validate `items` and store the valid ones once each; the data version moves when any row
+    was new. Raises nothing for bad items: they are listed in the result."""
+    with engine.connect() as conn:
+        rows, rejected = validate(conn, items, plant_tz)
+    result = IngestResult(rejected=rejected)
+    if rows.empty:
+        return result
+    inserted = store(engine, rows)
+    result.accepted = inserted
+    result.duplicates = len(rows) - inserted
+    return result
+
+
+def store(engine, rows: pd.DataFrame) -> int:
+    """Insert the rows whose event_id is new, in one transaction; return how many went in.
+
+    PostgreSQL: COPY into a temporary table, then one INSERT ... SELECT ... ON CONFLICT DO NOTHING
+    in event_id order (two batches that share ids then lock them in the same order and cannot
+    deadlock). SQLite: one executemany of INSERT ... ON CONFLICT DO NOTHING.
+    """
+    for attempt in range(_DEADLOCK_RETRIES):
+        try:
+            with engine.begin() as conn:
+                if conn.dialect.name == "postgresql":
+                    inserted = _store_postgresql(conn, rows)
+                else:
+                    inserted = _store_sqlite(conn, rows)
+                if inserted:
+                    db.bump_data_version(conn)
+                return inserted
+        except OperationalError as err:  # a deadlock or a busy SQLite file: try again
+            if attempt == _DEADLOCK_RETRIES - 1:
+                raise
+            log.warning("storing %d events failed (%s); retrying", len(rows), err.orig)
+            time.sleep(0.05 * (attempt + 1))
+    return 0  # pragma: no cover - the loop returns or raises
+
+
+def _plain(rows: pd.DataFrame, ts_format: str) -> list[list]:
+    """Columns in table order as lists of DBAPI-ready values (None for missing)."""
+    out = []
+    for name in COLUMNS:
+        s = rows[name]
+        if name == "ts":
+            values = pd.to_datetime(s).dt.strftime(ts_format).tolist()
+        elif name == "date":
+            values = [d.isoformat() for d in s]
+        else:
+            values = s.astype(object).where(s.notna(), None).tolist()
+        out.append(values)
+    return out
+
+
+def _store_sqlite(conn, rows: pd.DataFrame) -> int:
+    # the text format SQLAlchemy's DateTime uses on SQLite, so comparisons with bound values hold
+    columns = _plain(rows, "%Y-%m-%d %H:%M:%S.%f")
+    names = ", ".join(f'"{c}"' for c in COLUMNS)
+    marks = ", ".join("?" for _ in COLUMNS)
+    sql = f"INSERT INTO events ({names}) VALUES ({marks}) ON CONFLICT (event_id) DO NOTHING"
+    before = conn.connection.dbapi_connection.total_changes
+    conn.exec_driver_sql(sql, list(zip(*columns)))
+    return conn.connection.dbapi_connection.total_changes - before
+
+
+def _store_postgresql(conn, rows: pd.DataFrame) -> int:
+    columns = _plain(rows, "%Y-%m-%d %H:%M:%S.%f")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerows(zip(*columns))  # None -> an empty unquoted field, which COPY reads as NULL
+    buffer.seek(0)
+    names = ", ".join(f'"{c}"' for c in COLUMNS)
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute("CREATE TEMP TABLE IF NOT EXISTS events_in "
+                       "(LIKE events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")
+        cursor.copy_expert(f"COPY events_in ({names}) FROM STDIN WITH (FORMAT csv)", buffer)
+        cursor.execute(f"INSERT INTO events ({names}) SELECT DISTINCT ON (event_id) {names} "
+                       f"FROM events_in ORDER BY event_id ON CONFLICT (event_id) DO NOTHING")
+        return max(cursor.rowcount, 0)
+    finally:
+        cursor.close()

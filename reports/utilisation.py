@@ -1,0 +1,159 @@
+"""Utilisation reports (SPEC section 6): workers, stations, factory totals, the daily series by
+line, and one day's state timeline; used by the Utilisation page, the Overview card and the API.
+
+EVENT_MAX_GAP_MIN and EVENT_MIN_CONFIDENCE change every number, so they travel as an argument
+(`rules`) of each cached function and are part of its cache key.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from metrics import utilisation as m
+from queries import utilisation as q
+from reports.cache import cached_report
+from reports.filters import Filters
+from reports.kpis import kpi, overview_kpis
+from reports.production import filter_options
+
+LOWEST_N = 10
+LOWEST_MIN_MINUTES = 60  # seen for less than an hour of working + idle: too little to rank
+TIMELINE_MAX_WORKERS = 40
+
+
+def _rules(ctx) -> tuple[float, float]:
+    s = ctx.settings
+    return float(s.event_max_gap_min), float(s.event_min_confidence)
+
+
+def _shifts(ctx) -> pd.DataFrame:
+    return filter_options(ctx)["shifts"]
+
+
+def _measures(conn, ctx, filters: Filters, keys: list[str], rules, scope) -> pd.DataFrame:
+    gap, confidence = rules
+    states = q.state_minutes(conn, filters, keys, _shifts(ctx), gap, confidence, scope)
+    units = q.units(conn, filters, keys, confidence, scope)
+    df = m.with_units(states, units, keys)
+    return df.sort_values(keys).reset_index(drop=True) if keys else df
+
+
+def _workers(conn, ctx, filters, rules, scope) -> pd.DataFrame:
+    df = m.add_worker_ratios(_measures(conn, ctx, filters, ["emp_code"], rules, scope))
+    if df.empty:
+        return df
+    names = q.workers(conn, df["emp_code"].tolist())
+    # the line a worker was seen on most (by working + idle minutes) in the window
+    where = _measures(conn, ctx, filters, ["emp_code", "line_code"], rules, scope)
+    where = (where.assign(seen=where["working_min"] + where["idle_min"])
+             .sort_values(["emp_code", "seen", "line_code"], ascending=[True, False, True])
+             .drop_duplicates("emp_code")[["emp_code", "line_code"]])
+    return df.merge(names, on="emp_code", how="left").merge(where, on="emp_code", how="left")
+
+
+def _stations(conn, ctx, filters, rules, scope) -> pd.DataFrame:
+    df = m.add_station_ratios(_measures(conn, ctx, filters, ["station_code", "line_code"], rules,
+                                        scope))
+    if df.empty:
+        return df
+    return df.merge(q.stations(conn), on="station_code", how="left")
+
+
+@cached_report("utilisation_workers")
+def _workers_report(ctx, filters: Filters, rules, scope) -> dict:
+    with ctx.engine.connect() as conn:
+        rows = _workers(conn, ctx, filters, rules, scope)
+    return {"rows": rows, "total": m.totals(rows)}
+
+
+@cached_report("utilisation_stations")
+def _stations_report(ctx, filters: Filters, rules, scope) -> dict:
+    with ctx.engine.connect() as conn:
+        rows = _stations(conn, ctx, filters, rules, scope)
+    return {"rows": rows, "total": m.totals(rows)}
+
+
+def workers(ctx, filters: Filters, scope=None) -> dict:
+    """/api/v1/utilisation/workers: per worker working/idle/absent minutes, units,
+    utilisation_pct, units_per_hour, and the factory total."""
+    return _workers_report(ctx, filters, _rules(ctx), scope)
+
+
+def stations(ctx, filters: Filters, scope=None) -> dict:
+    """/api/v1/utilisation/stations: per station occupancy, utilisation and throughput."""
+    return _stations_report(ctx, filters, _rules(ctx), scope)
+
+
+@cached_report("utilisation_daily")
+def _daily(ctx, filters: Filters, rules, scope) -> pd.DataFrame:
+    with ctx.engine.connect() as conn:
+        df = _measures(conn, ctx, filters, ["date", "line_code"], rules, scope)
+    return m.add_worker_ratios(df)
+
+
+def daily_by_line(ctx, filters: Filters, scope=None) -> pd.DataFrame:
+    """Utilisation % by date and line (working, idle, absent minutes, units alongside): the
+    series the Trends page charts."""
+    return _daily(ctx, filters, _rules(ctx), scope)
+
+
+@cached_report("utilisation_total")
+def _total(ctx, filters: Filters, rules, scope) -> dict:
+    with ctx.engine.connect() as conn:
+        return m.totals(_measures(conn, ctx, filters, [], rules, scope))
+
+
+def total(ctx, filters: Filters, scope=None) -> dict:
+    """Factory totals for the window (the Overview card)."""
+    return _total(ctx, filters, _rules(ctx), scope)
+
+
+@overview_kpis(order=50)
+def _utilisation_kpis(ctx, filters: Filters, scope) -> list[dict]:
+    cur, prev = total(ctx, filters, scope), total(ctx, filters.previous(), scope)
+    return [kpi("utilisation_pct", "Utilisation", cur["utilisation_pct"],
+                prev["utilisation_pct"], " %", digits=1)]
+
+
+@cached_report("utilisation_page")
+def _page(ctx, filters: Filters, rules, scope) -> dict:
+    with ctx.engine.connect() as conn:
+        workers_df = _workers(conn, ctx, filters, rules, scope)
+        stations_df = _stations(conn, ctx, filters, rules, scope)
+        daily = m.add_worker_ratios(_measures(conn, ctx, filters, ["date", "line_code"], rules,
+                                              scope))
+    days = sorted(daily["date"].unique()) if not daily.empty else []
+    return {
+        "workers": workers_df, "stations": stations_df, "daily": daily,
+        "total": m.totals(workers_df), "days": days,
+        "lowest_workers": m.lowest(workers_df, LOWEST_N, LOWEST_MIN_MINUTES),
+        "lowest_stations": m.lowest(stations_df, LOWEST_N, LOWEST_MIN_MINUTES),
+    }
+
+
+def page(ctx, filters: Filters, scope=None) -> dict:
+    """The Utilisation page: workers, stations, the daily series, totals, the lowest ten."""
+    return _page(ctx, filters, _rules(ctx), scope)
+
+
+@cached_report("utilisation_timeline")
+def _timeline(ctx, day: date, filters: Filters, rules, scope) -> dict:
+    gap, confidence = rules
+    shifts = _shifts(ctx)
+    with ctx.engine.connect() as conn:
+        islands = q.timeline(conn, day, filters, shifts, gap, confidence, scope)
+        workers_seen = sorted(islands["emp_code"].unique()) if not islands.empty else []
+        names = q.workers(conn, workers_seen) if workers_seen else pd.DataFrame(
+            columns=["emp_code", "name", "home_line"])
+    shown = workers_seen[:TIMELINE_MAX_WORKERS]
+    segments = m.timeline_with_gaps(islands[islands["emp_code"].isin(shown)], day, shifts)
+    if not segments.empty:
+        segments = segments.merge(names, on="emp_code", how="left")
+        segments["name"] = segments["name"].fillna(segments["emp_code"])
+    return {"segments": segments, "workers": len(workers_seen), "shown": len(shown), "day": day}
+
+
+def timeline(ctx, day: date, filters: Filters, scope=None) -> dict:
+    """One day's state timeline per worker (working / idle / absent / no data)."""
+    return _timeline(ctx, day, filters, _rules(ctx), scope)
