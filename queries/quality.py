@@ -1,0 +1,56 @@
+"""Quality SQL: end-of-line checks and individual defects, aggregated in the database."""
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import case, func, select
+
+from data import schema
+from queries.common import frame, where_filters
+from reports.filters import Filters
+
+QC = schema.qc_checks
+DF = schema.defects
+
+# keys the end-of-line checks carry; defects also carry reason and operation
+QC_KEYS = ("line_code", "date", "shift_code", "style_code")
+DEFECT_KEYS = QC_KEYS + ("reason", "operation")
+
+
+def checks_by(conn, filters: Filters, keys: list[str], scope=None) -> pd.DataFrame:
+    """Σ checked_qty and Σ defective_qty of the QC checks, grouped by keys (of QC_KEYS)."""
+    cols = [QC.c[k] for k in keys]
+    stmt = select(*cols, func.sum(QC.c.checked_qty).label("checked"),
+                  func.sum(QC.c.defective_qty).label("defective"))
+    stmt = where_filters(stmt, QC, filters, scope).group_by(*cols)
+    return frame(conn, stmt, list(keys) + ["checked", "defective"])
+
+
+def defects_by(conn, filters: Filters, keys: list[str], scope=None) -> pd.DataFrame:
+    """Σ qty of defects, of those repaired, and of those still open, grouped by keys.
+
+    A defect belongs to the production day and shift of its ts (filled at ingest)."""
+    cols = [DF.c[k] for k in keys]
+    repaired = func.sum(case((DF.c.repaired_ts.is_not(None), DF.c.qty), else_=0))
+    stmt = select(*cols, func.sum(DF.c.qty).label("defects"), repaired.label("repaired"))
+    stmt = where_filters(stmt, DF, filters, scope).group_by(*cols)
+    df = frame(conn, stmt, list(keys) + ["defects", "repaired"])
+    df["open"] = df["defects"] - df["repaired"]
+    return df
+
+
+def defect_rows(conn, filters: Filters, scope=None, *, reason: str | None = None,
+                operation: str | None = None, open_only: bool = False,
+                limit: int = 500) -> pd.DataFrame:
+    """The individual defects behind a selection (newest first, at most `limit`)."""
+    stmt = select(DF.c.defect_id, DF.c.ts, DF.c.date, DF.c.shift_code, DF.c.line_code,
+                  DF.c.style_code, DF.c.emp_code, DF.c.operation, DF.c.reason, DF.c.qty,
+                  DF.c.repaired_ts)
+    stmt = where_filters(stmt, DF, filters, scope)
+    if reason is not None:
+        stmt = stmt.where(DF.c.reason == reason)
+    if operation is not None:
+        stmt = stmt.where(DF.c.operation == operation)
+    if open_only:
+        stmt = stmt.where(DF.c.repaired_ts.is_(None))
+    stmt = stmt.order_by(DF.c.ts.desc(), DF.c.defect_id).limit(limit)
+    return frame(conn, stmt)

@@ -1,0 +1,91 @@
+"""Quality reports: % defective, DHU, FPY and repairs by line, day, reason and operation.
+
+checked and defective are counted per end-of-line check (line, day, shift, style); a defect's reason
+and operation are not known for a checked piece, so rows grouped by reason or operation carry the
+checked pieces of their other keys (the DHU denominator) and no defective count.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from metrics import quality as m
+from queries import quality as q
+from reports.cache import cached_report
+from reports.filters import Filters
+from reports.kpis import kpi, overview_kpis
+
+DRILL_DIMENSIONS = ("reason", "operation")
+OPEN_DEFECTS_SHOWN = 200
+
+
+def _measures(conn, filters: Filters, keys: list[str], scope) -> pd.DataFrame:
+    """Checks and defects grouped by keys, with the ratios."""
+    qc_keys = [k for k in keys if k in q.QC_KEYS]
+    checks = q.checks_by(conn, filters, qc_keys, scope)
+    defects = q.defects_by(conn, filters, keys, scope)
+    by_cause = len(qc_keys) < len(keys)  # grouped by reason or operation
+    if not keys:
+        df = pd.concat([checks, defects], axis=1)
+    elif not qc_keys:
+        df = defects.assign(checked=checks["checked"].iloc[0] if not checks.empty else None)
+    else:
+        df = defects.merge(checks, on=qc_keys, how="left" if by_cause else "outer")
+    if by_cause:
+        df["defective"] = None
+    for col in m.MEASURES:
+        df[col] = pd.to_numeric(df[col], errors="coerce")
+    if not by_cause:
+        df[["defects", "repaired", "open"]] = df[["defects", "repaired", "open"]].fillna(0)
+    df = m.add_quality_ratios(df)
+    return df.sort_values(keys, na_position="last").reset_index(drop=True) if keys else df
+
+
+@cached_report("quality")
+def quality(ctx, filters: Filters, group_by: tuple[str, ...] = ("line_code",), scope=None
+            ) -> dict:
+    """The /api/v1/quality view: rows grouped by any of line, date, shift, style, reason,
+    operation, and the total."""
+    with ctx.engine.connect() as conn:
+        rows = _measures(conn, filters, list(group_by), scope)
+        total = m.quality_totals(_measures(conn, filters, [], scope))
+    return {"rows": rows, "total": total}
+
+
+@cached_report("quality_view")
+def quality_view(ctx, filters: Filters, scope=None) -> dict:
+    """The Quality page: totals against the previous period, trends, Paretos, open defects."""
+    with ctx.engine.connect() as conn:
+        total = m.quality_totals(_measures(conn, filters, [], scope))
+        previous = m.quality_totals(_measures(conn, filters.previous(), [], scope))
+        by_day = _measures(conn, filters, ["date"], scope)
+        by_line = _measures(conn, filters, ["line_code"], scope)
+        by_line_day = _measures(conn, filters, ["line_code", "date"], scope)
+        reasons = m.pareto(q.defects_by(conn, filters, ["reason"], scope), "reason")
+        operations = m.pareto(q.defects_by(conn, filters, ["operation"], scope), "operation")
+        open_rows = q.defect_rows(conn, filters, scope, open_only=True,
+                                  limit=OPEN_DEFECTS_SHOWN)
+    return {"total": total, "previous": previous, "by_day": by_day, "by_line": by_line,
+            "by_line_day": by_line_day, "reasons": reasons, "operations": operations,
+            "open": open_rows}
+
+
+@cached_report("quality_drill")
+def defect_drill(ctx, filters: Filters, dimension: str, value: str, scope=None) -> pd.DataFrame:
+    """The defects behind one Pareto bar (a reason or an operation), newest first."""
+    if dimension not in DRILL_DIMENSIONS:
+        raise ValueError(f"cannot drill defects by {dimension!r}")
+    with ctx.engine.connect() as conn:
+        return q.defect_rows(conn, filters, scope, **{dimension: value})
+
+
+@cached_report("quality_kpis")
+def _kpi_totals(ctx, filters: Filters, scope) -> tuple[dict, dict]:
+    with ctx.engine.connect() as conn:
+        return (m.quality_totals(_measures(conn, filters, [], scope)),
+                m.quality_totals(_measures(conn, filters.previous(), [], scope)))
+
+
+@overview_kpis(order=20)
+def quality_kpis(ctx, filters: Filters, scope) -> list[dict]:
+    cur, prev = _kpi_totals(ctx, filters, scope)
+    return [kpi("dhu", "DHU", cur["dhu"], prev["dhu"], "", better="down", digits=1)]
