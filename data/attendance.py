@@ -1,0 +1,247 @@
+"""process-attendance: raw punches -> attendance_daily, idempotent and incremental.
+
+A day is computed once the punch windows of every shift of that day have closed (before that an
+employee still on their way would read as absent). Without a range, a run recomputes
+- the days that closed since the last run (meta `attendance_until`), and
+- the days around punches not processed yet (`punches.processed` is null: new from the API, an
+  attlog or a CSV import), since a late punch can change its day, the day before (a night shift)
+  or the day after (an early check-in window).
+With --start/--end every closed day of the range is recomputed (after a shift or holiday change).
+Only records that differ are written and stale ones deleted, so a second run changes nothing.
+Each run of consecutive days is processed in chunks of CHUNK_DAYS, one transaction each.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import and_, delete, or_, select, tuple_, update
+
+from data import db, schema
+from metrics import attendance as att
+from queries import attendance as q
+
+log = logging.getLogger(__name__)
+
+CHUNK_DAYS = 31
+UNTIL_KEY = "attendance_until"
+VALUE_COLUMNS = ["shift_code", "status", "in_time", "out_time", "work_minutes",
+                 "overtime_minutes", "late_minutes", "early_exit_minutes", "missing_out",
+                 "punch_count", "line_code", "department", "day_type"]
+AD = schema.attendance_daily
+P = schema.punches
+
+
+@dataclass
+class ProcessReport:
+    days: list[tuple[date, date]] = field(default_factory=list)  # ranges recomputed
+    records: int = 0  # records computed
+    written: int = 0  # new or changed
+    deleted: int = 0
+    punches: int = 0  # punches read
+    unmatched: int = 0  # of those, in no window
+    closed_until: date | None = None
+    seconds: float = 0.0
+
+    @property
+    def day_count(self) -> int:
+        return sum((b - a).days + 1 for a, b in self.days)
+
+
+def process_attendance(engine, now: datetime, *, start: date | None = None,
+                       end: date | None = None, default_shift: str | None = None
+                       ) -> ProcessReport:
+    t0 = time.perf_counter()
+    report = ProcessReport()
+    with engine.connect() as conn:
+        shifts = q.shifts(conn)
+        if shifts.empty:
+            return report
+        closed = att.last_closed_day(now, shifts)
+        report.closed_until = closed
+        forced = start is not None or end is not None
+        if forced:
+            first = start or q.first_punch_day(conn) or closed
+            days = _days(first, min(end or closed, closed))
+        else:
+            days = _dirty_days(conn, closed)
+        employees = q.employees(conn)
+    for a, b in _runs(days):
+        chunk = a
+        while chunk <= b:
+            last = min(b, chunk + timedelta(days=CHUNK_DAYS - 1))
+            _process_chunk(engine, chunk, last, shifts, employees, default_shift, now, report)
+            report.days.append((chunk, last))
+            chunk = last + timedelta(days=1)
+    if not forced:
+        with engine.begin() as conn:
+            db.upsert(conn, schema.meta, [{"key": UNTIL_KEY, "value": closed.isoformat()}])
+    report.seconds = time.perf_counter() - t0
+    log.info("attendance: %d days, %d records (%d written, %d deleted), %d punches (%d "
+             "unmatched) in %.2f s", report.day_count, report.records, report.written,
+             report.deleted, report.punches, report.unmatched, report.seconds)
+    return report
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def _dirty_days(conn, closed: date) -> list[date]:
+    until = conn.execute(select(schema.meta.c.value)
+                         .where(schema.meta.c.key == UNTIL_KEY)).scalar()
+    dirty: set[date] = set()
+    if until is None:
+        first = q.first_punch_day(conn)
+        if first is not None:
+            dirty.update(_days(first, closed))
+    else:
+        dirty.update(_days(date.fromisoformat(until) + timedelta(days=1), closed))
+    for day in q.unprocessed_days(conn):
+        dirty.update(d for d in (day - timedelta(days=1), day, day + timedelta(days=1))
+                     if d <= closed)
+    return sorted(dirty)
+
+
+def _runs(days: list[date]) -> list[tuple[date, date]]:
+    """Consecutive days as (first, last) ranges."""
+    runs: list[tuple[date, date]] = []
+    for d in days:
+        if runs and d == runs[-1][1] + timedelta(days=1):
+            runs[-1] = (runs[-1][0], d)
+        else:
+            runs.append((d, d))
+    return runs
+
+
+def _midnight(d: date) -> datetime:
+    return datetime(d.year, d.month, d.day)
+
+
+def _process_chunk(engine, first: date, last: date, shifts, employees, default_shift, now,
+                   report: ProcessReport) -> None:
+    # punches of the day before and after too: windows reach across midnight both ways
+    lo, hi = _midnight(first - timedelta(days=2)), _midnight(last + timedelta(days=3))
+    with engine.begin() as conn:
+        raw = q.punches_between(conn, lo, hi)
+        holidays = q.holidays(conn, first, last)
+        records, assigned = att.daily_records(raw, employees, shifts, holidays, first, last,
+                                              default_shift)
+        info = employees.set_index("emp_code")[["line_code", "department"]]
+        records["line_code"] = records["emp_code"].map(info["line_code"])
+        records["department"] = records["emp_code"].map(info["department"])
+        existing = q.records_between(conn, first, last)
+        changed, stale = _diff(records, existing)
+        if len(changed):
+            rows = _rows(changed.assign(computed_at=now))
+            db.upsert(conn, AD, rows)
+        for i in range(0, len(stale), 500):
+            part = stale[i:i + 500]
+            conn.execute(delete(AD).where(tuple_(AD.c.emp_code, AD.c.date).in_(part)))
+        # punches whose candidate days all lie in this chunk are now decided
+        mine = assigned[(assigned["ts"] >= _midnight(first))
+                        & (assigned["ts"] < _midnight(last + timedelta(days=1)))]
+        in_range = and_(P.c.ts >= _midnight(first), P.c.ts < _midnight(last + timedelta(days=1)))
+        marked = conn.execute(update(P).where(in_range, or_(P.c.processed.is_(None),
+                                                            P.c.processed.is_(False)))
+                              .values(processed=True, unmatched=False)).rowcount
+        lost = mine[mine["unmatched"]]
+        was = set(conn.execute(select(P.c.emp_code, P.c.ts, P.c.direction)
+                               .where(in_range, P.c.unmatched.is_(True))).all())
+        now_lost = {(e, pd.Timestamp(t).to_pydatetime(), d)
+                    for e, t, d in zip(lost["emp_code"], lost["ts"], lost["direction"])}
+        was = {(e, pd.Timestamp(t).to_pydatetime(), d) for e, t, d in was}
+        flips = [(k, True) for k in now_lost - was] + [(k, False) for k in was - now_lost]
+        if flips:
+            conn.execute(update(P).where(P.c.emp_code == _bind("e"), P.c.ts == _bind("t"),
+                                         P.c.direction == _bind("d"))
+                         .values(unmatched=_bind("u")),
+                         [{"e": e, "t": t, "d": d, "u": u} for (e, t, d), u in flips])
+        if len(changed) or stale or flips or marked:
+            db.bump_data_version(conn)
+    report.records += len(records)
+    report.written += len(changed)
+    report.deleted += len(stale)
+    report.punches += len(mine)
+    report.unmatched += len(lost)
+
+
+def _bind(name):
+    from sqlalchemy import bindparam
+    return bindparam(name)
+
+
+def _comparable(df: pd.DataFrame) -> pd.DataFrame:
+    """Values in one representation whatever the backend returned (floats to 1e-6)."""
+    out = pd.DataFrame({"emp_code": df["emp_code"].astype(str),
+                        "date": pd.to_datetime(df["date"]).dt.strftime("%Y-%m-%d")})
+    for col in VALUE_COLUMNS:
+        s = df[col] if col in df else pd.Series(None, index=df.index, dtype=object)
+        if col in ("in_time", "out_time"):
+            s = pd.to_datetime(s).dt.strftime("%Y-%m-%dT%H:%M:%S.%f")
+        elif col in ("work_minutes", "overtime_minutes", "late_minutes", "early_exit_minutes"):
+            s = pd.to_numeric(s, errors="coerce").round(6)
+        elif col == "missing_out":
+            s = s.astype("boolean").fillna(False).astype(bool)
+        elif col == "punch_count":
+            s = pd.to_numeric(s, errors="coerce").fillna(0).astype(int)
+        else:
+            s = s.astype(object).where(s.notna(), None)
+        out[col] = s.astype(object).where(pd.notna(s), None).to_numpy()
+    return out
+
+
+def _diff(new: pd.DataFrame, old: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple]]:
+    """(records of `new` that are new or differ from `old`, keys of `old` not in `new`)."""
+    a = _comparable(new)
+    if old.empty:
+        return new, []
+    b = _comparable(old)
+    merged = a.merge(b, on=["emp_code", "date"], how="outer", suffixes=("", "_old"),
+                     indicator=True)
+    stale = merged[merged["_merge"] == "right_only"]
+    stale_keys = [(e, date.fromisoformat(d)) for e, d in zip(stale["emp_code"], stale["date"])]
+    both = merged[merged["_merge"] != "right_only"]
+    differs = np.zeros(len(both), dtype=bool)
+    for col in VALUE_COLUMNS:
+        x, y = both[col].to_numpy(dtype=object), both[f"{col}_old"].to_numpy(dtype=object)
+        differs |= np.array([not _same(u, v) for u, v in zip(x, y)], dtype=bool)
+    keys = set(zip(both.loc[differs, "emp_code"], both.loc[differs, "date"]))
+    mask = [(e, d) in keys for e, d in zip(a["emp_code"], a["date"])]
+    return new[mask], stale_keys
+
+
+def _same(u, v) -> bool:
+    if u is None or (isinstance(u, float) and u != u):
+        return v is None or (isinstance(v, float) and v != v)
+    return u == v
+
+
+def _rows(df: pd.DataFrame) -> list[dict]:
+    names = list(df.columns)
+    cols = []
+    for name in names:
+        s = df[name]
+        if s.dtype.kind == "M":
+            values = s.to_numpy(dtype="datetime64[us]").astype(object)
+        else:
+            values = s.to_numpy(dtype=object).copy()
+            missing = pd.isna(s).to_numpy()
+            if missing.any():
+                values[missing] = None
+        if s.dtype.kind in "fi":
+            values = [None if v is None else float(v) if s.dtype.kind == "f" else int(v)
+                      for v in values]
+        elif s.dtype.kind == "b":
+            values = [bool(v) for v in values]
+        cols.append(values)
+    return [dict(zip(names, r)) for r in zip(*cols)]
+
+
+def forget_progress(conn) -> None:
+    """After the plant data is replaced: the next run starts from the first punch again."""
+    conn.execute(delete(schema.meta).where(schema.meta.c.key == UNTIL_KEY))
