@@ -1,0 +1,106 @@
+"""Order reports: the /api/v1/orders view, the Orders page and the Overview's "orders at risk".
+
+Open orders are as of today (their pace comes from the last days' output); the date filter picks
+the completed orders whose on-time delivery is measured.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from metrics import orders as m
+from queries import orders as q
+from reports.cache import cached_report
+from reports.filters import Filters
+from reports.kpis import kpi, overview_kpis
+
+DAILY_ON_TIME_MAX_DAYS = 31  # longer windows show on-time delivery by week
+
+
+def _orders_with_metrics(conn, today: date, where: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(orders with the SPEC metrics and materials_short, their material rows with shortage)."""
+    orders = q.work_orders(conn, **where)
+    open_lines = orders.loc[orders["status"].isin(m.OPEN_STATUSES), "line_code"].dropna()
+    start, end = m.rate_window(today)
+    daily = q.daily_output(conn, list(open_lines.unique()), start, end)
+    orders = m.add_order_metrics(orders, daily, today)
+    materials = m.add_shortages(q.materials(conn, **where))
+    short = m.shortages_per_order(materials)
+    orders["materials_short"] = orders["wo_number"].map(short).fillna(0).astype(int)
+    return orders, materials
+
+
+@cached_report("orders")
+def orders(ctx, today: date, statuses: tuple[str, ...] = (), lines: tuple[str, ...] = (),
+           styles: tuple[str, ...] = (), due_from: date | None = None,
+           due_to: date | None = None, scope=None) -> dict:
+    """The /api/v1/orders view: every matching order with its metrics, and the counts."""
+    where = dict(statuses=statuses, lines=lines, styles=styles, due_from=due_from,
+                 due_to=due_to, scope=scope)
+    with ctx.engine.connect() as conn:
+        rows, _materials = _orders_with_metrics(conn, today, where)
+    total = m.totals(rows)
+    total["short_of_material"] = int((rows["materials_short"] > 0).sum())
+    return {"rows": rows.sort_values("wo_number").reset_index(drop=True), "total": total}
+
+
+def orders_page(ctx, filters: Filters, scope=None, today: date | None = None) -> dict:
+    """Orders page: open orders (urgent first), on-time delivery over the window, shortages."""
+    return _orders_page(ctx, filters, scope, today or ctx.today())
+
+
+@cached_report("orders_page")
+def _orders_page(ctx, filters: Filters, scope, today: date) -> dict:
+    where = dict(lines=filters.lines, styles=filters.styles, scope=scope)
+    with ctx.engine.connect() as conn:
+        open_orders, materials = _orders_with_metrics(
+            conn, today, {**where, "statuses": m.OPEN_STATUSES})
+        done = q.work_orders(conn, statuses=("COMPLETED",), completed_from=filters.start,
+                             completed_to=filters.end, **where)
+        before = filters.previous()
+        done_before = q.work_orders(conn, statuses=("COMPLETED",), completed_from=before.start,
+                                    completed_to=before.end, **where)
+    open_orders = m.sort_by_urgency(open_orders)
+    open_orders["risk_label"] = open_orders["risk"].map(m.RISK_LABELS)
+    short = materials[materials["shortage"] > 0]
+    if not open_orders.empty:
+        short = short.merge(open_orders[["wo_number", "risk", "risk_label"]], on="wo_number")
+        short = short.assign(_rank=short["risk"].map(m.RISK_ORDER)).sort_values(
+            ["_rank", "due_date", "wo_number", "material_code"]).drop(columns="_rank")
+    freq = "D" if filters.days <= DAILY_ON_TIME_MAX_DAYS else "W"
+    return {"open": open_orders, "shortages": short.reset_index(drop=True),
+            "on_time": m.on_time_by_period(done, freq), "on_time_freq": freq,
+            "completed": m.on_time_flags(done).reset_index(drop=True),
+            "total": {**m.totals(open_orders), **m.on_time(done),
+                      "short_of_material": int((open_orders["materials_short"] > 0).sum()),
+                      # by the order's one risk: a late order is counted late, not at risk too
+                      **{f"risk_{k}": int(open_orders["risk"].eq(k).sum()) for k in m.RISK_ORDER}},
+            "previous": m.on_time(done_before), "today": today}
+
+
+def page_kpis(data: dict) -> list[dict]:
+    """The Orders page's cards."""
+    total, prev = data["total"], data["previous"]
+    return [
+        kpi("open_orders", "Open orders", total["open"], None,
+            note="draft, released, in progress or on hold"),
+        kpi("orders_late", "Late", total["late"], None, better="down",
+            note="due date passed, not completed"),
+        kpi("orders_at_risk", "At risk", total["risk_at_risk"], None, better="down",
+            note="not late yet, projected to finish after the due date"),
+        kpi("on_time_pct", "On-time delivery", total["on_time_pct"], prev["on_time_pct"], " %",
+            digits=1),
+        kpi("short_of_material", "Short of material", total["short_of_material"], None,
+            better="down", note="open orders with a material issued below need"),
+    ]
+
+
+@overview_kpis(order=60)
+def _overview_orders_at_risk(ctx, filters: Filters, scope) -> list[dict]:
+    """Open orders that are late, at risk, or both (counted once), as of today."""
+    data = orders_page(ctx, filters, scope)
+    total = data["total"]
+    urgent = total["risk_late"] + total["risk_at_risk"]
+    return [kpi("orders_at_risk", "Orders at risk", urgent, None, better="down",
+                note=f"{total['late']} late · {total['open']} open now")]
