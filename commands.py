@@ -96,6 +96,45 @@ def register(server: Flask) -> None:
             sys.exit(1)
         click.echo("import ok")
 
+    @server.cli.command("import-attlog")
+    @click.argument("file", type=click.Path(dir_okay=False))
+    def import_attlog(file):
+        """Import a ZKTeco attlog.dat: every punch stored, unknown users as placeholders."""
+        from data.attlog import import_attlog as run_import
+        if not Path(file).is_file():
+            click.echo(f"error: {file} is not a file", err=True)
+            sys.exit(2)
+        report = run_import(_engine(), file, now=current().now(),
+                            username=os.environ.get("USER"))
+        if not report.ok:
+            for err in report.errors:
+                click.echo(err, err=True)
+            click.echo(f"import failed: {len(report.errors)} error(s); nothing was written",
+                       err=True)
+            sys.exit(1)
+        click.echo(f"{report.lines} punches read: {report.accepted} stored, "
+                   f"{report.duplicates} already there; {len(report.placeholders)} placeholder "
+                   f"employee(s) made for unknown device users")
+        click.echo("run `flask --app app process-attendance` to compute attendance")
+
+    @server.cli.command("process-attendance")
+    @click.option("--start", type=click.DateTime(["%Y-%m-%d"]), default=None,
+                  help="recompute from this day (default: what changed since the last run)")
+    @click.option("--end", type=click.DateTime(["%Y-%m-%d"]), default=None,
+                  help="recompute up to this day (default: the last day whose windows closed)")
+    def process_attendance(start, end):
+        """Compute daily attendance from the punches (idempotent, incremental)."""
+        from data.attendance import process_attendance as run
+        if start and end and end < start:
+            raise click.BadParameter("--end is before --start")
+        ctx = current()
+        report = run(_engine(), ctx.now(), start=start.date() if start else None,
+                     end=end.date() if end else None, default_shift=ctx.settings.default_shift)
+        click.echo(f"{report.day_count} day(s) processed up to {report.closed_until}: "
+                   f"{report.records} records, {report.written} written, {report.deleted} "
+                   f"removed; {report.punches} punches, {report.unmatched} unmatched "
+                   f"({report.seconds:.1f} s)")
+
     @server.cli.command("create-user")
     @click.argument("name")
     @click.option("--role", type=click.Choice(users.ROLES), default="viewer")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -53,33 +54,40 @@ class ProcessReport:
 
 
 def process_attendance(engine, now: datetime, *, start: date | None = None,
-                       end: date | None = None, default_shift: str | None = None
-                       ) -> ProcessReport:
+                       end: date | None = None, default_shift: str | None = None,
+                       conn=None) -> ProcessReport:
+    """Recompute what changed (see the module doc); `now` is naive plant-local.
+
+    With `conn`, everything happens in the caller's transaction and the caller bumps the data
+    version; otherwise each chunk is its own transaction and bumps it when something changed.
+    """
     t0 = time.perf_counter()
     report = ProcessReport()
-    with engine.connect() as conn:
-        shifts = q.shifts(conn)
+    with _tx(engine, conn) as c:
+        shifts = q.shifts(c)
         if shifts.empty:
             return report
         closed = att.last_closed_day(now, shifts)
         report.closed_until = closed
         forced = start is not None or end is not None
         if forced:
-            first = start or q.first_punch_day(conn) or closed
+            first = start or q.first_punch_day(c) or closed
             days = _days(first, min(end or closed, closed))
         else:
-            days = _dirty_days(conn, closed)
-        employees = q.employees(conn)
+            days = _dirty_days(c, closed)
+        employees = q.employees(c)
     for a, b in _runs(days):
         chunk = a
         while chunk <= b:
             last = min(b, chunk + timedelta(days=CHUNK_DAYS - 1))
-            _process_chunk(engine, chunk, last, shifts, employees, default_shift, now, report)
+            with _tx(engine, conn) as c:
+                _process_chunk(c, chunk, last, shifts, employees, default_shift, now, report,
+                               bump=conn is None)
             report.days.append((chunk, last))
             chunk = last + timedelta(days=1)
     if not forced:
-        with engine.begin() as conn:
-            db.upsert(conn, schema.meta, [{"key": UNTIL_KEY, "value": closed.isoformat()}])
+        with _tx(engine, conn) as c:
+            db.upsert(c, schema.meta, [{"key": UNTIL_KEY, "value": closed.isoformat()}])
     report.seconds = time.perf_counter() - t0
     log.info("attendance: %d days, %d records (%d written, %d deleted), %d punches (%d "
              "unmatched) in %.2f s", report.day_count, report.records, report.written,
@@ -122,47 +130,56 @@ def _midnight(d: date) -> datetime:
     return datetime(d.year, d.month, d.day)
 
 
-def _process_chunk(engine, first: date, last: date, shifts, employees, default_shift, now,
-                   report: ProcessReport) -> None:
+@contextmanager
+def _tx(engine, conn):
+    """The caller's connection when given, else a transaction of our own."""
+    if conn is not None:
+        yield conn
+    else:
+        with engine.begin() as own:
+            yield own
+
+
+def _process_chunk(conn, first: date, last: date, shifts, employees, default_shift, now,
+                   report: ProcessReport, *, bump: bool = True) -> None:
     # punches of the day before and after too: windows reach across midnight both ways
     lo, hi = _midnight(first - timedelta(days=2)), _midnight(last + timedelta(days=3))
-    with engine.begin() as conn:
-        raw = q.punches_between(conn, lo, hi)
-        holidays = q.holidays(conn, first, last)
-        records, assigned = att.daily_records(raw, employees, shifts, holidays, first, last,
-                                              default_shift)
-        info = employees.set_index("emp_code")[["line_code", "department"]]
-        records["line_code"] = records["emp_code"].map(info["line_code"])
-        records["department"] = records["emp_code"].map(info["department"])
-        existing = q.records_between(conn, first, last)
-        changed, stale = _diff(records, existing)
-        if len(changed):
-            rows = _rows(changed.assign(computed_at=now))
-            db.upsert(conn, AD, rows)
-        for i in range(0, len(stale), 500):
-            part = stale[i:i + 500]
-            conn.execute(delete(AD).where(tuple_(AD.c.emp_code, AD.c.date).in_(part)))
-        # punches whose candidate days all lie in this chunk are now decided
-        mine = assigned[(assigned["ts"] >= _midnight(first))
-                        & (assigned["ts"] < _midnight(last + timedelta(days=1)))]
-        in_range = and_(P.c.ts >= _midnight(first), P.c.ts < _midnight(last + timedelta(days=1)))
-        marked = conn.execute(update(P).where(in_range, or_(P.c.processed.is_(None),
-                                                            P.c.processed.is_(False)))
-                              .values(processed=True, unmatched=False)).rowcount
-        lost = mine[mine["unmatched"]]
-        was = set(conn.execute(select(P.c.emp_code, P.c.ts, P.c.direction)
-                               .where(in_range, P.c.unmatched.is_(True))).all())
-        now_lost = {(e, pd.Timestamp(t).to_pydatetime(), d)
-                    for e, t, d in zip(lost["emp_code"], lost["ts"], lost["direction"])}
-        was = {(e, pd.Timestamp(t).to_pydatetime(), d) for e, t, d in was}
-        flips = [(k, True) for k in now_lost - was] + [(k, False) for k in was - now_lost]
-        if flips:
-            conn.execute(update(P).where(P.c.emp_code == _bind("e"), P.c.ts == _bind("t"),
-                                         P.c.direction == _bind("d"))
-                         .values(unmatched=_bind("u")),
-                         [{"e": e, "t": t, "d": d, "u": u} for (e, t, d), u in flips])
-        if len(changed) or stale or flips or marked:
-            db.bump_data_version(conn)
+    raw = q.punches_between(conn, lo, hi)
+    holidays = q.holidays(conn, first, last)
+    records, assigned = att.daily_records(raw, employees, shifts, holidays, first, last,
+                                          default_shift)
+    info = employees.set_index("emp_code")[["line_code", "department"]]
+    records["line_code"] = records["emp_code"].map(info["line_code"])
+    records["department"] = records["emp_code"].map(info["department"])
+    existing = q.records_between(conn, first, last)
+    changed, stale = _diff(records, existing)
+    if len(changed):
+        rows = _rows(changed.assign(computed_at=now))
+        db.upsert(conn, AD, rows)
+    for i in range(0, len(stale), 500):
+        part = stale[i:i + 500]
+        conn.execute(delete(AD).where(tuple_(AD.c.emp_code, AD.c.date).in_(part)))
+    # punches whose candidate days all lie in this chunk are now decided
+    mine = assigned[(assigned["ts"] >= _midnight(first))
+                    & (assigned["ts"] < _midnight(last + timedelta(days=1)))]
+    in_range = and_(P.c.ts >= _midnight(first), P.c.ts < _midnight(last + timedelta(days=1)))
+    marked = conn.execute(update(P).where(in_range, or_(P.c.processed.is_(None),
+                                                        P.c.processed.is_(False)))
+                          .values(processed=True, unmatched=False)).rowcount
+    lost = mine[mine["unmatched"]]
+    was = set(conn.execute(select(P.c.emp_code, P.c.ts, P.c.direction)
+                           .where(in_range, P.c.unmatched.is_(True))).all())
+    now_lost = {(e, pd.Timestamp(t).to_pydatetime(), d)
+                for e, t, d in zip(lost["emp_code"], lost["ts"], lost["direction"])}
+    was = {(e, pd.Timestamp(t).to_pydatetime(), d) for e, t, d in was}
+    flips = [(k, True) for k in now_lost - was] + [(k, False) for k in was - now_lost]
+    if flips:
+        conn.execute(update(P).where(P.c.emp_code == _bind("e"), P.c.ts == _bind("t"),
+                                     P.c.direction == _bind("d"))
+                     .values(unmatched=_bind("u")),
+                     [{"e": e, "t": t, "d": d, "u": u} for (e, t, d), u in flips])
+    if bump and (len(changed) or stale or flips or marked):
+        db.bump_data_version(conn)
     report.records += len(records)
     report.written += len(changed)
     report.deleted += len(stale)

@@ -14,14 +14,14 @@ and `demo_orders` (work orders, materials).
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Callable, Iterator
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import Date, DateTime, Table
 
-from data import db, schema
+from data import attendance, db, schema
 from data import demo_events, demo_orders, demo_people, demo_production as prod
 from data.demo_plant import Config, build_plant
 
@@ -76,6 +76,11 @@ def load_demo(engine, *, days: int | None = None, lines: int | None = None, scal
         for i, chunk in enumerate(events):
             report(0.5 + 0.5 * i / max(event_days, 1), "loading camera events")
             counts["events"] += _insert(conn, schema.events, chunk)
+        report(0.97, "computing attendance from the punches")
+        attendance.forget_progress(conn)
+        # the demo's "now" is the end of the hour it runs up to
+        now = resolve_end(end, plant_tz) + timedelta(hours=1)
+        counts["attendance_daily"] = attendance.process_attendance(engine, now, conn=conn).written
         db.bump_data_version(conn)
     report(1.0, "done")
     return {table.name: counts[table.name] for table in schema.DATA_TABLES}

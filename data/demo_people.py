@@ -45,7 +45,9 @@ def employees(plant: Plant) -> pd.DataFrame:
     leavers = np.sort(rng.choice(movable, size=int(len(movable) * 0.04), replace=False))
     left = [plant.first_day + timedelta(days=int(x))
             for x in rng.integers(5, max(6, span - 2), len(leavers))]
-    staff.loc[leavers, "date_left"] = pd.Series(left, index=leavers, dtype=object)
+    # date_left is the last day at work (inclusive, as HR keeps it); they are gone from `left`
+    staff.loc[leavers, "date_left"] = pd.Series([d - timedelta(days=1) for d in left],
+                                                index=leavers, dtype=object)
     joined = [d + timedelta(days=int(x)) for d, x in zip(left, rng.integers(3, 13, len(leavers)))]
     new = staff.loc[leavers].copy()
     new["date_joined"], new["date_left"] = joined, None
@@ -82,9 +84,8 @@ def attendance(plant: Plant, staff: pd.DataFrame) -> pd.DataFrame:
     rostered = slots.merge(staff[["emp_code", "line_code", "shift_code", "role", "position",
                               "date_joined", "date_left", "absent_p", "late_p", "device_id"]],
                        on=["line_code", "shift_code"])
-    still_here = plant.end_day + timedelta(days=1)
-    left = rostered["date_left"].where(rostered["date_left"].notna(), still_here)
-    rostered = rostered[(rostered["date_joined"] <= rostered["date"]) & (rostered["date"] < left)]
+    left = rostered["date_left"].where(rostered["date_left"].notna(), plant.end_day)
+    rostered = rostered[(rostered["date_joined"] <= rostered["date"]) & (rostered["date"] <= left)]
     rostered = rostered.sort_values(["slot_id", "emp_code"], ignore_index=True)
     n = len(rostered)
     weekday = pd.to_datetime(rostered["date"]).dt.day_of_week.to_numpy()

@@ -213,6 +213,10 @@ punches = Table(
     Column("direction", String(4), primary_key=True),  # IN | OUT | BOTH
     _code("device_id"),
     Column("received_at", DateTime),
+    # set by process-attendance: null until the punch's days were processed (then true), and
+    # whether it fell in no window of its employee's shift (kept and reported, SPEC section 5)
+    Column("processed", Boolean),
+    Column("unmatched", Boolean),
     Index("ix_punches_ts", "ts"),
 )
 
@@ -231,7 +235,13 @@ attendance_daily = Table(
     Column("missing_out", Boolean, nullable=False, default=False),
     Column("punch_count", Integer, nullable=False, default=0),
     Column("computed_at", DateTime),
+    # the employee's line and department when computed, and W (working day), WO or PH: a worked
+    # off day is P but not a scheduled day (attendance_pct)
+    _code("line_code"),
+    Column("department", String(100)),
+    Column("day_type", String(2)),
     Index("ix_attendance_daily_date", "date"),
+    Index("ix_attendance_daily_line_date", "line_code", "date"),
 )
 
 events = Table(
