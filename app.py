@@ -10,11 +10,13 @@ import os
 
 import dash
 import dash_bootstrap_components as dbc
+import diskcache
 from dash import _callback, html
 
 import commands
 from api.routes import bp as api_blueprint
 from auth.gate import init_auth, request_user
+from auth.security import init_security
 from components import export, filter_bar, ids
 from data import db
 from reports.context import EXTENSION_KEY, Context
@@ -67,14 +69,16 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         __name__, use_pages=True, pages_folder=str(BASE_DIR / "pages"),
         assets_folder=str(BASE_DIR / "assets"), suppress_callback_exceptions=True,
         title="FloorPulse", update_title=None, serve_locally=True, assets_ignore=r"login\.css",
+        # long work (the admin page's reload) runs in a background process; progress via diskcache
+        background_callback_manager=dash.DiskcacheManager(
+            diskcache.Cache(os.path.join(settings.cache_dir, "jobs"))),
     )
     app.layout = _layout
     server = app.server
     server.config.update(
-        SECRET_KEY=settings.secret_key, SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax", REMEMBER_COOKIE_HTTPONLY=True,
-        TESTING=settings.testing,
+        SECRET_KEY=settings.secret_key, REMEMBER_COOKIE_HTTPONLY=True, TESTING=settings.testing,
     )
+    init_security(app, settings)  # cookies (HttpOnly, SameSite, Secure on HTTPS), idle, headers
     server.extensions[EXTENSION_KEY] = ctx
     init_auth(server)
     server.register_blueprint(api_blueprint)

@@ -39,6 +39,10 @@ def _env_float(name: str, default: float) -> float:
     return float(raw) if raw not in (None, "") else default
 
 
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes")
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = field(default_factory=_default_database_url)
@@ -53,6 +57,9 @@ class Settings:
     port: int = 8050
     data_dir: str = str(BASE_DIR / "instance" / "data")
     testing: bool = False
+    session_idle_min: int = 120  # a signed-in session ends after this long without a request
+    session_cookie_secure: bool = False  # Secure cookie always (else only over HTTPS)
+    trust_proxy: bool = False  # behind a TLS proxy: trust X-Forwarded-For/-Proto
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -69,6 +76,9 @@ class Settings:
             host=env.get("HOST") or cls.host,
             port=_env_int("PORT", cls.port),
             data_dir=env.get("DATA_DIR") or cls.data_dir,
+            session_idle_min=_env_int("SESSION_IDLE_MIN", cls.session_idle_min),
+            session_cookie_secure=_env_flag("SESSION_COOKIE_SECURE"),
+            trust_proxy=_env_flag("TRUST_PROXY"),
         )
         values.update(overrides)
         return cls(**values)

@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 from flask import Flask, g, jsonify, redirect, render_template_string, request, session, url_for
 from flask_login import LoginManager, current_user, login_user, logout_user
 
-from auth import users
+from auth import security, users
 from reports.context import current
 
 PUBLIC_PATHS = frozenset({"/login", "/api/health", "/api/health/live", "/api/health/ready",
@@ -79,12 +79,17 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
-def _bearer_user():
+def _bearer_token() -> str | None:
     header = request.headers.get("Authorization", "")
-    if not header.lower().startswith("bearer "):
+    return header[7:].strip() if header.lower().startswith("bearer ") else None
+
+
+def _bearer_user():
+    token = _bearer_token()
+    if token is None:
         return None
     with current().engine.begin() as conn:
-        return users.user_for_token(conn, header[7:].strip())
+        return users.user_for_token(conn, token)
 
 
 def request_user():
@@ -94,8 +99,64 @@ def request_user():
     user = _bearer_user()
     if user is None and current_user.is_authenticated:
         user = current_user._get_current_object()
+    if user is not None and not user.active:  # disabled since signing in: out at once
+        user = None
     g.fp_user = user
     return user
+
+
+def has_role(*roles: str) -> bool:
+    user = request_user()
+    return user is not None and user.role in roles
+
+
+# Dash callbacks whose output ids start with a prefix here answer only to the roles named:
+# the admin page's callbacks (and its background reload) are refused before they run.
+CALLBACK_ROLES: dict[str, tuple[str, ...]] = {}
+
+
+def restrict_callbacks(prefix: str, roles: tuple[str, ...]) -> None:
+    CALLBACK_ROLES[prefix] = tuple(roles)
+
+
+def _output_ids(body) -> list[str]:
+    outputs = body.get("outputs") if isinstance(body, dict) else None
+    outputs = outputs if isinstance(outputs, list) else [outputs]
+    found = []
+    for out in outputs:
+        items = out if isinstance(out, list) else [out]  # pattern-matching ALL gives lists
+        for item in items:
+            cid = item.get("id") if isinstance(item, dict) else None
+            if isinstance(cid, dict):
+                cid = cid.get("type")
+            if isinstance(cid, str):
+                found.append(cid)
+    return found
+
+
+def _roles_needed() -> tuple[str, ...] | None:
+    """The roles this request needs beyond being signed in (None: any signed-in user)."""
+    path = request.path
+    if path == "/_dash-update-component" and CALLBACK_ROLES:
+        for cid in _output_ids(request.get_json(silent=True) or {}):
+            for prefix, roles in CALLBACK_ROLES.items():
+                if cid.startswith(prefix):
+                    return roles
+        return None
+    import dash  # the page registry: pages registered with roles=(...) are theirs alone
+    for page in dash.page_registry.values():
+        roles, page_path = page.get("roles"), page.get("path")
+        if roles and page_path and (path == page_path or path.startswith(page_path + "/")):
+            return tuple(roles)
+    return None
+
+
+def forbidden_response():
+    if request.path.startswith(XHR_PREFIXES):
+        return jsonify({"error": {"code": "forbidden", "message": "Your role may not do this.",
+                                  "details": {}}}), 403
+    return ("<!doctype html><title>Not allowed · FloorPulse</title><p>Your role may not open "
+            "this page. <a href=\"/\">Back to the overview</a></p>"), 403
 
 
 def unauthorized_response():
@@ -119,8 +180,17 @@ def init_auth(server: Flask) -> None:
     def gate():
         if request.path in PUBLIC_PATHS or request.path.startswith(PUBLIC_PREFIXES):
             return None
-        if request_user() is None:
+        if _bearer_token() is None and current_user.is_authenticated and \
+                security.session_idle_expired(current().settings.session_idle_min):
+            logout_user()
+            session.clear()
             return unauthorized_response()
+        user = request_user()
+        if user is None:
+            return unauthorized_response()
+        roles = _roles_needed()
+        if roles is not None and user.role not in roles:
+            return forbidden_response()
         return None
 
     @server.route("/login", methods=["GET", "POST"])
@@ -143,6 +213,7 @@ def init_auth(server: Flask) -> None:
                 else:
                     session.pop("csrf_token", None)
                     login_user(user)
+                    security.mark_signed_in()
                     return redirect(_safe_next(request.args.get("next")))
         return render_template_string(LOGIN_PAGE, error=error, username=username,
                                       csrf_token=_csrf_token(), action=request.full_path), status

@@ -65,13 +65,15 @@ def create_user(conn, username: str, password: str, role: str = "viewer",
         raise AccountError("A user needs a name.")
     if role not in ROLES:
         raise AccountError(f"Unknown role '{role}'; choose one of {', '.join(ROLES)}.")
-    if not password or len(password) < 8:
-        raise AccountError("A password needs at least 8 characters.")
+    _check_password(password)
+    scope = _clean_lines(lines)
+    if role == "line_manager" and not scope:
+        raise AccountError("A line manager needs at least one line.")
     if conn.execute(select(U.c.id).where(U.c.username == username)).first():
         raise AccountError(f"A user named '{username}' exists already.")
     result = conn.execute(U.insert().values(
         username=username, password_hash=generate_password_hash(password), role=role,
-        lines=",".join(lines), active=True, created_at=datetime.now()))
+        lines=scope, active=True, created_at=datetime.now()))
     return get_user(conn, result.inserted_primary_key[0])
 
 
@@ -130,3 +132,69 @@ def user_for_token(conn, token: str) -> User | None:
         return None
     conn.execute(update(T).where(T.c.id == row.id).values(last_used_at=datetime.now()))
     return replace(user, token_purpose=row.purpose or "read")
+
+
+def _clean_lines(lines) -> str:
+    return ",".join(sorted({str(x).strip() for x in (lines or ()) if str(x).strip()}))
+
+
+def _check_password(password: str) -> None:
+    if not password or len(password) < 8:
+        raise AccountError("A password needs at least 8 characters.")
+
+
+def _active_admins(conn) -> int:
+    from sqlalchemy import func
+    return conn.execute(select(func.count()).select_from(U).where(
+        U.c.role == "admin", U.c.active.is_(True))).scalar()
+
+
+def _require(conn, user_id) -> User:
+    user = get_user(conn, user_id)
+    if user is None:
+        raise AccountError("That user does not exist (any more).")
+    return user
+
+
+def _keep_an_admin(conn, user: User, *, role: str, active: bool) -> None:
+    """No change may leave the plant without an active admin (nobody could undo it)."""
+    if user.role == "admin" and user.active and (role != "admin" or not active) \
+            and _active_admins(conn) <= 1:
+        raise AccountError(f"{user.username} is the last active admin; make another admin "
+                           "first.")
+
+
+def update_user(conn, user_id, *, role: str, lines=()) -> User:
+    """Change a user's role and line scope (a line manager needs at least one line)."""
+    user = _require(conn, user_id)
+    if role not in ROLES:
+        raise AccountError(f"Unknown role '{role}'; choose one of {', '.join(ROLES)}.")
+    scope = _clean_lines(lines)
+    if role == "line_manager" and not scope:
+        raise AccountError("A line manager needs at least one line.")
+    _keep_an_admin(conn, user, role=role, active=user.active)
+    conn.execute(update(U).where(U.c.id == user.id).values(role=role, lines=scope))
+    return get_user(conn, user.id)
+
+
+def set_active(conn, user_id, active: bool) -> User:
+    """Disable (or enable again) a user: a disabled user's sessions and tokens stop at once."""
+    user = _require(conn, user_id)
+    _keep_an_admin(conn, user, role=user.role, active=active)
+    conn.execute(update(U).where(U.c.id == user.id).values(active=bool(active)))
+    return get_user(conn, user.id)
+
+
+def set_password(conn, user_id, password: str) -> User:
+    user = _require(conn, user_id)
+    _check_password(password)
+    conn.execute(update(U).where(U.c.id == user.id).values(
+        password_hash=generate_password_hash(password)))
+    return user
+
+
+def revoke_token(conn, token_id) -> bool:
+    """Revoke a token; True when it was live. The next request with it is refused."""
+    result = conn.execute(update(T).where(T.c.id == int(token_id), T.c.revoked_at.is_(None))
+                          .values(revoked_at=datetime.now()))
+    return result.rowcount > 0

@@ -1,0 +1,87 @@
+"""Browser-facing hardening: session cookies, idle timeout, security headers.
+
+- The session cookie is HttpOnly and SameSite=Lax always, and Secure whenever the request came
+  over HTTPS (or SESSION_COOKIE_SECURE=1 forces it): one setting works for a laptop demo on
+  http://127.0.0.1 and for a deployment behind TLS.
+- A signed-in session ends after SESSION_IDLE_MIN minutes without a request: the gate checks the
+  last-seen time kept in the (signed) session, and the cookie itself expires as well.
+- Every response carries a Content-Security-Policy that Dash works with: scripts only from this
+  site plus the hashes of Dash's own inline scripts (`app.csp_hashes()`), no eval; styles may be
+  inline because plotly and React set them; nothing may frame the app.
+"""
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from flask import Flask, has_request_context, request, session
+from flask.sessions import SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+SEEN_KEY = "seen"
+# The last-seen time is rewritten at most this often, so most responses keep the same cookie.
+SEEN_RESOLUTION_S = 30
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    def get_cookie_secure(self, app: Flask) -> bool:
+        forced = bool(app.config.get("SESSION_COOKIE_SECURE"))
+        return forced or (has_request_context() and request.is_secure)
+
+
+def csp(script_hashes: list[str]) -> str:
+    directives = {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", *script_hashes],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+    return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
+
+
+def init_security(app, settings) -> None:
+    """Cookies, idle timeout and headers for the Dash app `app` (its Flask server)."""
+    server: Flask = app.server
+    if settings.trust_proxy:  # behind a TLS-terminating proxy: believe its X-Forwarded-*
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    server.session_interface = _SessionInterface()
+    server.config.update(
+        SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.session_cookie_secure,
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.session_idle_min),
+        SESSION_REFRESH_EACH_REQUEST=True,
+    )
+
+    @server.after_request
+    def headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Content-Security-Policy", csp(app.csp_hashes()))
+        if request.path.startswith("/api/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def session_idle_expired(idle_min: int) -> bool:
+    """True when this signed-in session has been idle too long; else marks it as seen now."""
+    now = time.time()
+    seen = session.get(SEEN_KEY)
+    if seen is not None and now - float(seen) > idle_min * 60:
+        return True
+    if seen is None or now - float(seen) > SEEN_RESOLUTION_S:
+        session[SEEN_KEY] = now
+        session.permanent = True
+    return False
+
+
+def mark_signed_in() -> None:
+    session[SEEN_KEY] = time.time()
+    session.permanent = True

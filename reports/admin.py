@@ -1,0 +1,304 @@
+"""The admin page's work: accounts and tokens with an audit trail, the import history, and the
+data reload that runs as a background job.
+
+Every change an admin makes is written with its audit-log row in one transaction. Nothing here is
+cached: these tables change outside the data version.
+
+The reload is split in two so that the user is resolved inside a request, never in the job:
+`request_reload` (in the admin's request) checks the choice and leaves a one-time ticket naming
+the admin in the shared cache; `run_reload` (in the background process) takes the ticket and does
+the work. A ticket id the server did not hand out starts nothing.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import diskcache
+import pandas as pd
+
+from auth import audit, users
+from data import demo, schema
+from data.importer import import_folder
+from queries import admin as q
+from reports.context import Context
+
+log = logging.getLogger(__name__)
+
+TICKET_TTL_S = 10 * 60
+RUNNING_KEY = ("admin-reload", "running")
+RUNNING_TTL_S = 3 * 3600  # a reload that died without cleaning up frees the slot after this
+
+
+class AdminError(ValueError):
+    """A request an admin can fix (bad folder, weak password, ...); the message is for them."""
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+def users_table(ctx: Context) -> pd.DataFrame:
+    with ctx.engine.connect() as conn:
+        df = q.users(conn)
+    df["active"] = df["active"].astype(bool)
+    return df
+
+
+def tokens_table(ctx: Context) -> pd.DataFrame:
+    with ctx.engine.connect() as conn:
+        df = q.tokens(conn)
+    df["status"] = ["revoked" if pd.notna(r) else "live" for r in df["revoked_at"]]
+    return df
+
+
+def import_history(ctx: Context) -> pd.DataFrame:
+    """One row per import or reload: who, when, source, files, rows, errors, duration."""
+    with ctx.engine.connect() as conn:
+        df = q.imports(conn)
+    counts = [json.loads(x) if x else {} for x in df["row_counts"]]
+    errors = [json.loads(x) if x else [] for x in df["errors"]]
+    started = pd.to_datetime(df["started_at"])
+    df["files"] = [len(c) for c in counts]
+    df["rows"] = [sum(c.values()) for c in counts]
+    df["error_count"] = [len(e) for e in errors]
+    df["first_error"] = [e[0] if e else "" for e in errors]
+    df["duration_s"] = (pd.to_datetime(df["finished_at"]) - started).dt.total_seconds()
+    return df
+
+
+def import_detail(ctx: Context, import_id: int) -> dict | None:
+    with ctx.engine.connect() as conn:
+        row = conn.execute(schema.imports.select().where(
+            schema.imports.c.id == int(import_id))).mappings().first()
+    if row is None:
+        return None
+    return {**row, "row_counts": json.loads(row["row_counts"] or "{}"),
+            "errors": json.loads(row["errors"] or "[]")}
+
+
+def audit_table(ctx: Context) -> pd.DataFrame:
+    with ctx.engine.connect() as conn:
+        return q.audit_log(conn)
+
+
+# --- accounts ------------------------------------------------------------------------------------
+
+def _account_change(ctx: Context, actor: str, action: str, change, **details):
+    """Run `change(conn)` and its audit row in one transaction; AccountError -> AdminError."""
+    try:
+        with ctx.engine.begin() as conn:
+            result = change(conn)
+            audit.record(conn, actor, action, details, ts=ctx.now())
+            return result
+    except users.AccountError as err:
+        raise AdminError(str(err)) from err
+
+
+def create_user(ctx: Context, actor: str, username: str, password: str, role: str,
+                lines=()) -> users.User:
+    return _account_change(
+        ctx, actor, "user created",
+        lambda conn: users.create_user(conn, username, password, role=role, lines=tuple(lines)),
+        user=(username or "").strip(), role=role, lines=",".join(lines or ()))
+
+
+def _name(ctx: Context, user_id) -> str:
+    with ctx.engine.connect() as conn:
+        user = users.get_user(conn, user_id)
+    if user is None:
+        raise AdminError("That user does not exist (any more).")
+    return user.username
+
+
+def update_user(ctx: Context, actor: str, user_id: int, role: str, lines=()) -> users.User:
+    return _account_change(
+        ctx, actor, "user changed",
+        lambda conn: users.update_user(conn, user_id, role=role, lines=lines or ()),
+        user=_name(ctx, user_id), role=role, lines=",".join(lines or ()))
+
+
+def set_active(ctx: Context, actor: str, user_id: int, active: bool) -> users.User:
+    name = _name(ctx, user_id)
+    if not active and name == actor:
+        raise AdminError("You cannot disable yourself; ask another admin.")
+    return _account_change(ctx, actor, "user enabled" if active else "user disabled",
+                           lambda conn: users.set_active(conn, user_id, active), user=name)
+
+
+def reset_password(ctx: Context, actor: str, user_id: int, password: str) -> users.User:
+    return _account_change(ctx, actor, "password reset",
+                           lambda conn: users.set_password(conn, user_id, password),
+                           user=_name(ctx, user_id))
+
+
+def create_token(ctx: Context, actor: str, user_id: int, name: str, purpose: str) -> str:
+    """A new API token for the user; the return value is the only time it is ever seen."""
+    owner = _name(ctx, user_id)
+
+    def change(conn):
+        return users.create_token(conn, users.get_user(conn, user_id), name=name or "",
+                                  purpose=purpose)
+    return _account_change(ctx, actor, "token created", change, user=owner, name=name or "",
+                           purpose=purpose)
+
+
+def revoke_token(ctx: Context, actor: str, token_id: int) -> None:
+    def change(conn):
+        if not users.revoke_token(conn, token_id):
+            raise users.AccountError("That token is revoked already (or does not exist).")
+    _account_change(ctx, actor, "token revoked", change, token_id=int(token_id))
+
+
+# --- data reload ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ReloadRequest:
+    action: str  # "csv" | "demo"
+    username: str
+    folder: str | None = None  # absolute path inside DATA_DIR (csv)
+    scale: str = "demo"  # demo
+    days: int | None = None  # demo; None = the scale's
+
+
+@dataclass
+class ReloadResult:
+    ok: bool
+    action: str
+    message: str
+    errors: list[str] = field(default_factory=list)
+    row_counts: dict[str, int] = field(default_factory=dict)
+    duration_s: float = 0.0
+
+
+def data_folders(data_dir: str) -> list[str]:
+    """Folders under DATA_DIR holding CSV files, as names relative to it ("." = DATA_DIR)."""
+    root = Path(data_dir)
+    if not root.is_dir():
+        return []
+    found = sorted({str(p.parent.relative_to(root)) for p in root.rglob("*.csv")})
+    return found
+
+
+def _resolve_folder(data_dir: str, name: str | None) -> Path:
+    """The folder `name` inside DATA_DIR; never a path outside it."""
+    if not name:
+        raise AdminError("Choose a folder to import.")
+    root = Path(data_dir).resolve()
+    folder = (root / name).resolve()
+    if folder != root and root not in folder.parents:
+        raise AdminError("Only folders inside DATA_DIR can be imported.")
+    if not folder.is_dir():
+        raise AdminError(f"There is no folder '{name}' in DATA_DIR ({root}).")
+    return folder
+
+
+def request_reload(ctx: Context, actor: str, action: str, folder: str | None = None,
+                   scale: str | None = None, days=None) -> str:
+    """Check the admin's choice and hand out a one-time ticket for the background job."""
+    if action == "csv":
+        req = ReloadRequest("csv", actor, folder=str(_resolve_folder(ctx.settings.data_dir,
+                                                                    folder)))
+    elif action == "demo":
+        if scale not in demo.SCALES:
+            raise AdminError(f"Choose a scale: {', '.join(demo.SCALES)}.")
+        if days not in (None, ""):
+            try:
+                days = int(days)
+            except (TypeError, ValueError):
+                raise AdminError("Days must be a whole number.") from None
+            if not 1 <= days <= 3660:
+                raise AdminError("Days must be between 1 and 3660.")
+        req = ReloadRequest("demo", actor, scale=scale, days=days or None)
+    else:
+        raise AdminError("Choose what to reload: a CSV folder or demo data.")
+    if ctx.cache.get(RUNNING_KEY):
+        raise AdminError("A reload is running already; wait for it or cancel it.")
+    ticket = secrets.token_urlsafe(16)
+    ctx.cache.set(("admin-reload", ticket), req, expire=TICKET_TTL_S)
+    with ctx.engine.begin() as conn:
+        audit.record(conn, actor, "reload requested", _about(req), ts=ctx.now())
+    return ticket
+
+
+def _about(req: ReloadRequest) -> dict:
+    return {"kind": req.action, "source": req.folder or f"demo {req.scale}", "days": req.days}
+
+
+def job_context(ctx: Context) -> Context:
+    """The context for a background process forked from the server: its own connections.
+
+    The pool and the cache handle came with the fork and belong to the parent; dispose(close=False)
+    drops the pool's connections in this process without closing them under the parent.
+    """
+    ctx.engine.dispose(close=False)
+    return Context(settings=ctx.settings, engine=ctx.engine,
+                   cache=diskcache.Cache(ctx.settings.cache_dir))
+
+
+def run_reload(ctx: Context, ticket: str, progress) -> ReloadResult:
+    """The background job: take the ticket, reload, record the outcome. `progress(fraction,
+    message)` hears how far it has come."""
+    req = ctx.cache.pop(("admin-reload", ticket), default=None) if ticket else None
+    if not isinstance(req, ReloadRequest):
+        return ReloadResult(False, "?", "This reload request is unknown or expired; start it "
+                            "again.")
+    if not ctx.cache.add(RUNNING_KEY, req.username, expire=RUNNING_TTL_S):
+        return ReloadResult(False, req.action, "A reload is running already; wait for it or "
+                            "cancel it.")
+    try:
+        result = _reload(ctx, req, progress)
+    finally:
+        ctx.cache.delete(RUNNING_KEY)
+    with ctx.engine.begin() as conn:
+        audit.record(conn, req.username, "reload finished" if result.ok else "reload failed",
+                     {**_about(req), "rows": sum(result.row_counts.values()),
+                      "errors": len(result.errors), "duration_s": round(result.duration_s, 1)},
+                     ts=ctx.now())
+    return result
+
+
+def _reload(ctx: Context, req: ReloadRequest, progress) -> ReloadResult:
+    t0 = time.perf_counter()
+    if req.action == "csv":
+        report = import_folder(ctx.engine, req.folder, plant_tz=ctx.settings.plant_tz,
+                               username=req.username, progress=progress)
+        rows = sum(report.row_counts.values())
+        message = (f"Imported {rows:,} rows from {len(report.row_counts)} files."
+                   if report.ok else f"Import failed with {len(report.errors)} error(s); "
+                   "nothing was written, the data is as it was.")
+        return ReloadResult(report.ok, "csv", message, report.errors, report.row_counts,
+                            report.duration_s)
+    started = ctx.now()
+    try:
+        counts = demo.load_demo(ctx.engine, scale=req.scale, days=req.days,
+                                plant_tz=ctx.settings.plant_tz, progress=progress)
+        result = ReloadResult(True, "demo", f"Loaded the {req.scale} demo plant: "
+                              f"{sum(counts.values()):,} rows.", [], counts)
+    except Exception as exc:  # noqa: BLE001 - reported to the admin and the history, logged
+        log.exception("demo reload (scale %s, days %s) failed", req.scale, req.days)
+        result = ReloadResult(False, "demo", "The demo reload failed; nothing was changed. "
+                              "The error is logged.", [f"{type(exc).__name__}: {exc}"])
+    result.duration_s = time.perf_counter() - t0
+    _record_history(ctx, req, started, result)
+    return result
+
+
+def _record_history(ctx: Context, req: ReloadRequest, started, result: ReloadResult) -> None:
+    """Demo reloads join the import history (CSV imports record themselves)."""
+    with ctx.engine.begin() as conn:
+        conn.execute(schema.imports.insert().values(
+            source=f"demo scale {req.scale}" + (f", {req.days} days" if req.days else ""),
+            kind="demo", username=req.username, started_at=started, finished_at=ctx.now(),
+            status="ok" if result.ok else "failed", row_counts=json.dumps(result.row_counts),
+            errors=json.dumps(result.errors)))
+
+
+def reload_cancelled(ctx: Context, actor: str) -> None:
+    """The admin cancelled: the job's process is gone and its transaction rolled back."""
+    ctx.cache.delete(RUNNING_KEY)
+    with ctx.engine.begin() as conn:
+        audit.record(conn, actor, "reload cancelled", None, ts=ctx.now())
+

@@ -1,0 +1,236 @@
+"""Who may do what, driven by what is registered: every page in dash.page_registry, every Dash
+callback the gate restricts, every /api/v1 route in the Flask url_map, for every role. Pages and
+routes added later join these tests by themselves.
+
+Also: a line manager of L01 never sees line L02 through any route (API, page, export).
+"""
+from __future__ import annotations
+
+import json
+import re
+
+import dash
+import pytest
+
+from auth import gate, users
+from tests.factories import D, small_plant
+
+ROLES = users.ROLES
+OTHER_LINE = "L02"
+
+
+@pytest.fixture
+def plant(engine, database_url, make_app):
+    """The app on the small plant, with a read token per role and an ingest token for a viewer."""
+    small_plant(engine)
+    app = make_app(database_url)
+    tokens = {}
+    with engine.begin() as conn:
+        for role in ROLES:
+            user = users.create_user(conn, f"u-{role}", "long-password", role=role,
+                                     lines=("L01",) if role == "line_manager" else ())
+            tokens[role] = users.create_token(conn, user)
+        feeder = users.create_user(conn, "feeder", "long-password", role="viewer")
+        tokens["ingest"] = users.create_token(conn, feeder, purpose="ingest")
+    client = app.server.test_client()
+    client.get("/login")  # the first request registers the pages' router callback
+    return app, client, tokens
+
+
+def _as(tokens, who):
+    return {"Authorization": f"Bearer {tokens[who]}"}
+
+
+def _page_paths():
+    paths = []
+    for page in dash.page_registry.values():
+        path = page.get("path_template") or page["path"]
+        path = re.sub(r"<line_code>", "L01", path)
+        path = re.sub(r"<[^>]+>", "x", path)
+        paths.append((path, tuple(page.get("roles") or ())))
+    return paths
+
+
+def _router(client, headers, path):
+    """What the pages' router callback renders for `path` (the page's layout)."""
+    body = {
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [{"id": "_pages_content", "property": "children"},
+                    {"id": "_pages_store", "property": "data"}],
+        "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
+                   {"id": "_pages_location", "property": "search", "value": ""}],
+        "changedPropIds": ["_pages_location.pathname"], "state": [],
+    }
+    return client.post("/_dash-update-component", json=body, headers=headers)
+
+
+def _ids(resp) -> set[str]:
+    return set(re.findall(r'"id":\s*"([^"]+)"', resp.get_data(as_text=True)))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_pages_answer_by_role(plant, role):
+    app, client, tokens = plant
+    assert _page_paths(), "no pages registered"
+    for path, roles in _page_paths():
+        allowed = not roles or role in roles
+        resp = client.get(path, headers=_as(tokens, role))
+        assert resp.status_code == (200 if allowed else 403), (role, path)
+        rendered = _router(client, _as(tokens, role), path)
+        assert rendered.status_code == 200, (role, path, rendered.get_data(as_text=True)[:300])
+        if not allowed:
+            # the layout refuses too: nothing of what an allowed role sees is rendered
+            as_allowed = _ids(_router(client, _as(tokens, roles[0]), path))
+            assert not (_ids(rendered) & as_allowed), (role, path)
+
+
+def _restricted_callbacks(app):
+    out = []
+    for key, spec in app.callback_map.items():
+        outputs = [o.strip(".") for o in key.split("...")]
+        ids = [o.rsplit(".", 1)[0] for o in outputs]
+        for prefix, roles in gate.CALLBACK_ROLES.items():
+            if any(i.startswith(prefix) for i in ids):
+                out.append((key, spec, roles))
+                break
+    return out
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_restricted_callbacks_are_refused_to_other_roles(plant, role):
+    app, client, tokens = plant
+    restricted = _restricted_callbacks(app)
+    assert len(restricted) >= 5, "the admin page's callbacks are restricted"
+    for key, spec, roles in restricted:
+        outputs = [{"id": o.strip(".").rsplit(".", 1)[0],
+                    "property": o.strip(".").rsplit(".", 1)[1]} for o in key.split("...")]
+        body = {"output": key, "outputs": outputs if len(outputs) > 1 else outputs[0],
+                "inputs": [{"id": i["id"], "property": i["property"], "value": None}
+                           for i in spec["inputs"]],
+                "changedPropIds": [], "state": []}
+        with app.server.test_request_context("/_dash-update-component", method="POST",
+                                             json=body):
+            assert gate._roles_needed() == roles, key
+        if role not in roles:  # (an allowed call is made for real in the next test)
+            resp = client.post("/_dash-update-component", json=body, headers=_as(tokens, role))
+            assert resp.status_code == 403, (role, key)
+            assert resp.get_json()["error"]["code"] == "forbidden"
+
+
+def test_admin_callback_answers_admins(plant):
+    app, client, tokens = plant
+    body = {"output": "..admin-imports-grid.rowData...admin-users-grid.rowData..."
+                      "admin-tokens-grid.rowData...admin-audit-grid.rowData..."
+                      "admin-token-user.options..",
+            "outputs": [{"id": i, "property": p} for i, p in (
+                ("admin-imports-grid", "rowData"), ("admin-users-grid", "rowData"),
+                ("admin-tokens-grid", "rowData"), ("admin-audit-grid", "rowData"),
+                ("admin-token-user", "options"))],
+            "inputs": [{"id": "admin-refresh", "property": "data", "value": 0}],
+            "changedPropIds": ["admin-refresh.data"], "state": []}
+    resp = client.post("/_dash-update-component", json=body, headers=_as(tokens, "admin"))
+    assert resp.status_code == 200
+    users_rows = resp.get_json()["response"]["admin-users-grid"]["rowData"]
+    assert {r["username"] for r in users_rows} >= {f"u-{r}" for r in ROLES}
+    assert _as(tokens, "viewer")  # and a viewer is refused the very same request:
+    assert client.post("/_dash-update-component", json=body,
+                       headers=_as(tokens, "viewer")).status_code == 403
+
+
+def _api_rules(app, method):
+    return sorted({r.rule for r in app.server.url_map.iter_rules()
+                   if r.rule.startswith("/api/v1/") and method in r.methods
+                   and r.endpoint != "api.not_found"})
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_reads_answer_every_role(plant, role):
+    app, client, tokens = plant
+    rules = _api_rules(app, "GET")
+    assert "/api/v1/production" in rules
+    for rule in rules:
+        path = re.sub(r"<[^>]+>", "L01", rule)
+        resp = client.get(path, headers=_as(tokens, role))
+        assert resp.status_code not in (401, 403) and resp.status_code < 500, \
+            (role, rule, resp.status_code)
+
+
+@pytest.mark.parametrize("who", list(ROLES) + ["ingest"])
+def test_api_writes_only_for_admins_and_ingest_tokens(plant, who):
+    app, client, tokens = plant
+    for rule in _api_rules(app, "POST"):
+        resp = client.post(rule, json=[], headers=_as(tokens, who))
+        if who in ("admin", "ingest"):
+            assert resp.status_code not in (401, 403), (who, rule)
+        else:
+            assert resp.status_code == 403, (who, rule, resp.status_code)
+            assert resp.get_json()["error"]["code"] == "forbidden"
+
+
+def test_without_a_user_everything_but_health_is_401(plant):
+    app, client, _tokens = plant
+    for rule in _api_rules(app, "GET") + _api_rules(app, "POST"):
+        resp = client.open(re.sub(r"<[^>]+>", "L01", rule), method="GET" if rule in
+                           _api_rules(app, "GET") else "POST")
+        assert resp.status_code == 401, rule
+
+
+# --- a line manager of L01 never sees L02 -----------------------------------------------------------
+
+def _mentions_other_line(payload) -> bool:
+    return OTHER_LINE in json.dumps(payload)
+
+
+def test_line_manager_cannot_read_another_line_through_the_api(plant):
+    app, client, tokens = plant
+    headers = _as(tokens, "line_manager")
+    period = {"start": (D.replace(day=1)).isoformat(), "end": D.isoformat()}
+    checked = 0
+    for rule in _api_rules(app, "GET"):
+        path = re.sub(r"<[^>]+>", OTHER_LINE, rule)
+        for params in ({**period, "line": OTHER_LINE}, {**period}, {"line": OTHER_LINE}, {},
+                       {**period, "line": OTHER_LINE, "group_by": "line"}):
+            resp = client.get(path, query_string=params, headers=headers)
+            assert resp.status_code in (200, 400, 403, 404, 422), (rule, params, resp.status_code)
+            if resp.status_code == 200:
+                assert not _mentions_other_line(resp.get_json()), (rule, params)
+            checked += 1
+    assert checked >= 10
+    # the same request as a plant head does see L02: the test can tell the difference
+    resp = client.get("/api/v1/production", query_string={**period, "line": OTHER_LINE},
+                      headers=_as(tokens, "plant_head"))
+    assert _mentions_other_line(resp.get_json())
+
+
+def test_line_manager_cannot_read_another_line_through_pages_or_exports(plant):
+    from components import export
+    from components.page import render_content
+    from pages import lines as lines_page
+    from reports.context import current
+
+    app, client, tokens = plant
+    headers = _as(tokens, "line_manager")
+    with app.server.test_request_context("/lines", headers=headers):
+        app.server.preprocess_request()
+        ctx = current()
+        # the page's content callback: a selection of L02 is refused and shows nothing of it
+        content, message, is_open = render_content(
+            "lines", lines_page.build, (D.isoformat(), D.isoformat(), [OTHER_LINE], [], []),
+            first=False)
+        assert is_open and "access" in message
+        # no selection: only L01
+        content, _m, _o = render_content(
+            "lines", lines_page.build, (D.isoformat(), D.isoformat(), [], [], []), first=False)
+        assert "L01" in json.dumps(content, default=str) and not _mentions_other_line(
+            json.loads(json.dumps(content, default=lambda o: o.to_plotly_json()
+                                  if hasattr(o, "to_plotly_json") else str(o))))
+        # every registered export, asked for L02, gives no L02 rows
+        for name in sorted(export.EXPORTS):
+            out = export.export_csv(1, {"name": name, "format": "csv"}, D.isoformat(),
+                                    D.isoformat(), [OTHER_LINE], [], [])
+            text = out["content"] if isinstance(out, dict) else ""
+            assert OTHER_LINE not in text, name
+        assert ctx is not None
+    # /lines/L02 in the URL: the page explains and shows L01 only
+    rendered = _router(client, headers, f"/lines/{OTHER_LINE}").get_data(as_text=True)
+    assert "do not have access" in rendered
