@@ -6,6 +6,7 @@ can stream into the database instead of sitting in memory all at once.
 """
 from __future__ import annotations
 
+import zlib
 from datetime import timedelta
 from typing import Iterator
 
@@ -17,6 +18,7 @@ from data.demo_plant import LUNCH_AT, SHIFT_MIN, Plant
 WORKING, IDLE, ABSENT = 0, 1, 2
 STATE_NAMES = np.array(["working", "idle", "absent"])
 PRODUCT_EVERY_MIN = 20  # a product count per 20 minutes of work
+DROPOUT_SHARE = 0.04  # worker-days on which the camera loses sight for 35-120 minutes
 EVENT_COLUMNS = ["event_id", "ts", "emp_code", "station_code", "event_type", "confidence",
                  "count", "model_version", "date", "shift_code", "line_code"]
 
@@ -91,8 +93,14 @@ def _day_events(plant: Plant, w: pd.DataFrame, rng: np.random.Generator) -> pd.D
     seconds = ev["minute"].to_numpy() * 60 + rng.integers(0, 60, len(ev))
     ev["ts"] = (start + pd.to_timedelta(seconds, "s").to_numpy()).astype("datetime64[us]")
     ev["confidence"] = np.round(0.6 + 0.39 * rng.beta(6.0, 1.6, len(ev)), 3)
+    # a camera now and then loses sight of its station for a while: no events at all (no data)
+    lost = rng.random(len(w)) < DROPOUT_SHARE
+    lost_from = rng.uniform(30, SHIFT_MIN - 150, len(w))
+    lost_to = lost_from + rng.uniform(35, 120, len(w))
+    row, minute = ev["row"].to_numpy(), ev["minute"].to_numpy()
+    ev = ev[~(lost[row] & (minute >= lost_from[row]) & (minute < lost_to[row]))]
     # cameras resend a few state events after a reconnect: the same event under a fresh id
-    resent = ev.iloc[:len(state)].sample(frac=0.005, random_state=rng)
+    resent = ev[ev["event_type"] != "product_count"].sample(frac=0.005, random_state=rng)
     ev = pd.concat([ev, resent], ignore_index=True)
     ev = ev[ev["ts"] < plant.horizon]
     for col in ("emp_code", "station_code", "line_code", "shift_code", "date"):
@@ -105,13 +113,24 @@ def _day_events(plant: Plant, w: pd.DataFrame, rng: np.random.Generator) -> pd.D
     return ev.iloc[order].reset_index(drop=True)
 
 
+def worker_habits(emp_codes: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """How long each worker keeps at it (x mean work spell) and how long their idle spells run
+    (x mean idle spell): fixed per worker, whatever the day, so the same people rank low week
+    after week, as on a real floor. Most are close to 1; a few are much idler."""
+    u = np.array([zlib.crc32(str(code).encode()) / 2**32 for code in emp_codes])
+    v = np.array([zlib.crc32(f"idle:{code}".encode()) / 2**32 for code in emp_codes])
+    return 0.5 + 0.9 * u, 0.7 + 2.8 * v ** 2
+
+
 def _state_grid(w: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
     """Minute-by-minute state: spells of work broken by short idles and the odd short absence,
     absent before arrival, during the meal break and after leaving."""
-    n, spells = len(w), 64
+    n, spells = len(w), 96
+    steady, idler = worker_habits(w["emp_code"])
     dur = np.empty((n, spells + 1), dtype=np.int64)
-    dur[:, 0:spells:2] = np.maximum(2, rng.exponential(24, (n, spells // 2))).astype(int)
-    idle = rng.lognormal(np.log(3.5), 0.7, (n, spells // 2))
+    work = rng.exponential(24 * steady[:, None], (n, spells // 2))
+    dur[:, 0:spells:2] = np.maximum(2, work).astype(int)
+    idle = rng.lognormal(np.log(3.5 * idler[:, None]), 0.7, (n, spells // 2))
     dur[:, 1:spells:2] = np.maximum(1, idle).astype(int)
     dur[:, spells] = SHIFT_MIN  # always covers the shift
     state = np.tile(np.array([WORKING, IDLE] * (spells // 2) + [WORKING], dtype=np.int8), (n, 1))

@@ -1,0 +1,82 @@
+"""Utilisation figures: utilisation and units per hour by day, the lowest ten, the state timeline."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from components.figures import COLORS, LINE_PALETTE, _time_axis, base_layout
+
+STATE_COLORS = {"working": "#16a34a", "idle": "#f59e0b", "absent": "#94a3b8",
+                "no data": "#e2e8f0"}
+
+
+def by_day(daily: pd.DataFrame, column: str, y_title: str, suffix: str, digits: int
+           ) -> go.Figure:
+    """One trace per line over the days (bars by line for a single day)."""
+    fig = go.Figure()
+    fmt = f"%{{y:,.{digits}f}}{suffix}"
+    if daily["date"].nunique() == 1:
+        fig.add_trace(go.Bar(x=daily["line_code"], y=daily[column], marker_color=COLORS["output"],
+                             text=[f"{v:,.{digits}f}{suffix}" if v == v else "—"
+                                   for v in daily[column]], textposition="outside",
+                             hovertemplate="%{x}: " + fmt + "<extra></extra>",
+                             width=min(0.8, 0.25 * len(daily))))
+        fig = base_layout(fig, y_title=y_title)
+        fig.update_layout(showlegend=False)
+        fig.update_xaxes(type="category")
+        return fig
+    for i, (line_code, part) in enumerate(daily.groupby("line_code", sort=True)):
+        fig.add_trace(go.Scatter(
+            x=part["date"], y=part[column], name=line_code, mode="lines+markers",
+            line=dict(color=LINE_PALETTE[i % len(LINE_PALETTE)], width=2), marker=dict(size=5),
+            hovertemplate=f"{line_code}: " + fmt + "<extra></extra>"))
+    return _time_axis(base_layout(fig, y_title=y_title), "day")
+
+
+def lowest(df: pd.DataFrame, label: str, reference: float | None = None) -> go.Figure:
+    """Horizontal bars of utilisation %, the lowest at the top, coloured against `reference`
+    (the plant's utilisation, drawn as a dashed line): red more than 5 points below it, amber
+    below it; working and idle hours in the hover."""
+    df = df.sort_values("utilisation_pct", ascending=False)
+    ref = reference if reference is not None else 0.0
+    colors = [COLORS["bad"] if v < ref - 5 else COLORS["target"] if v < ref else COLORS["good"]
+              for v in df["utilisation_pct"]]
+    fig = go.Figure(go.Bar(
+        x=df["utilisation_pct"], y=df[label], orientation="h", marker_color=colors,
+        text=[f"{v:.1f} %" for v in df["utilisation_pct"]], textposition="auto",
+        customdata=df[["working_min", "idle_min"]].to_numpy() / 60.0,
+        hovertemplate="%{y}: %{x:.1f} %<br>working %{customdata[0]:.1f} h, "
+                      "idle %{customdata[1]:.1f} h<extra></extra>"))
+    fig = base_layout(fig, x_title="utilisation % (working / (working + idle))")
+    if reference is not None:
+        fig.add_vline(x=reference, line=dict(color=COLORS["output"], dash="dash", width=2))
+    fig.update_layout(showlegend=False, hovermode="closest", margin=dict(l=150, r=20, t=30, b=40))
+    fig.update_xaxes(range=[0, 100], ticksuffix=" %", showgrid=True, gridcolor="#eef2f7")
+    fig.update_yaxes(type="category")
+    return fig
+
+
+def timeline(segments: pd.DataFrame) -> go.Figure:
+    """A Gantt of each worker's day: one row a worker, one colour a state."""
+    labels = segments["name"].astype(str) + " · " + segments["emp_code"].astype(str)
+    seg = segments.assign(label=labels)
+    order = list(dict.fromkeys(seg.sort_values(["emp_code"])["label"]))
+    fig = go.Figure()
+    for state, color in STATE_COLORS.items():
+        part = seg[seg["state"] == state]
+        if part.empty:
+            continue
+        fig.add_trace(go.Bar(
+            y=part["label"], base=part["start"].dt.strftime("%Y-%m-%d %H:%M:%S"),
+            x=(part["end"] - part["start"]).dt.total_seconds() * 1000.0, orientation="h",
+            name=state, marker=dict(color=color, line=dict(width=0)),
+            customdata=list(zip(part["start"].dt.strftime("%H:%M"),
+                                part["end"].dt.strftime("%H:%M"), part["minutes"].round(0))),
+            hovertemplate="%{y}<br>" + state + " %{customdata[0]}–%{customdata[1]} "
+                          "(%{customdata[2]:.0f} min)<extra></extra>"))
+    fig = base_layout(fig)
+    fig.update_layout(barmode="overlay", bargap=0.25, hovermode="closest",
+                      margin=dict(l=160, r=20, t=10, b=40))
+    fig.update_xaxes(type="date", tickformat="%H:%M", showgrid=True, gridcolor="#eef2f7")
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=order[::-1])
+    return fig
