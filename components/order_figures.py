@@ -59,7 +59,7 @@ def orders_timeline(orders: pd.DataFrame, today: date) -> go.Figure:
     fig.update_xaxes(type="date", tickformat="%d %b", showgrid=True, gridcolor="#eef2f7")
     fig.add_vline(x=pd.Timestamp(today).timestamp() * 1000, line_dash="dot",
                   line_color=COLORS["muted"], annotation_text="today",
-                  annotation_position="top")
+                  annotation_position="bottom right")
     return fig
 
 
@@ -87,7 +87,8 @@ def on_time_delivery(periods: pd.DataFrame, freq: str) -> go.Figure:
         fig.update_xaxes(tickformat="%d %b", hoverformat="week of %a %d %b %Y")
     else:
         fig.update_xaxes(tickformat="%a %d %b", hoverformat="%a %d %b %Y")
-    fig.update_yaxes(rangemode="tozero", dtick=_count_tick(periods))
+    # the left axis only: update_yaxes would give the percentage axis count ticks too
+    fig.update_layout(yaxis=dict(rangemode="tozero", dtick=_count_tick(periods)))
     return fig
 
 

@@ -1,6 +1,7 @@
 """Demo work orders and their materials: one order per style run of a line, so orders agree with
-production. Finished runs are COMPLETED (most on time), the running ones IN_PROGRESS (some at risk,
-one or two already late), a paused one ON_HOLD, the next runs RELEASED or DRAFT.
+production. Finished runs are COMPLETED (most on time), the running ones IN_PROGRESS (a quarter at
+risk, a fifth already late, at least one of each), a paused one ON_HOLD, the next runs RELEASED or
+DRAFT. Some materials are issued short: the Orders page's shortages.
 """
 from __future__ import annotations
 
@@ -23,8 +24,12 @@ def work_orders(plant: Plant, slots: pd.DataFrame, hours: pd.DataFrame) -> pd.Da
     made = h.groupby(["line_code", "run_no"]).agg(
         produced=("output", "sum"), first_hour=("hour_start", "min"),
         last_hour=("hour_start", "max"), days=("date", "nunique"))
-    recent = (h.groupby(["line_code", "run_no", "date"])["output"].sum()
-              .groupby(level=[0, 1]).apply(lambda s: s.tail(7).mean()).rename("rate"))
+    # the pace the Orders page will see: the last 7 complete days (today is still running);
+    # a run that started today has only today's
+    per_day = h.groupby(["line_code", "run_no", "date"])["output"].sum()
+    complete = per_day[per_day.index.get_level_values("date") < plant.end_day]
+    recent = (complete.groupby(level=[0, 1]).apply(lambda s: s.tail(7).mean())
+              .combine_first(per_day.groupby(level=[0, 1]).mean()).rename("rate"))
     runs = runs.merge(made, left_on=["line_code", "run_no"], right_index=True, how="left")
     runs = runs.merge(recent, left_on=["line_code", "run_no"], right_index=True, how="left")
     first_idx = next(i for i, d in enumerate(plant.work_days) if d >= plant.first_day)
@@ -65,6 +70,11 @@ def _at(day, minutes: float) -> datetime:
 
 def _order_rows(plant: Plant, runs: pd.DataFrame, rng) -> pd.DataFrame:
     today = plant.end_day
+    # running orders: most on track, some at risk, a few already late (whatever the seed)
+    running = int((runs["status"] == "IN_PROGRESS").sum())
+    late, at_risk = max(1, running // 5), max(1, running // 4)
+    fates = iter(rng.permutation(["late"] * late + ["at_risk"] * at_risk
+                                 + ["on_track"] * max(0, running - late - at_risk)))
     rows = []
     for i, r in enumerate(runs.itertuples(index=False)):
         planned_days = r.end_idx - r.first_idx
@@ -85,14 +95,20 @@ def _order_rows(plant: Plant, runs: pd.DataFrame, rng) -> pd.DataFrame:
             row.update(order_qty=int(round(r.produced * rng.uniform(0.97, 1.02), -1)),
                        completed_at=done, due_date=done.date() + timedelta(days=slack))
         elif r.status == "IN_PROGRESS":
-            rate = max(float(r.rate or 0), 1.0)
-            left_days = max(1, (r.last_day - today).days)
-            order_qty = int(round(r.produced + rate * left_days * 0.8 + 50, -1))
-            need = int(np.ceil((order_qty - r.produced) / rate))
-            kind = rng.random()
-            due = (today + timedelta(days=need + int(rng.integers(2, 7))) if kind < 0.6
-                   else today + timedelta(days=max(1, need - int(rng.integers(1, 4))))
-                   if kind < 0.9 else today - timedelta(days=int(rng.integers(1, 4))))
+            rate = max(float(r.rate) if pd.notna(r.rate) else 0.0, 1.0)
+            fate = next(fates, "on_track")
+            if fate == "at_risk":  # days of work left beyond the due date, not late yet
+                work = int(rng.integers(4, 10))
+                order_qty = int(round(r.produced + rate * work, -1))
+                due = today + timedelta(days=work - int(rng.integers(2, 4)))
+            elif fate == "late":
+                order_qty = int(round(r.produced + rate * rng.uniform(0.5, 3), -1))
+                due = today - timedelta(days=int(rng.integers(1, 5)))
+            else:
+                left_days = max(1, (r.last_day - today).days)
+                order_qty = int(round(r.produced + rate * left_days * 0.8 + 50, -1))
+                need = int(np.ceil((order_qty - r.produced) / rate))
+                due = today + timedelta(days=need + int(rng.integers(2, 7)))
             row.update(order_qty=order_qty, due_date=due)
         elif r.status == "ON_HOLD":
             row.update(order_qty=int(round(r.produced * rng.uniform(1.4, 2.0), -1)),
@@ -127,8 +143,9 @@ def material_issues(plant: Plant, orders: pd.DataFrame) -> pd.DataFrame:
             elif o.status == "IN_PROGRESS":
                 ratio = rng.uniform(0.55, 0.95) if rng.random() < 0.28 else rng.uniform(0.98, 1.02)
             else:  # RELEASED: fabric first, trims trickle in
-                ratio = rng.uniform(0.5, 1.0) if j == 0 else (
-                    0.0 if rng.random() < 0.4 else rng.uniform(0.3, 1.0))
+                chance = rng.random()
+                ratio = (1.0 if chance < 0.75 else rng.uniform(0.5, 0.95)) if j == 0 else (
+                    0.0 if chance < 0.12 else rng.uniform(0.3, 0.9) if chance < 0.25 else 1.0)
             digits = 0 if unit == "pcs" else 2
             rows.append((o.wo_number, code, round(required, digits),
                          round(required * ratio, digits), unit))

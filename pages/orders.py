@@ -37,28 +37,32 @@ RISK_CELLS = {"cell-red": "params.data.risk == 'late'",
               "cell-amber": "params.data.risk == 'at_risk'",
               "cell-green": "params.data.risk == 'on_track'"}
 
+WRAP = {"wrapHeaderText": True, "autoHeaderHeight": True}
+STATUS_LABELS = {"DRAFT": "Draft", "RELEASED": "Released", "IN_PROGRESS": "In progress",
+                 "ON_HOLD": "On hold", "COMPLETED": "Completed", "CANCELLED": "Cancelled"}
+
 OPEN_COLUMNS = [
     g.col("order", "Order", cellRenderer="markdown", pinned="left", minWidth=120,
           tooltipField="drill_hint"),
     g.col("risk_label", "Risk", minWidth=120, cellClassRules=RISK_CELLS),
-    g.col("line_code", "Line", maxWidth=90), g.col("style_code", "Style", maxWidth=100),
-    g.col("status", "Status", minWidth=115),
+    g.col("line_code", "Line", maxWidth=80), g.col("style_code", "Style", minWidth=110),
+    g.col("status_label", "Status", minWidth=115),
     g.col("progress_pct", "Progress", "pct", minWidth=130, cellStyle=PROGRESS_BAR),
     g.col("produced_qty", "Sewn", "int"), g.col("order_qty", "Ordered", "int"),
-    g.col("remaining", "Remaining", "int"),
-    g.col("daily_rate", "Pace / day", "int", tooltipField="rate_basis"),
+    g.col("remaining", "Remaining", "int", **WRAP),
+    g.col("daily_rate", "Pace / day", "int", tooltipField="rate_basis", **WRAP),
     g.col("due_date", "Due", minWidth=110),
     g.col("projected_completion", "Projected", minWidth=110),
-    g.col("materials_short", "Materials short", "int"),
+    g.col("materials_short", "Materials short", "int", **WRAP),
 ]
 SHORTAGE_COLUMNS = [
     g.col("wo_number", "Order", minWidth=110, pinned="left"),
     g.col("risk_label", "Risk", minWidth=120, cellClassRules=RISK_CELLS),
-    g.col("line_code", "Line", maxWidth=90), g.col("style_code", "Style", maxWidth=100),
-    g.col("material_code", "Material", minWidth=120), g.col("unit", "Unit", maxWidth=80),
+    g.col("line_code", "Line", maxWidth=80), g.col("style_code", "Style", minWidth=110),
+    g.col("material_code", "Material", minWidth=130), g.col("unit", "Unit", maxWidth=80),
     g.col("required_qty", "Required", "dec"), g.col("issued_qty", "Issued", "dec"),
     g.col("shortage", "Short by", "dec", sort="desc"),
-    g.col("issued_pct", "Issued", "pct", cellStyle=PROGRESS_BAR),
+    g.col("issued_pct", "Issued %", "pct", cellStyle=PROGRESS_BAR),
     g.col("due_date", "Due", minWidth=110),
 ]
 OPEN_EXPORT = ["wo_number", "line_code", "style_code", "status", "risk_label", "order_qty",
@@ -71,6 +75,10 @@ def layout(**query):
     return page_layout(PAGE, "Orders", query,
                        subtitle="Work orders: will they ship on time? Open orders are as of "
                                 "today; the dates select completed orders for on-time delivery.")
+
+
+RATE_BASIS = {"style": "pace of this style on the line", "line": "the line's pace (style not sewn "
+               "recently)"}
 
 
 def drill_range(order, today: date) -> tuple[date, date]:
@@ -96,7 +104,9 @@ def drill_href(order, today: date) -> str:
 
 def _with_links(open_orders: pd.DataFrame, today: date) -> pd.DataFrame:
     links = [f"[{o.wo_number}]({drill_href(o, today)})" for o in open_orders.itertuples()]
-    return open_orders.assign(order=links, drill_hint="the line's output of this style")
+    return open_orders.assign(order=links, drill_hint="the line's output of this style",
+                              status_label=open_orders["status"].map(STATUS_LABELS),
+                              rate_basis=open_orders["rate_basis"].map(RATE_BASIS))
 
 
 def build(ctx, filters, scope):
@@ -104,20 +114,21 @@ def build(ctx, filters, scope):
     today, open_orders = data["today"], data["open"]
     cards = dbc.Row([dbc.Col(kpi_card(k), xs=6, md=4, xl=True)
                      for k in reports.page_kpis(data)], className="g-3 mb-3")
+    height = figures.timeline_height(open_orders) if not open_orders.empty else 320
     if open_orders.empty:
         timeline = empty_state("No open orders for this selection.",
                                hint="Every order here is completed or cancelled.")
         grid_body = timeline
     else:
         timeline = graph(figures.orders_timeline(open_orders, today), "orders-timeline",
-                         height=figures.timeline_height(open_orders))
+                         height=height)
         grid_body = g.grid("orders-grid", _with_links(open_orders, today), OPEN_COLUMNS,
                            height=min(60 + 42 * len(open_orders), 560),
                            extra_fields=("risk", "rate_basis", "drill_hint", "wo_number"))
     per = "week" if data["on_time_freq"] == "W" else "day"
     on_time = data["on_time"]
     on_time_body = (graph(figures.on_time_delivery(on_time, data["on_time_freq"]),
-                          "on-time-graph", height=320) if not on_time.empty else
+                          "on-time-graph", height=min(height, 480)) if not on_time.empty else
                     empty_state(hint=f"No order was completed between {filters.start:%d %b} "
                                      f"and {filters.end:%d %b %Y}."))
     short = data["shortages"]
