@@ -135,6 +135,24 @@ def register(server: Flask) -> None:
                    f"removed; {report.punches} punches, {report.unmatched} unmatched "
                    f"({report.seconds:.1f} s)")
 
+    @server.cli.command("import-uci")
+    @click.argument("file", type=click.Path(dir_okay=False))
+    def import_uci(file):
+        """Import the UCI garment productivity CSV into line_daily (one transaction)."""
+        from data.uci import import_uci as run_import
+        if not Path(file).is_file():
+            click.echo(f"error: {file} is not a file", err=True)
+            sys.exit(2)
+        report = run_import(_engine(), file, username=os.environ.get("USER"))
+        if report.errors:
+            for err in report.errors:
+                click.echo(err, err=True)
+            click.echo(f"import failed: {len(report.errors)} error(s); nothing was written",
+                       err=True)
+            sys.exit(1)
+        click.echo(f"line_daily: {report.rows} rows, {report.lines} lines, {report.dates} dates")
+        click.echo("import ok")
+
     @server.cli.command("create-user")
     @click.argument("name")
     @click.option("--role", type=click.Choice(users.ROLES), default="viewer")

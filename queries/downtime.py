@@ -31,6 +31,13 @@ def breakdowns_overlapping(conn, window_start: datetime, window_end: datetime,
     return frame(conn, stmt.order_by(B.c.start_ts, B.c.breakdown_id), BREAKDOWN_COLUMNS)
 
 
+def open_breakdowns(conn, filters: Filters | None, scope=None) -> pd.DataFrame:
+    """Breakdowns with no end yet, whatever the window: machines down right now."""
+    stmt = select(*[B.c[c] for c in BREAKDOWN_COLUMNS]).where(B.c.end_ts.is_(None))
+    stmt = where_scope(stmt, B, filters, scope, use_shift=False, use_style=False)
+    return frame(conn, stmt.order_by(B.c.start_ts, B.c.breakdown_id), BREAKDOWN_COLUMNS)
+
+
 def plan_time_by(conn, filters: Filters, keys: list[str], scope=None) -> pd.DataFrame:
     """Σ working_minutes (available time) and Σ (operators + helpers) × working_minutes
     (manpower minutes) of the plan rows, grouped by keys."""

@@ -21,6 +21,7 @@ from reports.cache import cached_report
 from reports.filters import Filters
 from reports.kpis import kpi, overview_kpis
 from reports.production import filter_options
+from reports.trends import trend_series
 
 OPEN_SHOWN = 100
 
@@ -106,7 +107,8 @@ def _total(bd: pd.DataFrame, lines: pd.DataFrame, fpy_pct) -> dict:
 
 def downtime_view(ctx, filters: Filters, scope=None, now: datetime | None = None) -> dict:
     """The Downtime page: totals, Pareto by category with its reasons, by line (availability,
-    OEE), by machine (MTBF), by day, open breakdowns and preventive maintenance."""
+    OEE), by machine (MTBF), by day, the breakdowns open right now (whatever the window) and
+    preventive maintenance."""
     return _downtime_view(ctx, filters, scope, now or current_minute(ctx))
 
 
@@ -118,6 +120,7 @@ def _downtime_view(ctx, filters: Filters, scope, now: datetime) -> dict:
         machines = _machine_table(conn, filters, scope, bd, lines)
         fpy = quality_totals(checks_by(conn, filters, [], scope))["fpy_pct"]
         pm = maintenance_rows(conn, filters, scope, now.date())
+        open_rows = q.open_breakdowns(conn, filters, scope).head(OPEN_SHOWN)
     categories = m.summarize(bd, ["category"]).sort_values(
         ["downtime_min", "category"], ascending=[False, True]).reset_index(drop=True)
     total_min = categories["downtime_min"].sum()
@@ -126,12 +129,11 @@ def _downtime_view(ctx, filters: Filters, scope, now: datetime) -> dict:
     reasons = m.summarize(bd, ["category", "reason"]).sort_values(
         ["category", "downtime_min"], ascending=[True, False]).reset_index(drop=True)
     by_day = m.summarize(bd, ["day", "category"]).rename(columns={"day": "date"})
-    open_rows = bd[bd["open"]].sort_values("start_ts").head(OPEN_SHOWN).copy()
     open_rows["running_min"] = (pd.Timestamp(now) - pd.to_datetime(open_rows["start_ts"])
                                 ).dt.total_seconds() / 60.0
     return {"total": _total(bd, lines, fpy), "categories": categories, "reasons": reasons,
             "by_day": by_day, "lines": lines, "machines": machines,
-            "open": open_rows.reset_index(drop=True), "maintenance": pm, "now": now}
+            "open": open_rows, "maintenance": pm, "now": now}
 
 
 def maintenance_rows(conn, filters: Filters, scope, today: date) -> pd.DataFrame:
@@ -153,3 +155,14 @@ def _kpi_totals(ctx, filters: Filters, scope, now: datetime) -> tuple[float, flo
 def downtime_kpis(ctx, filters: Filters, scope) -> list[dict]:
     cur, prev = _kpi_totals(ctx, filters, scope, current_minute(ctx))
     return [kpi("downtime_min", "Downtime", cur, prev, " min", better="down")]
+
+
+@trend_series("downtime_min", "Downtime", unit=" min", better="down", order=40)
+def _downtime_parts(ctx, filters: Filters, scope) -> pd.DataFrame:
+    """Downtime minutes per production day and line, clipped to the window (open: up to now)."""
+    with ctx.engine.connect() as conn:
+        bd = _clipped(conn, ctx, filters, scope, current_minute(ctx))
+    if bd.empty:
+        return pd.DataFrame(columns=["date", "line_code", "downtime_min"])
+    return (bd.groupby(["day", "line_code"], as_index=False)["minutes"].sum()
+            .rename(columns={"day": "date", "minutes": "downtime_min"}))

@@ -13,6 +13,7 @@ from queries import quality as q
 from reports.cache import cached_report
 from reports.filters import Filters
 from reports.kpis import kpi, overview_kpis
+from reports.trends import trend_series
 
 DRILL_DIMENSIONS = ("reason", "operation")
 OPEN_DEFECTS_SHOWN = 200
@@ -89,3 +90,14 @@ def _kpi_totals(ctx, filters: Filters, scope) -> tuple[dict, dict]:
 def quality_kpis(ctx, filters: Filters, scope) -> list[dict]:
     cur, prev = _kpi_totals(ctx, filters, scope)
     return [kpi("dhu", "DHU", cur["dhu"], prev["dhu"], "", better="down", digits=1)]
+
+
+@trend_series("dhu", "DHU", unit="", better="down", order=30, num="defects", den="checked",
+              scale=100.0)
+def _dhu_parts(ctx, filters: Filters, scope) -> pd.DataFrame:
+    """Defects and checked pieces per date and line (DHU = Σ defects / Σ checked × 100)."""
+    keys = ["date", "line_code"]
+    with ctx.engine.connect() as conn:
+        checks = q.checks_by(conn, filters, keys, scope)
+        defects = q.defects_by(conn, filters, keys, scope)
+    return defects[keys + ["defects"]].merge(checks[keys + ["checked"]], on=keys, how="outer")

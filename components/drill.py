@@ -1,0 +1,19 @@
+"""What drill-down callbacks share: the filter bar's values as State, read into Filters."""
+from __future__ import annotations
+
+from dash import State
+
+from components import ids
+from components.filter_bar import filters_from_values
+from reports.context import current
+from reports.filters import FilterError, Filters
+
+FILTER_STATES = [State(i.component_id, i.component_property) for i in ids.FILTER_INPUTS]
+
+
+def filters_or_none(start, end, lines, shifts, styles) -> Filters | None:
+    """The filter bar's selection, or None while it is invalid (the page says why already)."""
+    try:
+        return filters_from_values(start, end, lines, shifts, styles, current().today())
+    except FilterError:
+        return None

@@ -1,0 +1,54 @@
+"""Trend series arithmetic: pure pandas. A series is summed parts (numerator, optional
+denominator) per date and line; any grouping (day, week, line, all) sums the parts first and only
+then takes the ratio (SPEC section 4: never the mean of daily percentages)."""
+from __future__ import annotations
+
+import pandas as pd
+
+from metrics.production import change_pct
+
+
+def combine(parts: pd.DataFrame, keys: list[str], num: str, den: str | None,
+            scale: float = 1.0) -> pd.DataFrame:
+    """keys + value: Σ num (or Σ num / Σ den × scale; null for a zero denominator)."""
+    cols = [num] + ([den] if den else [])
+    if parts.empty:
+        return pd.DataFrame(columns=keys + cols + ["value"])
+    g = (parts.groupby(keys, as_index=False)[cols].sum(min_count=1) if keys
+         else pd.DataFrame([parts[cols].sum(min_count=1)]))
+    return g.assign(value=_value(g, num, den, scale))
+
+
+def _value(g: pd.DataFrame, num: str, den: str | None, scale: float) -> pd.Series:
+    n = pd.to_numeric(g[num], errors="coerce").astype(float)
+    if not den:
+        return n
+    d = pd.to_numeric(g[den], errors="coerce").astype(float)
+    return n / d.where(d != 0) * scale
+
+
+def rolling(daily: pd.DataFrame, num: str, den: str | None, scale: float, days: int = 7
+            ) -> pd.Series:
+    """Trailing `days`-day value on a complete daily index: rolling sums, then the ratio; a
+    series without a denominator (a count) gets its mean per day (a day without data is 0)."""
+    n = daily[num].astype(float).fillna(0).rolling(days, min_periods=1)
+    if not den:
+        return n.mean()
+    n = n.sum()
+    d = daily[den].astype(float).fillna(0).rolling(days, min_periods=1).sum()
+    return n / d.where(d != 0) * scale
+
+
+def week_start(dates: pd.Series) -> pd.Series:
+    """Monday of each date's week."""
+    d = pd.to_datetime(dates)
+    return (d - pd.to_timedelta(d.dt.weekday, unit="D")).dt.date
+
+
+def change(current, previous, unit: str):
+    """Change against the previous value: points for percentages, % otherwise."""
+    if current is None or previous is None or pd.isna(current) or pd.isna(previous):
+        return None
+    if unit.strip() == "%":
+        return float(current) - float(previous)
+    return change_pct(current, previous)

@@ -1,0 +1,177 @@
+"""Quality (/quality): % defective, DHU, FPY and repairs; defect Paretos with a drill."""
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, dcc, html, no_update
+
+from auth.gate import request_user
+from components import analysis_figures as af, grid as g
+from components.cards import chart_card, empty_state, fmt, graph
+from components.drill import FILTER_STATES, filters_or_none
+from components.export import _to_csv, register_export
+from components.page import page_layout, register_content
+from reports import quality as reports
+from reports.context import current
+
+dash.register_page(__name__, path="/quality", name="Quality", title="Quality · FloorPulse",
+                   order=20)
+
+PAGE = "quality"
+DRILL_HINT = "Click a bar in either Pareto to list the defects behind it."
+
+LINE_COLUMNS = [
+    g.col("line_code", "Line", maxWidth=90, pinned="left"), g.col("checked", "Checked", "int"),
+    g.col("defective", "Defective", "int"), g.col("defects", "Defects", "int"),
+    g.col("defective_pct", "% defective", "pct"), g.col("dhu", "DHU", "dec", sort="desc"),
+    g.col("fpy_pct", "FPY", "pct"), g.col("repaired_pct", "Repaired", "pct"),
+    g.col("open", "Open", "int"),
+]
+DEFECT_COLUMNS = [
+    g.col("ts", "Found", minWidth=140, valueFormatter=af.TIMESTAMP), g.col("line_code", "Line", maxWidth=80),
+    g.col("reason", "Reason", minWidth=130), g.col("operation", "Operation", minWidth=130),
+    g.col("emp_code", "Operator", maxWidth=110), g.col("style_code", "Style", maxWidth=100),
+    g.col("qty", "Qty", "int", maxWidth=80), g.col("repaired_ts", "Repaired", minWidth=140,
+                                                 valueFormatter=af.TIMESTAMP),
+]
+OPEN_COLUMNS = [c for c in DEFECT_COLUMNS if c["field"] != "repaired_ts"]
+
+
+def layout(**query):
+    return page_layout(PAGE, "Quality", query,
+                       subtitle="Defects found at end-of-line inspection, their causes and repairs")
+
+
+def _summary(total) -> html.Div:
+    items = [("Checked", fmt(total["checked"], 0, " pcs")),
+             ("% defective", fmt(total["defective_pct"], 1, " %")),
+             ("DHU", fmt(total["dhu"], 1)), ("FPY", fmt(total["fpy_pct"], 1, " %")),
+             ("Repaired", fmt(total["repaired_pct"], 1, " %")),
+             ("Open defects", fmt(total["open"], 0))]
+    return html.Div([html.Span([html.Span(k, className="summary-key"),
+                                html.Span(v, className="summary-value")], className="summary-item")
+                     for k, v in items], className="summary-strip mb-3", id="quality-summary")
+
+
+def _figure_or_empty(df, make, graph_id, height=320, hint=None):
+    return graph(make(df), graph_id, height=height) if not df.empty else empty_state(hint=hint)
+
+
+def build(ctx, filters, scope):
+    data = reports.quality_view(ctx, filters, scope)
+    total = data["total"]
+    if total["checked"] is None and not total["defects"]:
+        return empty_state(hint="No end-of-line checks or defects for these lines in this "
+                                "period.")
+    reasons, operations = data["reasons"], data["operations"]
+    return html.Div([
+        _summary(total),
+        dbc.Row([
+            dbc.Col(chart_card("Quality by day", _figure_or_empty(
+                data["by_day"], af.quality_by_day, "quality-daily-graph"), export="quality-daily",
+                subtitle="DHU = defects / checked × 100 · FPY = (checked − defective) / checked"),
+                lg=6),
+            dbc.Col(chart_card("DHU by line", _figure_or_empty(
+                data["by_line_day"], lambda d: af.by_line_over_days(d, "dhu", y_title="DHU"),
+                "quality-line-graph"), export="quality-line-day",
+                subtitle="defects per hundred pieces checked"), lg=6),
+        ], className="g-3 mb-3"),
+        dbc.Row([
+            dbc.Col(chart_card("Defects by reason", _figure_or_empty(
+                reasons, lambda d: af.pareto(d, "reason", "defects", unit=" defects"),
+                "quality-pareto-reason", 340), export="quality-reasons",
+                subtitle="Pareto · click a bar for its defects"), lg=6),
+            dbc.Col(chart_card("Defects by operation", _figure_or_empty(
+                operations, lambda d: af.pareto(d, "operation", "defects", unit=" defects",
+                                                color="#7c3aed"),
+                "quality-pareto-operation", 340), export="quality-operations",
+                subtitle="Pareto · click a bar for its defects"), lg=6),
+        ], className="g-3 mb-3"),
+        dbc.Card([dbc.CardHeader(html.Div([
+            html.Span("Defects behind the bar", className="card-title-text"),
+            html.Span([dbc.Button("CSV", id="quality-drill-csv", size="sm", color="light",
+                                  className="export-btn ms-1", title="Download these defects"),
+                       dcc.Download(id="quality-drill-download")])],
+            className="d-flex justify-content-between align-items-center")),
+            dbc.CardBody(html.Div(html.Div(DRILL_HINT, className="text-muted"),
+                                  id="quality-drill"))], className="chart-card mb-3"),
+        dcc.Store(id="quality-drill-selection"),
+        dbc.Row([
+            dbc.Col(chart_card("By line", g.grid("quality-lines-grid", data["by_line"],
+                                                 LINE_COLUMNS, height=300),
+                               export="quality-lines", excel=True), lg=6),
+            dbc.Col(chart_card("Open defects", g.grid("quality-open-grid", data["open"],
+                                                      OPEN_COLUMNS, height=300)
+                               if not data["open"].empty else
+                               empty_state("No open defects.", "Every defect found in this "
+                                           "period has been repaired."),
+                               export="quality-open", excel=True,
+                               subtitle="found and not yet repaired, newest first"), lg=6),
+        ], className="g-3"),
+    ])
+
+
+register_content(PAGE, build)
+
+
+def _selection(reason_click, operation_click):
+    """(dimension, value) of the bar clicked last, or None for the "Other" bar."""
+    trigger = dash.ctx.triggered_id
+    click = reason_click if trigger == "quality-pareto-reason" else operation_click
+    if not click or not click.get("points"):
+        return None
+    value = click["points"][0].get("x")
+    if value is None or str(value).startswith("Other ("):
+        return None
+    return ("reason" if trigger == "quality-pareto-reason" else "operation", str(value))
+
+
+@callback(
+    Output("quality-drill", "children"), Output("quality-drill-selection", "data"),
+    Input("quality-pareto-reason", "clickData"), Input("quality-pareto-operation", "clickData"),
+    *FILTER_STATES, prevent_initial_call=True,
+)
+def drill(reason_click, operation_click, *filter_values):
+    selection = _selection(reason_click, operation_click)
+    if selection is None:
+        return html.Div("The “Other” bar sums the smaller causes; pick one of the named bars.",
+                        className="text-muted"), None
+    filters = filters_or_none(*filter_values)
+    if filters is None:
+        return no_update, no_update
+    dimension, value = selection
+    rows = reports.defect_drill(current(), filters, dimension, value, request_user().scope)
+    return drill_view(dimension, value, rows), {"dimension": dimension, "value": value}
+
+
+def drill_view(dimension: str, value: str, rows) -> html.Div:
+    heading = html.Div([html.Span(f"{dimension.title()}: ", className="text-muted"),
+                        html.Strong(value),
+                        html.Span(f" · {int(rows['qty'].sum()) if not rows.empty else 0:,} "
+                                  f"defects in {len(rows):,} records", className="text-muted")],
+                       className="mb-2", id="quality-drill-title")
+    body = (g.grid("quality-drill-grid", rows, DEFECT_COLUMNS, height=300) if not rows.empty
+            else empty_state())
+    return html.Div([heading, body])
+
+
+@callback(
+    Output("quality-drill-download", "data"), Input("quality-drill-csv", "n_clicks"),
+    State("quality-drill-selection", "data"),
+    *FILTER_STATES, prevent_initial_call=True,
+)
+def download_drill(n_clicks, selection, *filter_values):
+    filters = filters_or_none(*filter_values)
+    if not n_clicks or not selection or filters is None:
+        return no_update
+    rows = reports.defect_drill(current(), filters, selection["dimension"], selection["value"],
+                                request_user().scope)
+    return {"content": _to_csv(rows), "type": "text/csv",
+            "filename": f"floorpulse-quality-{selection['dimension']}-{filters.start}-"
+                        f"{filters.end}.csv"}
+
+
+for _name, _key in (("daily", "by_day"), ("line-day", "by_line_day"), ("reasons", "reasons"),
+                    ("operations", "operations"), ("lines", "by_line"), ("open", "open")):
+    register_export(f"{PAGE}-{_name}")(
+        lambda ctx, f, s, _key=_key: reports.quality_view(ctx, f, s)[_key])

@@ -1,0 +1,196 @@
+"""Trends (/trends): 30/90/365-day trends of every registered series, week over week, line
+against line, and reported productivity from the daily line reports."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import dash
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+from dash import Input, Output, callback, dcc, html, no_update
+
+from auth.gate import request_user
+from components import analysis_figures as af, grid as g
+from components.cards import chart_card, empty_state, fmt, graph
+from components.drill import FILTER_STATES, filters_or_none
+from components.export import register_export
+from components.figures import COLORS, LINE_PALETTE, _time_axis, base_layout
+from components.page import page_layout, register_content
+from reports import downtime as _downtime, quality as _quality  # noqa: F401  (their series)
+from reports import trends as reports
+from reports.context import current
+
+dash.register_page(__name__, path="/trends", name="Trends", title="Trends · FloorPulse",
+                   order=70)
+
+PAGE = "trends"
+SERIES_COLORS = [COLORS["output"], COLORS["good"], COLORS["bad"], COLORS["target"],
+                 COLORS["wip"], "#0891b2", "#db2777", "#65a30d"]
+
+
+def layout(**query):
+    return page_layout(PAGE, "Trends", query,
+                       subtitle="How the plant moves over weeks and months, line against line")
+
+
+def _digits(unit: str) -> int:
+    return 0 if unit.strip() in ("pcs", "min") else 1
+
+
+def _window_links(filters) -> html.Div:
+    links = []
+    for days in reports.WINDOWS:
+        w = reports.window(filters, days)
+        query = [("start", w.start.isoformat()), ("end", w.end.isoformat())]
+        query += [("line", v) for v in w.lines] + [("shift", v) for v in w.shifts]
+        query += [("style", v) for v in w.styles]
+        active = filters.days == days
+        links.append(dcc.Link(f"{days} days", href=f"/trends?{urlencode(query)}",
+                              className=f"btn btn-sm {'btn-primary' if active else 'btn-light'}"
+                                        " me-1", id=f"trends-window-{days}"))
+    return html.Div([html.Span(f"Up to {filters.end:%a %d %b %Y}: ", className="text-muted me-2"),
+                     *links], className="mb-3 d-flex align-items-center")
+
+
+def _card(c: dict) -> dbc.Card:
+    change = c["change"]
+    if change is None:
+        delta = html.Span("no earlier week to compare", className="kpi-delta text-muted")
+    else:
+        good = (change >= 0) == (c["better"] == "up")
+        unit = "pts" if c["unit"].strip() == "%" else "%"
+        delta = html.Span(f"{'▲' if change >= 0 else '▼'} {abs(change):.1f} {unit} vs the 7 "
+                          f"days before", className=f"kpi-delta "
+                          f"{'text-success' if good else 'text-danger'}")
+    return dbc.Card(dbc.CardBody([
+        html.Div(f"{c['label']} · last 7 days", className="kpi-label"),
+        html.Div(fmt(c["value"], _digits(c["unit"]), c["unit"]), className="kpi-value",
+                 id=f"trend-card-{c['key']}"),
+        delta]), className="kpi-card h-100")
+
+
+def _weekly_columns(series: list[dict]) -> list[dict]:
+    cols = [g.col("week", "Week of", minWidth=110, pinned="left", sort="desc")]
+    for s in series:
+        kind = "int" if _digits(s["unit"]) == 0 else "dec"
+        cols.append(g.col(s["key"], s["label"], kind))
+        pts = s["unit"].strip() == "%"
+        cols.append(g.col(f"{s['key']}_change", "Δ pts" if pts else "Δ %", "dec",
+                          headerTooltip=f"{s['label']}: change against the week before",
+                          cellClassRules=_change_rules(s["better"]), maxWidth=100))
+    return cols
+
+
+def _change_rules(better: str) -> dict:
+    up, down = ("cell-green", "cell-red") if better == "up" else ("cell-red", "cell-green")
+    return {up: "params.value > 0", down: "params.value < 0"}
+
+
+def _line_columns(series: list[dict]) -> list[dict]:
+    return [g.col("line_code", "Line", maxWidth=90, pinned="left")] + [
+        g.col(s["key"], s["label"], "int" if _digits(s["unit"]) == 0 else "dec")
+        for s in series]
+
+
+def build(ctx, filters, scope):
+    data = reports.trends(ctx, filters, scope)
+    series, daily = data["series"], data["daily"]
+    has_data = any(daily[s["key"]].notna().any() for s in series)
+    if not has_data:
+        return html.Div([_window_links(filters), empty_state(
+            hint="No production, checks, downtime or line reports for these lines in this "
+                 "period.")])
+    reported = reports.line_daily(ctx, filters, ("date",), scope)["rows"]
+    charts = []
+    for i, s in enumerate(series):
+        color = SERIES_COLORS[i % len(SERIES_COLORS)]
+        if s["key"] == "reported_productivity_pct":
+            fig = _reported(reported) if not reported.empty else None
+            subtitle = "Σ productivity × operators / Σ operators, from daily line reports"
+        else:
+            fig = (af.trend(daily, s["key"], label=s["label"], unit=s["unit"], color=color)
+                   if daily[s["key"]].notna().any() else None)
+            subtitle = "daily (light) and the trailing 7 days (bold)"
+        body = graph(fig, f"trend-{s['key']}", height=260) if fig is not None else empty_state()
+        charts.append(dbc.Col(chart_card(s["label"], body, export=_series_export(s["key"]),
+                                         subtitle=subtitle), lg=6))
+    options = [{"label": s["label"], "value": s["key"]} for s in series]
+    return html.Div([
+        _window_links(filters),
+        dbc.Row([dbc.Col(_card(c), xs=6, md=4, xl=True) for c in data["cards"]],
+                className="g-3 mb-3"),
+        dbc.Row(charts, className="g-3 mb-3"),
+        chart_card("Week over week", g.grid("trends-weekly-grid", data["weekly"],
+                                            _weekly_columns(series), height=320),
+                   export=f"{PAGE}-weekly", excel=True,
+                   subtitle="each week's value and its change against the week before "
+                            "(weeks start on Monday; the first and last may be partial)"),
+        html.Div(className="mb-3"),
+        dbc.Row([
+            dbc.Col(chart_card("Line comparison", html.Div([
+                dcc.RadioItems(id="trends-compare-metric", options=options,
+                               value=series[0]["key"], inline=True,
+                               inputClassName="me-1", labelClassName="me-3 small"),
+                dcc.Graph(id="trends-compare-graph", figure=_compare(data, series[0]),
+                          config={"displaylogo": False}, style={"height": "300px"}),
+            ]), export=f"{PAGE}-line-weekly", subtitle="by week"), lg=7),
+            dbc.Col(chart_card("Lines over the window", g.grid(
+                "trends-lines-grid", data["lines"], _line_columns(series), height=340),
+                export=f"{PAGE}-lines", excel=True), lg=5),
+        ], className="g-3"),
+    ])
+
+
+def _series_export(key: str) -> str:
+    """One CSV per series chart (series register themselves, so this is made on first use)."""
+    name = f"{PAGE}-series-{key}"
+    register_export(name)(lambda ctx, f, s: reports.trends(ctx, f, s)["daily"][
+        ["date", key, f"{key}_7d"]])
+    return name
+
+
+def _reported(rows) -> go.Figure:
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=rows["date"], y=rows["actual_productivity"] * 100,
+                             name="actual", mode="lines+markers",
+                             line=dict(color=COLORS["output"], width=2), marker=dict(size=4),
+                             hovertemplate="actual %{y:.1f} %<extra></extra>"))
+    fig.add_trace(go.Scatter(x=rows["date"], y=rows["target_productivity"] * 100,
+                             name="target", mode="lines",
+                             line=dict(color=COLORS["target"], width=2, dash="dash"),
+                             hovertemplate="target %{y:.1f} %<extra></extra>"))
+    return _time_axis(base_layout(fig, y_title="productivity %"), "day")
+
+
+def _compare(data: dict, s: dict) -> go.Figure:
+    lw = data["line_weekly"]
+    fig = go.Figure()
+    if not lw.empty:
+        for i, (line_code, part) in enumerate(lw.groupby("line_code", sort=True)):
+            fig.add_trace(go.Scatter(
+                x=part["week"], y=part[s["key"]], name=line_code, mode="lines+markers",
+                line=dict(color=LINE_PALETTE[i % len(LINE_PALETTE)], width=2),
+                hovertemplate=f"{line_code}: " + "%{y:,.1f}<extra></extra>"))
+    fig = base_layout(fig, y_title=f"{s['label']} per week")
+    fig.update_xaxes(tickformat="%d %b", hoverformat="week of %d %b %Y")
+    return fig
+
+
+register_content(PAGE, build)
+
+
+@callback(Output("trends-compare-graph", "figure"), Input("trends-compare-metric", "value"),
+          *FILTER_STATES, prevent_initial_call=True)
+def compare(key, *filter_values):
+    filters = filters_or_none(*filter_values)
+    if filters is None or not key:
+        return no_update
+    data = reports.trends(current(), filters, request_user().scope)
+    chosen = next((s for s in data["series"] if s["key"] == key), None)
+    return _compare(data, chosen) if chosen else no_update
+
+
+for _name, _key in (("daily", "daily"), ("weekly", "weekly"), ("lines", "lines"),
+                    ("line-weekly", "line_weekly")):
+    register_export(f"{PAGE}-{_name}")(
+        lambda ctx, f, s, _key=_key: reports.trends(ctx, f, s)[_key])

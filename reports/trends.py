@@ -1,0 +1,176 @@
+"""Trends: daily series of every domain over 30/90/365 days, week over week, line against line,
+and reported productivity from the daily line reports.
+
+A domain adds a series to the Trends page with
+
+    @trend_series("attendance_pct", "Attendance", unit="%", better="up", order=50,
+                  num="present_days", den="scheduled_days", scale=100)
+    def _attendance_parts(ctx, filters, scope) -> pd.DataFrame:
+        ...  # columns date, line_code, present_days, scheduled_days (summed per date and line)
+
+The value of any group (a day, a week, a line, the whole window) is Σ num / Σ den × scale, or
+Σ num without a denominator, so percentages stay ratios of sums. The module that registers a
+series must be imported (its page or report module is); the page shows the series by `order`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Callable
+
+import pandas as pd
+
+from metrics import line_daily as ld
+from metrics import trends as t
+from queries import line_daily as q_ld
+from queries import production as q_prod
+from reports.cache import cached_report
+from reports.filters import Filters
+
+WINDOWS = (30, 90, 365)
+
+
+@dataclass(frozen=True)
+class TrendSeries:
+    key: str
+    label: str
+    unit: str
+    better: str
+    order: int
+    num: str
+    den: str | None
+    scale: float
+    fn: Callable
+
+    def meta(self) -> dict:
+        return {"key": self.key, "label": self.label, "unit": self.unit, "better": self.better}
+
+
+_SERIES: dict[str, TrendSeries] = {}
+
+
+def trend_series(key: str, label: str, unit: str = "", better: str = "up", order: int = 100, *,
+                 num: str | None = None, den: str | None = None, scale: float = 1.0
+                 ) -> Callable:
+    """Register `fn(ctx, filters, scope) -> DataFrame[date, line_code, num(, den)]`."""
+    def register(fn: Callable) -> Callable:
+        _SERIES[key] = TrendSeries(key, label, unit, better, order, num or key, den, scale, fn)
+        return fn
+    return register
+
+
+def registered() -> list[TrendSeries]:
+    return sorted(_SERIES.values(), key=lambda s: (s.order, s.key))
+
+
+# --- the production series ----------------------------------------------------------------------
+
+@trend_series("output", "Output", unit=" pcs", order=10)
+def _output_parts(ctx, filters: Filters, scope) -> pd.DataFrame:
+    with ctx.engine.connect() as conn:
+        return q_prod.output_by(conn, filters, ["date", "line_code"], scope)
+
+
+@trend_series("efficiency_pct", "SMV efficiency", unit=" %", order=20,
+              num="earned_minutes", den="available_minutes", scale=100.0)
+def _efficiency_parts(ctx, filters: Filters, scope) -> pd.DataFrame:
+    keys = ["date", "line_code"]
+    with ctx.engine.connect() as conn:
+        out = q_prod.output_by(conn, filters, keys, scope)[keys + ["earned_minutes"]]
+        plan = q_prod.plan_by(conn, filters, keys, scope)[keys + ["available_minutes"]]
+    return out.merge(plan, on=keys, how="outer")
+
+
+@trend_series("reported_productivity_pct", "Reported productivity", unit=" %", order=90,
+              num="actual_weighted", den="operators", scale=100.0)
+def _reported_parts(ctx, filters: Filters, scope) -> pd.DataFrame:
+    """Daily line reports: actual productivity weighted by operators (SPEC section 4)."""
+    with ctx.engine.connect() as conn:
+        return q_ld.productivity_by(conn, filters, ["date", "line_code"], scope)
+
+
+# --- the Trends view ----------------------------------------------------------------------------
+
+def window(filters: Filters, days: int) -> Filters:
+    """The `days` days ending on the filter's end day, same lines, shifts and styles."""
+    return Filters(start=filters.end - timedelta(days=days - 1), end=filters.end,
+                   lines=filters.lines, shifts=filters.shifts, styles=filters.styles)
+
+
+def _parts(ctx, filters: Filters, scope, series: TrendSeries) -> pd.DataFrame:
+    df = series.fn(ctx, filters, scope)
+    cols = ["date", "line_code", series.num] + ([series.den] if series.den else [])
+    df = df[cols].copy() if not df.empty else pd.DataFrame(columns=cols)
+    df["date"] = pd.to_datetime(df["date"]).dt.date
+    for col in cols[2:]:
+        df[col] = pd.to_numeric(df[col], errors="coerce")
+    return df
+
+
+def trends(ctx, filters: Filters, scope=None) -> dict:
+    """The Trends page's data (cached per minute: open breakdowns run up to now)."""
+    return _trends(ctx, filters, scope, ctx.now().replace(second=0, microsecond=0))
+
+
+@cached_report("trends")
+def _trends(ctx, filters: Filters, scope, _now) -> dict:
+    """Per registered series: the plant by day (with a trailing 7-day value), by week with the
+    change against the week before, by line, and by line and week; and the last 7 days against
+    the 7 before them."""
+    days = pd.DataFrame({"date": pd.date_range(filters.start, filters.end, freq="D").date})
+    daily, weekly, lines, line_weekly, cards = days.copy(), None, None, None, []
+    for s in registered():
+        parts = _parts(ctx, filters, scope, s)
+        parts["week"] = t.week_start(parts["date"]) if not parts.empty else []
+        d = days.merge(t.combine(parts, ["date"], s.num, s.den, s.scale), on="date", how="left")
+        daily[s.key] = d["value"]
+        daily[f"{s.key}_7d"] = t.rolling(d, s.num, s.den, s.scale)  # d has every day
+        w = t.combine(parts, ["week"], s.num, s.den, s.scale)[["week", "value"]]
+        w = w.rename(columns={"value": s.key})
+        w[f"{s.key}_change"] = [t.change(c, p, s.unit) for c, p in
+                                zip(w[s.key], w[s.key].shift())]
+        weekly = w if weekly is None else weekly.merge(w, on="week", how="outer")
+        by_line = t.combine(parts, ["line_code"], s.num, s.den, s.scale)[["line_code", "value"]]
+        by_line = by_line.rename(columns={"value": s.key})
+        lines = by_line if lines is None else lines.merge(by_line, on="line_code", how="outer")
+        lw = t.combine(parts, ["line_code", "week"], s.num, s.den, s.scale)
+        lw = lw[["line_code", "week", "value"]].rename(columns={"value": s.key})
+        line_weekly = lw if line_weekly is None else line_weekly.merge(
+            lw, on=["line_code", "week"], how="outer")
+        cards.append(_last_week_card(parts, s, filters))
+    return {"series": [s.meta() for s in registered()], "daily": daily,
+            "weekly": _sorted(weekly, ["week"]), "lines": _sorted(lines, ["line_code"]),
+            "line_weekly": _sorted(line_weekly, ["line_code", "week"]), "cards": cards}
+
+
+def _sorted(df: pd.DataFrame | None, keys: list[str]) -> pd.DataFrame:
+    return pd.DataFrame() if df is None else df.sort_values(keys).reset_index(drop=True)
+
+
+def _last_week_card(parts: pd.DataFrame, s: TrendSeries, filters: Filters) -> dict:
+    """The window's last 7 days against the 7 days before them."""
+    end = filters.end
+    this = parts[parts["date"] > end - timedelta(days=7)]
+    before = parts[(parts["date"] <= end - timedelta(days=7))
+                   & (parts["date"] > end - timedelta(days=14))]
+
+    def value(df):
+        v = t.combine(df, [], s.num, s.den, s.scale)["value"]
+        return None if v.empty or pd.isna(v.iloc[0]) else float(v.iloc[0])
+
+    cur, prev = value(this), value(before) if filters.days >= 14 else None
+    return {**s.meta(), "value": cur, "previous": prev, "change": t.change(cur, prev, s.unit)}
+
+
+# --- reported productivity (line_daily) ---------------------------------------------------------
+
+@cached_report("line_daily")
+def line_daily(ctx, filters: Filters, group_by: tuple[str, ...] = ("line_code",), scope=None
+               ) -> dict:
+    """The /api/v1/line-daily view: manpower-weighted actual and target productivity."""
+    with ctx.engine.connect() as conn:
+        rows = q_ld.productivity_by(conn, filters, list(group_by), scope)
+        total = q_ld.productivity_by(conn, filters, [], scope)
+    rows = ld.add_productivity(rows).sort_values(list(group_by)).reset_index(drop=True)
+    total = ld.add_productivity(total).iloc[0].to_dict() if not total.empty else {}
+    return {"rows": rows, "total": total}
