@@ -103,15 +103,15 @@ def _dirty_days(conn, closed: date) -> list[date]:
     until = conn.execute(select(schema.meta.c.value)
                          .where(schema.meta.c.key == UNTIL_KEY)).scalar()
     dirty: set[date] = set()
-    if until is None:
-        first = q.first_punch_day(conn)
-        if first is not None:
-            dirty.update(_days(first, closed))
+    floor = date.min
+    if until is None:  # the first run starts at the first punch: nothing is known before it
+        floor = q.first_punch_day(conn) or closed + timedelta(days=1)
+        dirty.update(_days(floor, closed))
     else:
         dirty.update(_days(date.fromisoformat(until) + timedelta(days=1), closed))
     for day in q.unprocessed_days(conn):
         dirty.update(d for d in (day - timedelta(days=1), day, day + timedelta(days=1))
-                     if d <= closed)
+                     if floor <= d <= closed)
     return sorted(dirty)
 
 
