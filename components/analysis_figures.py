@@ -35,7 +35,8 @@ def pareto(df: pd.DataFrame, key: str, value: str, *, unit: str, color: str = CO
     base_layout(fig, y_title=unit.strip())
     fig.update_layout(hovermode="closest", showlegend=False, yaxis2=dict(
         overlaying="y", side="right", range=[0, 105], ticksuffix=" %", showgrid=False,
-        title="cumulative %"), margin=dict(l=50, r=50, t=10, b=90))
+        title="cumulative %", tickmode="array", tickvals=[0, 20, 40, 60, 80, 100],
+        ticktext=[f"{v} %" for v in (0, 20, 40, 60, 80, 100)]), margin=dict(l=50, r=50, t=10, b=90))
     fig.add_hline(y=80, line=dict(color="#94a3b8", dash="dot", width=1), yref="y2")
     fig.update_xaxes(type="category", tickangle=-35)
     return fig
@@ -77,7 +78,7 @@ def quality_by_day(daily: pd.DataFrame) -> go.Figure:
     low = 0.0 if low != low else max(0.0, float(low) - 10.0)
     fig.update_layout(yaxis2=dict(overlaying="y", side="right", ticksuffix=" %",
                                   showgrid=False, title="FPY", range=[low, 100.5],
-                                  tickmode="auto", nticks=5))
+                                  tickmode="linear", tick0=0, dtick=10 if low < 70 else 5))
     if daily["date"].nunique() == 1:
         fig.update_traces(mode="markers", marker=dict(size=10))
     return _time_axis(fig, "day")
