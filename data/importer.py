@@ -216,7 +216,12 @@ def _check_rows(f: _File, plant_tz: str, errors: _Errors) -> None:
                 errors.add_rows(f, column, pd.Series(reason, index=bad.index).where(bad))
         if spec.fill_key is not None:
             (key_column,) = spec.key
+            made = data[key_column].isna()
             data[key_column] = spec.fill_key(data)
+            # a row keyed by its content that repeats an earlier row is the same fact sent twice:
+            # a duplicate, left out as the ingestion API does (data.events), not an error
+            keep = ~(made & data[key_column].notna() & data[key_column].duplicated())
+            data, f.line = data[keep], f.line[keep]
         _check_duplicates(f, data, errors)
     for name, value in spec.constants.items():
         data[name] = value
