@@ -275,7 +275,8 @@ def _reload(ctx: Context, req: ReloadRequest, progress) -> ReloadResult:
     try:
         counts = demo.load_demo(ctx.engine, scale=req.scale, days=req.days,
                                 plant_tz=ctx.settings.plant_tz, progress=progress)
-        result = ReloadResult(True, "demo", f"Loaded the {req.scale} demo plant: "
+        size = f"scale {req.scale}" + (f", {req.days} days" if req.days else "")
+        result = ReloadResult(True, "demo", f"Loaded the demo plant ({size}): "
                               f"{sum(counts.values()):,} rows.", [], counts)
     except Exception as exc:  # noqa: BLE001 - reported to the admin and the history, logged
         log.exception("demo reload (scale %s, days %s) failed", req.scale, req.days)

@@ -134,3 +134,133 @@ def test_disabled_user_cannot_sign_in(sqlite_url, client):
     with db.get_engine(sqlite_url).begin() as conn:
         conn.execute(update(schema.users).values(active=False))
     assert login(client).status_code == 401
+
+
+# --- hardening: headers, cookies, idle sessions, address throttling ---------------------------------
+
+def test_security_headers_on_pages_api_and_login(client):
+    login(client)
+    for path in ("/", "/login", "/api/v1/production", "/api/health", "/_dash-layout"):
+        headers = client.get(path).headers
+        assert headers["X-Content-Type-Options"] == "nosniff", path
+        assert headers["X-Frame-Options"] == "DENY", path
+        policy = headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in policy and "default-src 'self'" in policy, path
+        script_src = re.search(r"script-src ([^;]*)", policy).group(1)
+        assert "'unsafe-eval'" not in script_src and "'unsafe-inline'" not in script_src
+
+
+def test_csp_allows_exactly_the_inline_scripts_dash_serves(client):
+    """Every inline <script> of the Dash page has its hash in the policy (else it would not run)."""
+    import base64
+    import hashlib
+    login(client)
+    resp = client.get("/")
+    policy = resp.headers["Content-Security-Policy"]
+    page = re.sub(r"<!--.*?-->", "", resp.get_data(as_text=True), flags=re.S)  # IE-only notes
+    inline = re.findall(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>(.*?)</script>",
+                        page, flags=re.S)
+    assert inline, "Dash serves at least its renderer inline"
+    for script in inline:
+        digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in policy
+
+
+def test_session_cookie_is_secure_over_https_only(client):
+    plain = login(client).headers["Set-Cookie"]
+    assert "Secure" not in plain
+    https = client.post("/login", base_url="https://localhost", data={
+        "username": "maria", "password": "correct-horse",
+        "csrf_token": _csrf(client, "https://localhost/login")})
+    assert "Secure" in https.headers["Set-Cookie"] and "HttpOnly" in https.headers["Set-Cookie"]
+
+
+def test_idle_session_ends(client):
+    import time as _time
+    login(client)
+    assert client.get("/").status_code == 200
+    with client.session_transaction() as sess:
+        sess["seen"] = _time.time() - 119 * 60  # default SESSION_IDLE_MIN is 120
+    assert client.get("/").status_code == 200  # still within the idle time, and seen again now
+    with client.session_transaction() as sess:
+        sess["seen"] = _time.time() - 121 * 60
+    resp = client.get("/")
+    assert resp.status_code == 302 and resp.headers["Location"].startswith("/login")
+    assert client.get("/_dash-layout").status_code == 401  # the session is gone, not only paused
+
+
+def test_failed_sign_ins_from_one_address_are_throttled(client):
+    from auth.gate import MAX_FAILURES_PER_ADDRESS
+    for i in range(MAX_FAILURES_PER_ADDRESS):  # different names, one address
+        assert login(client, username=f"guess-{i}", password="wrong-password").status_code == 401
+    assert login(client).status_code == 429
+
+
+def test_disabled_user_is_signed_out_at_once(sqlite_url, client):
+    from sqlalchemy import update
+    from data import db, schema
+    login(client)
+    assert client.get("/").status_code == 200
+    with db.get_engine(sqlite_url).begin() as conn:
+        conn.execute(update(schema.users).values(active=False))
+    assert client.get("/").status_code == 302
+    assert client.get("/api/v1/production").status_code == 401
+
+
+def test_revoked_token_stops_working_at_once(sqlite_url, client):
+    from data import db
+    with db.get_engine(sqlite_url).begin() as conn:
+        token = users.create_token(conn, users.get_user_by_name(conn, "maria"))
+    auth = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/production", headers=auth).status_code == 200
+    with db.get_engine(sqlite_url).begin() as conn:
+        from sqlalchemy import select
+        from data import schema
+        token_id = conn.execute(select(schema.api_tokens.c.id)).scalar()
+        assert users.revoke_token(conn, token_id)
+    resp = client.get("/api/v1/production", headers=auth)
+    assert resp.status_code == 401 and resp.get_json()["error"]["code"] == "unauthorized"
+
+
+# --- API errors and health ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("method, path, status, code", [
+    ("get", "/api/v1/nothing-here", 404, "not_found"),
+    ("get", "/api/nothing", 404, "not_found"),
+    ("delete", "/api/v1/production", 405, "method_not_allowed"),
+    ("get", "/api/v1/production?start=2026-02-30", 400, "bad_filter"),
+    ("get", "/api/v1/production?group_by=colour", 400, "bad_group_by"),
+    ("get", "/api/v1/wip?at=yesterday-ish", 400, "bad_timestamp"),
+])
+def test_api_errors_have_one_format(client, method, path, status, code):
+    login(client)
+    resp = getattr(client, method)(path)
+    assert resp.status_code == status
+    body = resp.get_json()
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "details"}
+    assert body["error"]["code"] == code and body["error"]["message"]
+
+
+def test_health_reports_database_cache_and_version(client):
+    from version import __version__
+    body = client.get("/api/health").get_json()
+    assert body == {"status": "ok", "version": __version__,
+                    "components": {"database": "ok", "cache": "ok"}}
+    assert client.get("/api/health/live").status_code == 200
+    assert client.get("/api/health/ready").get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_ready_is_503_when_the_database_is_unreachable(sqlite_url, make_app):
+    from data import db
+    from reports.context import EXTENSION_KEY
+    app = make_app(sqlite_url)
+    ctx = app.server.extensions[EXTENSION_KEY]
+    # a PostgreSQL server that is not there (port 1 refuses at once)
+    ctx.engine = db.get_engine("postgresql+psycopg2://nobody@127.0.0.1:1/none")
+    client = app.server.test_client()
+    resp = client.get("/api/health/ready")
+    assert resp.status_code == 503 and resp.get_json()["database"] == "unreachable"
+    health = client.get("/api/health")
+    assert health.status_code == 503
+    assert health.get_json()["components"]["database"] == "unreachable"
+    assert client.get("/api/health/live").status_code == 200  # the process itself is alive
