@@ -13,8 +13,11 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import re
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -22,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from data import db, schema
-from data.csv_rules import BY_NAME, event_id_for, parse_column
+from data.csv_rules import BY_NAME, INT_LIMIT, event_id_for, parse_column
 from metrics.calendar import assign_shift_day
 
 log = logging.getLogger(__name__)
@@ -30,6 +33,7 @@ log = logging.getLogger(__name__)
 MAX_BATCH = 10_000
 SPEC = BY_NAME["events"]
 FIELDS = [c.name for c in SPEC.columns]  # event_id, ts, emp_code, station_code, ...
+SPEC_EVENT_TYPES = next(c.choices for c in SPEC.columns if c.name == "event_type")
 REQUIRED = ("ts", "emp_code", "station_code", "event_type")  # a worker at a station, at a time
 STATE_TYPES = ("working", "idle", "absent")
 COLUMNS = [c.name for c in schema.events.columns]
@@ -57,11 +61,61 @@ def _as_text(value) -> str | None:
     return str(value).strip()
 
 
-def validate(conn, items: list, plant_tz: str) -> tuple[pd.DataFrame, list[dict]]:
-    """Typed, derived rows of the valid items (with their batch index) and the rejections."""
-    reasons: dict[int, str] = {}
+_FAST_TS = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?"
+                      r"(?:Z|[+-]\d{2}:\d{2})?")
+_CHOICES = {c: c for c in SPEC_EVENT_TYPES}
+_CODE_MAX = schema.events.c.emp_code.type.length
+_ID_MAX = schema.events.c.event_id.type.length
+_VERSION_MAX = schema.events.c.model_version.type.length
+
+
+def _code(value, limit) -> bool:
+    return type(value) is str and 0 < len(value) <= limit and value == value.strip()
+
+
+def _fast(item, tz: ZoneInfo) -> tuple | None:
+    """The typed row of a plainly well-formed item, or None to leave it to the CSV rules.
+
+    Strictly a subset of what the CSV rules accept, giving the same values, so the rules stay the
+    one judge of every item that is at all unusual (text numbers, blanks, odd spacing, ...).
+    """
+    if type(item) is not dict:
+        return None
+    get = item.get
+    event_id, ts, emp, station = get("event_id"), get("ts"), get("emp_code"), get("station_code")
+    kind, confidence, count, version = (get("event_type"), get("confidence"), get("count"),
+                                        get("model_version"))
+    if not (_code(emp, _CODE_MAX) and _code(station, _CODE_MAX) and kind in _CHOICES
+            and type(ts) is str and _FAST_TS.fullmatch(ts)):
+        return None
+    if event_id is not None and not _code(event_id, _ID_MAX):
+        return None
+    if version is not None and not _code(version, _VERSION_MAX):
+        return None
+    if confidence is not None and not (type(confidence) in (int, float)
+                                       and 0 <= confidence <= 1):
+        return None
+    if count is None:
+        count = 1
+    elif not (type(count) is int and 0 <= count <= INT_LIMIT):
+        return None
+    try:
+        when = datetime.fromisoformat(ts)
+    except ValueError:
+        return None
+    if when.tzinfo is not None:
+        when = when.astimezone(tz).replace(tzinfo=None)
+    return (event_id, when, emp, station, kind,
+            None if confidence is None else float(confidence), count, version)
+
+
+def _by_the_rules(items: list, indexes: list[int], plant_tz: str, reasons: dict
+                  ) -> pd.DataFrame:
+    """Typed values of the items at `indexes`, checked with the CSV importer's column rules;
+    the reason for each bad item goes into `reasons`."""
     raw = {name: [] for name in FIELDS}
-    for i, item in enumerate(items):
+    for i in indexes:
+        item = items[i]
         if not isinstance(item, dict):
             reasons[i] = "an event must be a JSON object"
             item = {}
@@ -71,7 +125,7 @@ def validate(conn, items: list, plant_tz: str) -> tuple[pd.DataFrame, list[dict]
                 reasons.setdefault(i, f"{name}: not a single value")
                 text = ""
             raw[name].append(text)
-    frame = pd.DataFrame(raw, dtype=object)
+    frame = pd.DataFrame(raw, index=indexes, dtype=object)
     data = pd.DataFrame(index=frame.index)
     for col in SPEC.columns:
         values, why = parse_column(SPEC, col, frame[col.name].astype(str), plant_tz)
@@ -81,21 +135,39 @@ def validate(conn, items: list, plant_tz: str) -> tuple[pd.DataFrame, list[dict]
     for name in REQUIRED:
         for i in frame.index[frame[name].eq("")]:
             reasons.setdefault(i, f"{name}: missing value")
+    return data
+
+
+def validate(conn, items: list, plant_tz: str) -> tuple[pd.DataFrame, list[dict]]:
+    """Typed, derived rows of the valid items (indexed by batch position) and the rejections."""
+    reasons: dict[int, str] = {}
+    tz = ZoneInfo(plant_tz)
+    fast, fast_at, slow_at = [], [], []
+    for i, item in enumerate(items):
+        row = _fast(item, tz)
+        if row is None:
+            slow_at.append(i)
+        else:
+            fast.append(row)
+            fast_at.append(i)
+    data = pd.DataFrame(fast, index=fast_at, columns=FIELDS, dtype=object)
+    if slow_at:
+        slow = _by_the_rules(items, slow_at, plant_tz, reasons)
+        data = pd.concat([data, slow]) if fast else slow
 
     stations = dict(conn.execute(select(schema.stations.c.station_code,
                                         schema.stations.c.line_code)).all())
     workers = set(conn.execute(select(schema.employees.c.emp_code)).scalars())
     for name, known in (("station_code", stations), ("emp_code", workers)):
-        given = data[name]
-        unknown = given.notna() & ~given.isin(list(known))
-        for i in given.index[unknown]:
-            reasons.setdefault(i, f"{name}: unknown {name} '{given[i]}'")
+        for i, code in zip(data.index, data[name]):
+            if code is not None and code not in known:
+                reasons.setdefault(i, f"{name}: unknown {name} '{code}'")
 
     rejected = [{"index": int(i), "reason": r} for i, r in sorted(reasons.items())]
-    good = data.drop(index=list(reasons)).copy()
+    good = data.drop(index=list(reasons)) if reasons else data
     if good.empty:
         return good.assign(date=[], shift_code=[], line_code=[]), rejected
-    good["count"] = good["count"].fillna(1)
+    good = good.assign(count=good["count"].fillna(1))
     no_id = good["event_id"].isna()
     if no_id.any():
         good.loc[no_id, "event_id"] = [
@@ -156,37 +228,39 @@ def store(engine, rows: pd.DataFrame) -> int:
     return 0  # pragma: no cover - the loop returns or raises
 
 
-def _plain(rows: pd.DataFrame, ts_format: str) -> list[list]:
-    """Columns in table order as lists of DBAPI-ready values (None for missing)."""
-    out = []
+def _plain(rows: pd.DataFrame) -> list[tuple]:
+    """Rows as tuples in table order, DBAPI-ready: the timestamp in the text form SQLAlchemy's
+    DateTime uses on SQLite (so comparisons with bound values hold), dates ISO, None for null."""
+    columns = []
     for name in COLUMNS:
-        s = rows[name]
+        values = rows[name].tolist()
         if name == "ts":
-            values = pd.to_datetime(s).dt.strftime(ts_format).tolist()
+            values = [pd.Timestamp(v).to_pydatetime().isoformat(" ", "microseconds")
+                      if not isinstance(v, datetime) else v.isoformat(" ", "microseconds")
+                      for v in values]
         elif name == "date":
-            values = [d.isoformat() for d in s]
+            values = [d.isoformat() for d in values]
         else:
-            values = s.astype(object).where(s.notna(), None).tolist()
-        out.append(values)
-    return out
+            values = [None if v is None or v != v else v.item() if isinstance(v, np.generic)
+                      else v for v in values]
+        columns.append(values)
+    return list(zip(*columns))
 
 
 def _store_sqlite(conn, rows: pd.DataFrame) -> int:
-    # the text format SQLAlchemy's DateTime uses on SQLite, so comparisons with bound values hold
-    columns = _plain(rows, "%Y-%m-%d %H:%M:%S.%f")
+    records = _plain(rows)
     names = ", ".join(f'"{c}"' for c in COLUMNS)
     marks = ", ".join("?" for _ in COLUMNS)
     sql = f"INSERT INTO events ({names}) VALUES ({marks}) ON CONFLICT (event_id) DO NOTHING"
     before = conn.connection.dbapi_connection.total_changes
-    conn.exec_driver_sql(sql, list(zip(*columns)))
+    conn.exec_driver_sql(sql, records)
     return conn.connection.dbapi_connection.total_changes - before
 
 
 def _store_postgresql(conn, rows: pd.DataFrame) -> int:
-    columns = _plain(rows, "%Y-%m-%d %H:%M:%S.%f")
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerows(zip(*columns))  # None -> an empty unquoted field, which COPY reads as NULL
+    writer.writerows(_plain(rows))  # None -> an empty unquoted field, which COPY reads as NULL
     buffer.seek(0)
     names = ", ".join(f'"{c}"' for c in COLUMNS)
     cursor = conn.connection.dbapi_connection.cursor()

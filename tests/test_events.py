@@ -177,3 +177,16 @@ def test_four_threads_posting_overlapping_batches_store_each_event_once(client, 
     assert stored(engine) == distinct
     assert sum(r.accepted for r in results) == distinct
     assert sum(r.duplicates for r in results) == 8 * 600 - distinct
+
+
+def test_plain_items_and_text_valued_items_are_read_alike(client, engine):
+    # the first goes the fast way, the second (text numbers, capitals, spaces) by the CSV rules:
+    # both must give the same event, hence the same content hash
+    plain = ev(event_id=..., event_type="product_count", count=3, ts="2026-03-02T02:00:00Z")
+    text = dict(plain, count=" 3", confidence="0.9", event_type="Product_Count",
+                ts=" 2026-03-02T08:00:00+06:00 ")
+    body = post(client, [plain, text]).get_json()
+    assert (body["accepted"], body["duplicates"], body["rejected"]) == (1, 1, [])
+    with engine.connect() as conn:
+        row = conn.execute(select(schema.events)).one()
+    assert (row.ts, row.count, row.event_type) == (datetime(2026, 3, 2, 8, 0), 3, "product_count")

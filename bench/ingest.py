@@ -1,0 +1,145 @@
+"""Camera-event ingestion throughput, events per second (goals: 20,000/s SQLite, 50,000/s PostgreSQL).
+
+    python bench/ingest.py                                  # SQLite (a temporary file)
+    python bench/ingest.py --database-url postgresql+psycopg2://postgres@127.0.0.1:5432/fp_bench6
+    python bench/ingest.py --quick                          # a second or two: the CI smoke mode
+
+For batches of 1,000 and 10,000 it measures two paths, each into an events table that already
+holds the earlier batches (as a live one does):
+- **ingest**: `data.events.ingest` (what the API calls): validate every item with the CSV rules,
+  derive day, shift and line, hash missing ids, and store with ON CONFLICT DO NOTHING in one
+  transaction, bumping the data version;
+- **http**: the whole `POST /api/v1/events` through Flask's test client, JSON body and bearer token
+  included (no network).
+It also posts every batch a second time (**duplicates**: all must come back as duplicates).
+The PostgreSQL database's plant data is emptied first.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import text  # noqa: E402
+
+from data import db, events, schema  # noqa: E402
+
+PLANT_TZ = "Asia/Dhaka"
+START = datetime(2026, 3, 2, 8, 0)
+STATES = ("working", "working", "working", "idle", "absent", "product_count")
+
+
+def setup(url: str) -> None:
+    engine = db.get_engine(url)
+    db.create_schema(engine)
+    with engine.begin() as conn:
+        for table in reversed(schema.DATA_TABLES):
+            conn.execute(table.delete())
+        conn.execute(schema.api_tokens.delete())
+        conn.execute(schema.users.delete())
+        db.upsert(conn, schema.lines, [{"line_code": f"L{i:02d}"} for i in range(1, 9)])
+        db.upsert(conn, schema.shifts, [
+            {"shift_code": "A", "name": "Day", "start": "08:00", "end": "17:00",
+             "break_minutes": 60},
+            {"shift_code": "B", "name": "Night", "start": "20:00", "end": "05:00",
+             "break_minutes": 60}])
+        db.upsert(conn, schema.stations, [
+            {"station_code": f"L{i // 40 + 1:02d}-ST{i % 40 + 1:02d}",
+             "line_code": f"L{i // 40 + 1:02d}"} for i in range(320)])
+        db.upsert(conn, schema.employees, [{"emp_code": f"E{i:05d}"} for i in range(320)])
+
+
+def batch(start: int, size: int) -> list[dict]:
+    """`size` events of 320 workers, one every 20 s each, ids from `start` on."""
+    out = []
+    for n in range(start, start + size):
+        worker = n % 320
+        out.append({
+            "event_id": f"b-{n:09d}",
+            "ts": (START + timedelta(seconds=20 * (n // 320))).isoformat(),
+            "emp_code": f"E{worker:05d}", "station_code": f"L{worker // 40 + 1:02d}-ST"
+                                                          f"{worker % 40 + 1:02d}",
+            "event_type": STATES[n % len(STATES)], "confidence": 0.9,
+            "count": 1 if STATES[n % len(STATES)] == "product_count" else None,
+            "model_version": "fpv-2.4.0"})
+    return out
+
+
+def run(url: str, sizes: list[int], runs: int) -> list[dict]:
+    setup(url)
+    engine = db.get_engine(url)
+    client = _client(url)
+    rows, next_id = [], 0
+    for size in sizes:
+        for path in ("ingest", "http"):
+            rates, dup_rates = [], []
+            for _ in range(runs):
+                items = batch(next_id, size)
+                next_id += size
+                body = json.dumps(items)
+                for second in (False, True):
+                    t0 = time.perf_counter()
+                    if path == "ingest":
+                        result = events.ingest(engine, items, PLANT_TZ).as_dict()
+                    else:
+                        r = client.post("/api/v1/events", data=body,
+                                        content_type="application/json")
+                        result = r.get_json()
+                    took = time.perf_counter() - t0
+                    expect = (0, size) if second else (size, 0)
+                    assert (result["accepted"], result["duplicates"]) == expect, result
+                    (dup_rates if second else rates).append(size / took)
+            rows.append({"backend": engine.dialect.name, "batch": size, "path": path,
+                         "runs": runs, "events_per_s": statistics.median(rates),
+                         "min_events_per_s": min(rates),
+                         "duplicates_per_s": statistics.median(dup_rates)})
+    with engine.connect() as conn:
+        stored = conn.execute(text("select count(*) from events")).scalar()
+    assert stored == next_id, (stored, next_id)
+    return rows
+
+
+def _client(url: str):
+    from app import create_app
+    from auth import users
+    from settings import Settings
+    cache = tempfile.mkdtemp(prefix="fp-bench-cache-")
+    app = create_app(Settings(database_url=url, cache_dir=cache, testing=True,
+                              secret_key="bench", demo_data=False))
+    with db.get_engine(url).begin() as conn:
+        user = users.create_user(conn, "bench", "bench-password-123", role="admin")
+        token = users.create_token(conn, user, purpose="ingest")
+    client = app.server.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    return client
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--database-url", default=None)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--json", default=None)
+    args = ap.parse_args()
+    url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='fp-bench-')}/ingest.db"
+    sizes, runs = ([100, 1000], 1) if args.quick else ([1000, 10000], args.runs)
+    rows = run(url, sizes, runs)
+    print("| backend | batch | path | events/s (median) | min | duplicates/s |")
+    print("|---|---:|---|---:|---:|---:|")
+    for r in rows:
+        print(f"| {r['backend']} | {r['batch']:,} | {r['path']} | {r['events_per_s']:,.0f} | "
+              f"{r['min_events_per_s']:,.0f} | {r['duplicates_per_s']:,.0f} |")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"rows": rows}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
