@@ -11,7 +11,7 @@ import click
 from flask import Flask
 from sqlalchemy import func, select
 
-from auth import users
+from auth import audit, users
 from data import db, schema
 from reports.context import current
 
@@ -39,6 +39,21 @@ def ensure_demo_user(conn, log, *, demo: bool = True) -> None:
 
 def _engine():
     return current().engine
+
+
+def _actor() -> str:
+    """Admin commands join the audit log as the shell user who ran them."""
+    return f"cli:{os.environ.get('USER') or '?'}"
+
+
+def _audit(action: str, details: dict) -> None:
+    with _engine().begin() as conn:
+        audit.record(conn, _actor(), action, details, ts=current().now())
+
+
+def _audit_import(kind: str, source, ok: bool, rows: int, errors: int) -> None:
+    _audit("reload finished" if ok else "reload failed",
+           {"kind": kind, "source": str(source), "rows": rows, "errors": errors})
 
 
 def register(server: Flask) -> None:
@@ -72,6 +87,8 @@ def register(server: Flask) -> None:
         t0 = datetime.now()
         db.create_schema(_engine())
         counts = demo.load_demo(_engine(), **kwargs)
+        _audit("reload finished", {"kind": "demo", "source": f"demo {scale}", "days": days,
+                                   "rows": sum(counts.values())})
         for table, n in counts.items():
             click.echo(f"{table:>18}: {n:,}")
         click.echo(f"demo plant loaded in {(datetime.now() - t0).total_seconds():.1f} s")
@@ -86,6 +103,8 @@ def register(server: Flask) -> None:
             sys.exit(2)
         report = run_import(_engine(), folder, plant_tz=current().settings.plant_tz,
                             username=os.environ.get("USER"))
+        _audit_import("csv", folder, report.ok, sum(report.row_counts.values()),
+                      len(report.errors))
         for name, n in report.row_counts.items():
             click.echo(f"{name}: {n} rows")
         if not report.ok:
@@ -106,6 +125,7 @@ def register(server: Flask) -> None:
             sys.exit(2)
         report = run_import(_engine(), file, now=current().now(),
                             username=os.environ.get("USER"))
+        _audit_import("attlog", file, report.ok, report.accepted, len(report.errors))
         if not report.ok:
             for err in report.errors:
                 click.echo(err, err=True)
@@ -144,6 +164,7 @@ def register(server: Flask) -> None:
             click.echo(f"error: {file} is not a file", err=True)
             sys.exit(2)
         report = run_import(_engine(), file, username=os.environ.get("USER"))
+        _audit_import("uci", file, not report.errors, report.rows, len(report.errors))
         if report.errors:
             for err in report.errors:
                 click.echo(err, err=True)
@@ -166,6 +187,9 @@ def register(server: Flask) -> None:
         try:
             with _engine().begin() as conn:
                 user = users.create_user(conn, name, password, role=role, lines=scope)
+                audit.record(conn, _actor(), "user created",
+                             {"user": user.username, "role": role, "lines": ",".join(scope)},
+                             ts=current().now())
         except users.AccountError as err:
             raise click.ClickException(str(err))
         click.echo(f"created {user.username} ({user.role})")
@@ -182,5 +206,7 @@ def register(server: Flask) -> None:
                 raise click.ClickException(f"no user named '{user}'")
             token = users.create_token(conn, account, name=name,
                                        purpose="ingest" if ingest else "read")
+        _audit("token created", {"user": account.username, "name": name,
+                                 "purpose": "ingest" if ingest else "read"})
         click.echo(f"token for {account.username} (shown once; store it now):")
         click.echo(token)

@@ -247,6 +247,16 @@ def result_view(ok: bool, message: str, errors: list[str], row_counts: dict) -> 
 # --- reload --------------------------------------------------------------------------------------
 
 @callback(
+    Output(f"{P}reload-folder", "disabled"), Output(f"{P}reload-scale", "disabled"),
+    Output(f"{P}reload-days", "disabled"), Input(f"{P}reload-action", "value"),
+)
+def reload_fields(action):
+    """Only the fields of the chosen kind of reload can be filled in."""
+    _admin()
+    return action != "csv", action != "demo", action != "demo"
+
+
+@callback(
     Output(f"{P}reload-ticket", "data"),
     Output(f"{P}reload-result", "children", allow_duplicate=True),
     Output(f"{P}refresh", "data", allow_duplicate=True),

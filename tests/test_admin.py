@@ -200,3 +200,20 @@ def test_unknown_ticket_starts_nothing(ctx):
     before = _counts(ctx.engine)
     result = admin.run_reload(ctx, "forged-ticket", lambda *_: None)
     assert not result.ok and _counts(ctx.engine) == before
+
+
+def test_admin_commands_join_the_audit_log(database_url, make_app, tmp_path, monkeypatch):
+    monkeypatch.setenv("USER", "ops")
+    app = make_app(database_url)
+    runner = app.server.test_cli_runner()
+    assert runner.invoke(args=["create-user", "sam", "--role", "line_manager", "--lines", "L01",
+                               "--password", "long-enough"]).exit_code == 0
+    assert runner.invoke(args=["create-token", "sam", "--name", "tablet"]).exit_code == 0
+    bad = write_folder(tmp_path / "bad", {"lines.csv": "line_code,name\n,No code\n"})
+    assert runner.invoke(args=["import", str(bad)]).exit_code == 1
+    from reports.context import EXTENSION_KEY
+    rows = _audit(app.server.extensions[EXTENSION_KEY])
+    assert [(who, what) for who, what, _d in rows] == [
+        ("cli:ops", "user created"), ("cli:ops", "token created"), ("cli:ops", "reload failed")]
+    assert rows[0][2] == {"user": "sam", "role": "line_manager", "lines": "L01"}
+    assert rows[2][2]["kind"] == "csv" and rows[2][2]["errors"] >= 1
