@@ -49,11 +49,11 @@ OPEN_COLUMNS = [
     g.col("status_label", "Status", minWidth=115),
     g.col("progress_pct", "Progress", "pct", minWidth=130, cellStyle=PROGRESS_BAR),
     g.col("produced_qty", "Sewn", "int"), g.col("order_qty", "Ordered", "int"),
-    g.col("remaining", "Remaining", "int", **WRAP),
+    g.col("remaining", "Remaining", "int", minWidth=105, **WRAP),
     g.col("daily_rate", "Pace / day", "int", tooltipField="rate_basis", **WRAP),
     g.col("due_date", "Due", minWidth=110),
     g.col("projected_completion", "Projected", minWidth=110),
-    g.col("materials_short", "Materials short", "int", **WRAP),
+    g.col("materials_short", "Materials short", "int", minWidth=100, **WRAP),
 ]
 SHORTAGE_COLUMNS = [
     g.col("wo_number", "Order", minWidth=110, pinned="left"),
@@ -61,7 +61,7 @@ SHORTAGE_COLUMNS = [
     g.col("line_code", "Line", maxWidth=80), g.col("style_code", "Style", minWidth=110),
     g.col("material_code", "Material", minWidth=130), g.col("unit", "Unit", maxWidth=80),
     g.col("required_qty", "Required", "dec"), g.col("issued_qty", "Issued", "dec"),
-    g.col("shortage", "Short by", "dec", sort="desc"),
+    g.col("shortage", "Short by", "dec"),
     g.col("issued_pct", "Issued %", "pct", cellStyle=PROGRESS_BAR),
     g.col("due_date", "Due", minWidth=110),
 ]
@@ -153,7 +153,8 @@ def build(ctx, filters, scope):
                    subtitle="late and at risk first · click an order for its line's output"),
         html.Div(PACE_NOTE, className="text-muted small mt-2 mb-3", id="orders-pace-note"),
         chart_card("Material shortages", short_body, export=f"{PAGE}-shortages", excel=True,
-                   subtitle="open orders · shortage = required − issued, never below 0"),
+                   subtitle="open orders, late and at risk first · shortage = required − "
+                                "issued, never below 0"),
     ])
 
 
