@@ -59,7 +59,7 @@ TOKEN_COLUMNS = [
 ]
 AUDIT_COLUMNS = [
     g.col("ts", "When", **TS, minWidth=160, sort="desc"), g.col("username", "Who", maxWidth=130),
-    g.col("action", "Action", minWidth=150), g.col("details", "Details", minWidth=420),
+    g.col("action", "Action", minWidth=150), g.col("summary", "Details", minWidth=420),
 ]
 
 

@@ -16,6 +16,7 @@ import logging
 import secrets
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import diskcache
@@ -40,18 +41,29 @@ class AdminError(ValueError):
 
 # --- reading -------------------------------------------------------------------------------------
 
+def _in_plant_time(ctx: Context, df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Account timestamps are stamped with the server's clock; show them in plant time, as the
+    import history and the audit log are."""
+    server_tz = datetime.now().astimezone().tzinfo
+    for col in columns:
+        stamps = pd.to_datetime(df[col])
+        df[col] = (stamps.dt.tz_localize(server_tz).dt.tz_convert(ctx.settings.plant_tz)
+                   .dt.tz_localize(None))
+    return df
+
+
 def users_table(ctx: Context) -> pd.DataFrame:
     with ctx.engine.connect() as conn:
         df = q.users(conn)
     df["active"] = df["active"].astype(bool)
-    return df
+    return _in_plant_time(ctx, df, ["created_at"])
 
 
 def tokens_table(ctx: Context) -> pd.DataFrame:
     with ctx.engine.connect() as conn:
         df = q.tokens(conn)
     df["status"] = ["revoked" if pd.notna(r) else "live" for r in df["revoked_at"]]
-    return df
+    return _in_plant_time(ctx, df, ["created_at", "last_used_at", "revoked_at"])
 
 
 def import_history(ctx: Context) -> pd.DataFrame:
@@ -80,8 +92,12 @@ def import_detail(ctx: Context, import_id: int) -> dict | None:
 
 
 def audit_table(ctx: Context) -> pd.DataFrame:
+    """Newest first; `details` as stored (JSON) and `summary` for people ("role: admin · ...")."""
     with ctx.engine.connect() as conn:
-        return q.audit_log(conn)
+        df = q.audit_log(conn)
+    df["summary"] = [" · ".join(f"{k}: {v}" for k, v in json.loads(d).items() if v not in (None, ""))
+                     if d else "" for d in df["details"]]
+    return df
 
 
 # --- accounts ------------------------------------------------------------------------------------

@@ -217,3 +217,12 @@ def test_admin_commands_join_the_audit_log(database_url, make_app, tmp_path, mon
         ("cli:ops", "user created"), ("cli:ops", "token created"), ("cli:ops", "reload failed")]
     assert rows[0][2] == {"user": "sam", "role": "line_manager", "lines": "L01"}
     assert rows[2][2]["kind"] == "csv" and rows[2][2]["errors"] >= 1
+
+
+def test_tables_show_plant_time_and_readable_audit_details(ctx):
+    admin.create_user(ctx, "boss", "maria", "maria-password", "viewer")
+    admin.create_token(ctx, "boss", _uid(ctx, "maria"), "tablet", "read")
+    created = admin.users_table(ctx).set_index("username").loc["maria", "created_at"]
+    assert abs((created - ctx.now()).total_seconds()) < 120  # plant time, like the audit log
+    assert abs((admin.tokens_table(ctx).loc[0, "created_at"] - ctx.now()).total_seconds()) < 120
+    assert admin.audit_table(ctx).loc[1, "summary"] == "role: viewer · user: maria"
