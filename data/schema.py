@@ -258,7 +258,8 @@ events = Table(
     _code("shift_code"),
     _code("line_code"),  # the station's line at ingest
     Index("ix_events_date_line", "date", "line_code"),
-    Index("ix_events_emp_ts", "emp_code", "ts"),
+    # in the order utilisation's LEAD reads them (queries/utilisation.py): no sort needed
+    Index("ix_events_day_worker", "date", "shift_code", "emp_code", "ts", "event_id"),
 )
 
 # --- orders --------------------------------------------------------------------------------------

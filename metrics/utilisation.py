@@ -36,6 +36,18 @@ def with_units(states: pd.DataFrame, units: pd.DataFrame, keys: list[str]) -> pd
     return df
 
 
+def rollup(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """The minutes and units summed by keys (all rows when keys is empty)."""
+    measures = MINUTES + ["units"]
+    if not keys:
+        return df[measures].sum().to_frame().T if not df.empty else pd.DataFrame(
+            [[0.0, 0.0, 0.0, 0]], columns=measures)
+    if df.empty:
+        return pd.DataFrame(columns=keys + measures)
+    out = df.groupby(keys, as_index=False, dropna=False)[measures].sum()
+    return out.sort_values(keys).reset_index(drop=True)
+
+
 def add_worker_ratios(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     out["utilisation_pct"] = pct_series(out["working_min"], out["working_min"] + out["idle_min"])

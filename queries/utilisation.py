@@ -91,7 +91,7 @@ def spans(filters: Filters, shifts: pd.DataFrame, max_gap_min: float, min_confid
     inner = select(
         E.c.emp_code, E.c.station_code, E.c.line_code, E.c.date, E.c.shift_code,
         E.c.event_type, t.label("t"),
-        func.lead(t).over(partition_by=[E.c.emp_code, E.c.date, E.c.shift_code],
+        func.lead(t).over(partition_by=[E.c.date, E.c.shift_code, E.c.emp_code],
                           order_by=[E.c.ts, E.c.event_id]).label("next_t"),
         shift_end.label("end_t"),
     ).where(E.c.date.between(filters.start, filters.end), E.c.event_type.in_(STATES),

@@ -31,46 +31,56 @@ def _shifts(ctx) -> pd.DataFrame:
     return filter_options(ctx)["shifts"]
 
 
-def _measures(conn, ctx, filters: Filters, keys: list[str], rules, scope) -> pd.DataFrame:
+GRAIN = ["date", "line_code", "station_code", "emp_code"]
+
+
+@cached_report("utilisation_base")
+def _base(ctx, filters: Filters, rules, scope) -> pd.DataFrame:
+    """State minutes and units per day, line, station and worker: the one pass over the events
+    (LEAD in SQL) that every view of the window rolls up from."""
     gap, confidence = rules
-    states = q.state_minutes(conn, filters, keys, _shifts(ctx), gap, confidence, scope)
-    units = q.units(conn, filters, keys, confidence, scope)
-    df = m.with_units(states, units, keys)
-    return df.sort_values(keys).reset_index(drop=True) if keys else df
+    with ctx.engine.connect() as conn:
+        states = q.state_minutes(conn, filters, GRAIN, _shifts(ctx), gap, confidence, scope)
+        units = q.units(conn, filters, GRAIN, confidence, scope)
+    return m.with_units(states, units, GRAIN)
 
 
-def _workers(conn, ctx, filters, rules, scope) -> pd.DataFrame:
-    df = m.add_worker_ratios(_measures(conn, ctx, filters, ["emp_code"], rules, scope))
+def _measures(ctx, filters: Filters, keys: list[str], rules, scope) -> pd.DataFrame:
+    return m.rollup(_base(ctx, filters, rules, scope), keys)
+
+
+def _workers(ctx, filters, rules, scope) -> pd.DataFrame:
+    df = m.add_worker_ratios(_measures(ctx, filters, ["emp_code"], rules, scope))
     if df.empty:
         return df
-    names = q.workers(conn, df["emp_code"].tolist())
+    with ctx.engine.connect() as conn:
+        names = q.workers(conn, df["emp_code"].tolist())
     # the line a worker was seen on most (by working + idle minutes) in the window
-    where = _measures(conn, ctx, filters, ["emp_code", "line_code"], rules, scope)
+    where = _measures(ctx, filters, ["emp_code", "line_code"], rules, scope)
     where = (where.assign(seen=where["working_min"] + where["idle_min"])
              .sort_values(["emp_code", "seen", "line_code"], ascending=[True, False, True])
              .drop_duplicates("emp_code")[["emp_code", "line_code"]])
     return df.merge(names, on="emp_code", how="left").merge(where, on="emp_code", how="left")
 
 
-def _stations(conn, ctx, filters, rules, scope) -> pd.DataFrame:
-    df = m.add_station_ratios(_measures(conn, ctx, filters, ["station_code", "line_code"], rules,
+def _stations(ctx, filters, rules, scope) -> pd.DataFrame:
+    df = m.add_station_ratios(_measures(ctx, filters, ["station_code", "line_code"], rules,
                                         scope))
     if df.empty:
         return df
-    return df.merge(q.stations(conn), on="station_code", how="left")
+    with ctx.engine.connect() as conn:
+        return df.merge(q.stations(conn), on="station_code", how="left")
 
 
 @cached_report("utilisation_workers")
 def _workers_report(ctx, filters: Filters, rules, scope) -> dict:
-    with ctx.engine.connect() as conn:
-        rows = _workers(conn, ctx, filters, rules, scope)
+    rows = _workers(ctx, filters, rules, scope)
     return {"rows": rows, "total": m.totals(rows)}
 
 
 @cached_report("utilisation_stations")
 def _stations_report(ctx, filters: Filters, rules, scope) -> dict:
-    with ctx.engine.connect() as conn:
-        rows = _stations(conn, ctx, filters, rules, scope)
+    rows = _stations(ctx, filters, rules, scope)
     return {"rows": rows, "total": m.totals(rows)}
 
 
@@ -87,9 +97,7 @@ def stations(ctx, filters: Filters, scope=None) -> dict:
 
 @cached_report("utilisation_daily")
 def _daily(ctx, filters: Filters, rules, scope) -> pd.DataFrame:
-    with ctx.engine.connect() as conn:
-        df = _measures(conn, ctx, filters, ["date", "line_code"], rules, scope)
-    return m.add_worker_ratios(df)
+    return m.add_worker_ratios(_measures(ctx, filters, ["date", "line_code"], rules, scope))
 
 
 def daily_by_line(ctx, filters: Filters, scope=None) -> pd.DataFrame:
@@ -100,8 +108,7 @@ def daily_by_line(ctx, filters: Filters, scope=None) -> pd.DataFrame:
 
 @cached_report("utilisation_total")
 def _total(ctx, filters: Filters, rules, scope) -> dict:
-    with ctx.engine.connect() as conn:
-        return m.totals(_measures(conn, ctx, filters, [], rules, scope))
+    return m.totals(_base(ctx, filters, rules, scope))
 
 
 def total(ctx, filters: Filters, scope=None) -> dict:
@@ -118,11 +125,9 @@ def _utilisation_kpis(ctx, filters: Filters, scope) -> list[dict]:
 
 @cached_report("utilisation_page")
 def _page(ctx, filters: Filters, rules, scope) -> dict:
-    with ctx.engine.connect() as conn:
-        workers_df = _workers(conn, ctx, filters, rules, scope)
-        stations_df = _stations(conn, ctx, filters, rules, scope)
-        daily = m.add_worker_ratios(_measures(conn, ctx, filters, ["date", "line_code"], rules,
-                                              scope))
+    workers_df = _workers(ctx, filters, rules, scope)
+    stations_df = _stations(ctx, filters, rules, scope)
+    daily = _daily.uncached(ctx, filters, rules, scope)
     days = sorted(daily["date"].unique()) if not daily.empty else []
     return {
         "workers": workers_df, "stations": stations_df, "daily": daily,
