@@ -37,12 +37,21 @@ def page_layout(page_id: str, title: str, query: dict, *, subtitle: str = "",
     return html.Div([
         html.Div([html.H2(title, className="page-title"),
                   html.Div(subtitle, className="page-subtitle")], className="page-header"),
-        filter_bar(filters, filter_options(ctx), show_styles=show_styles),
+        filter_bar(filters, _scoped(filter_options(ctx), request_user().scope),
+                   show_styles=show_styles),
         dbc.Alert(error, id=f"{page_id}-alert", color="warning", is_open=bool(error),
                   dismissable=True, className="mb-3"),
         dcc.Loading(html.Div(id=f"{page_id}-content", className="page-content"),
                     type="dot", delay_show=300),
     ], className="page", id=f"page-{page_id}")
+
+
+def _scoped(options: dict, scope) -> dict:
+    """A line manager is offered only their own lines."""
+    if scope is None or options["lines"].empty:
+        return options
+    lines = options["lines"]
+    return {**options, "lines": lines[lines["line_code"].isin(scope)]}
 
 
 def render_content(page_id: str, build: Callable, values: tuple, *, first: bool):

@@ -108,3 +108,31 @@ def test_viewer_has_no_admin(dash_duo, admin_app):
     dash_duo.driver.get(f"{base}/lines")
     dash_duo.wait_for_element("#lines-content", timeout=10)
     assert dash_duo.get_logs() == []
+
+
+def test_cancelled_reload_changes_nothing(dash_duo, admin_app, tmp_path):
+    from sqlalchemy import func, select
+    from data import schema
+    engine = db.get_engine(f"sqlite:///{tmp_path / 'test.db'}")
+
+    def plant_lines():
+        with engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(schema.lines)).scalar()
+
+    assert plant_lines() == 2
+    base = serve_signed_in(dash_duo, admin_app, "boss", "boss-password")
+    dash_duo.driver.get(f"{base}/admin")
+    dash_duo.wait_for_element("#admin-reload-start", timeout=15)
+    dash_duo.driver.find_element(By.XPATH, "//label[text()='Demo data']").click()
+    dash_duo.find_element("#admin-reload-start").click()  # the full demo plant: seconds of work
+    WebDriverWait(dash_duo.driver, 60, poll_frequency=0.05).until(
+        lambda d: re.fullmatch(r"([1-9]\d?) %", d.find_element(
+            By.ID, "admin-reload-progress").text.strip() or "x"))
+    dash_duo.find_element("#admin-reload-cancel").click()
+    text = _result(dash_duo, "cancelled")
+    assert "as it was" in text
+    WebDriverWait(dash_duo.driver, 10).until(
+        lambda d: d.find_element(By.ID, "admin-reload-start").is_enabled())
+    assert plant_lines() == 2  # the demo plant's 8 lines never arrived
+    dash_duo.wait_for_contains_text("#admin-audit-grid", "reload cancelled", timeout=15)
+    assert dash_duo.get_logs() == []

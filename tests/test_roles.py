@@ -234,3 +234,26 @@ def test_line_manager_cannot_read_another_line_through_pages_or_exports(plant):
     # /lines/L02 in the URL: the page explains and shows L01 only
     rendered = _router(client, headers, f"/lines/{OTHER_LINE}").get_data(as_text=True)
     assert "do not have access" in rendered
+
+
+def _find(node, component_id):
+    """The props of the component with this id in a rendered layout (JSON)."""
+    if isinstance(node, dict):
+        props = node.get("props")
+        if isinstance(props, dict) and props.get("id") == component_id:
+            return props
+        node = list(node.values())
+    if isinstance(node, list):
+        for child in node:
+            found = _find(child, component_id)
+            if found is not None:
+                return found
+    return None
+
+
+def test_line_manager_is_offered_only_their_lines(plant):
+    app, client, tokens = plant
+    for who, expected in (("line_manager", {"L01"}), ("plant_head", {"L01", "L02"})):
+        rendered = _router(client, _as(tokens, who), "/lines").get_json()
+        props = _find(rendered, "filter-lines")
+        assert {o["value"] for o in props["options"]} == expected, who
