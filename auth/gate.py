@@ -138,10 +138,14 @@ def _roles_needed() -> tuple[str, ...] | None:
     """The roles this request needs beyond being signed in (None: any signed-in user)."""
     path = request.path
     if path == "/_dash-update-component" and CALLBACK_ROLES:
-        for cid in _output_ids(request.get_json(silent=True) or {}):
-            for prefix, roles in CALLBACK_ROLES.items():
-                if cid.startswith(prefix):
-                    return roles
+        body = request.get_json(silent=True) or {}
+        # Dash finds the callback by the "output" string and shapes the answer by "outputs":
+        # both are checked, so neither can smuggle a restricted callback past the other.
+        key = body.get("output") if isinstance(body, dict) else None
+        key = key if isinstance(key, str) else ""
+        for prefix, roles in CALLBACK_ROLES.items():
+            if prefix in key or any(cid.startswith(prefix) for cid in _output_ids(body)):
+                return roles
         return None
     import dash  # the page registry: pages registered with roles=(...) are theirs alone
     for page in dash.page_registry.values():

@@ -257,3 +257,19 @@ def test_line_manager_is_offered_only_their_lines(plant):
         rendered = _router(client, _as(tokens, who), "/lines").get_json()
         props = _find(rendered, "filter-lines")
         assert {o["value"] for o in props["options"]} == expected, who
+
+
+def test_a_restricted_callback_cannot_hide_behind_other_outputs(plant):
+    """Dash picks the callback by "output" and shapes the answer by "outputs": a request naming
+    the admin callback in one and a harmless id in the other is still refused."""
+    app, client, tokens = plant
+    body = {"output": "..admin-imports-grid.rowData...admin-users-grid.rowData..."
+                      "admin-tokens-grid.rowData...admin-audit-grid.rowData..."
+                      "admin-token-user.options..",
+            "outputs": [{"id": "lines-content", "property": "children"}] * 5,
+            "inputs": [{"id": "admin-refresh", "property": "data", "value": 0}],
+            "changedPropIds": ["admin-refresh.data"], "state": []}
+    resp = client.post("/_dash-update-component", json=body, headers=_as(tokens, "viewer"))
+    assert resp.status_code == 403
+    assert "maria" not in resp.get_data(as_text=True) and "u-admin" not in resp.get_data(
+        as_text=True)
