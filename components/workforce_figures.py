@@ -30,7 +30,8 @@ def attendance_trend(daily: pd.DataFrame) -> go.Figure:
     high = daily["absenteeism_pct"].max()
     fig.update_layout(yaxis2=dict(title="absenteeism %", overlaying="y", side="right",
                                   showgrid=False, ticksuffix=" %",
-                                  range=[0, max(20.0, float(high if high == high else 0) * 2.5)]))
+                                  range=[0, min(100.0, max(20.0, float(
+                                      high if high == high else 0) * 2.5))]))
     fig.update_xaxes(tickformat="%a %d %b", hoverformat="%a %d %b %Y")
     return fig
 
