@@ -16,6 +16,7 @@ from reports.cache import cached_report
 from reports.filters import Filters
 from reports.kpis import kpi, overview_kpis
 from reports.production import filter_options
+from reports.trends import trend_series
 
 LOWEST_N = 10
 LOWEST_MIN_MINUTES = 60  # seen for less than an hour of working + idle: too little to rank
@@ -104,6 +105,16 @@ def daily_by_line(ctx, filters: Filters, scope=None) -> pd.DataFrame:
     """Utilisation % by date and line (working, idle, absent minutes, units alongside): the
     series the Trends page charts."""
     return _daily(ctx, filters, _rules(ctx), scope)
+
+
+@trend_series("utilisation_pct", "Utilisation", unit=" %", order=60, num="working_min",
+              den="occupancy_min", scale=100.0)
+def _utilisation_parts(ctx, filters: Filters, scope) -> pd.DataFrame:
+    """Working and occupied (working + idle) minutes per date and line: utilisation % of any
+    grouping is Σ working / Σ occupied x 100."""
+    daily = daily_by_line(ctx, filters, scope)
+    return daily.assign(occupancy_min=daily["working_min"] + daily["idle_min"])[
+        ["date", "line_code", "working_min", "occupancy_min"]]
 
 
 @cached_report("utilisation_total")

@@ -169,3 +169,14 @@ def test_api_workers_and_stations(api_client, engine):
     assert body["rows"][0]["throughput_per_hour"] == approx(9.0)
     bad = api_client.get("/api/v1/utilisation/workers?line=L99")
     assert bad.status_code == 400
+
+
+def test_trends_gets_a_daily_utilisation_series(engine, make_ctx):
+    camera_plant(engine)
+    from reports.trends import registered
+    series = {s.key: s for s in registered()}["utilisation_pct"]
+    parts = by(series.fn(make_ctx(), DAY, None), "line_code")
+    # L01: W1 80 + W2 60 working of 120 + 120 occupied; L02: W3 30 of 40
+    assert (parts["L01"]["working_min"], parts["L01"]["occupancy_min"]) == (approx(140),
+                                                                            approx(240))
+    assert (parts["L02"]["working_min"], parts["L02"]["occupancy_min"]) == (approx(30), approx(40))
