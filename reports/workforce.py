@@ -14,6 +14,7 @@ from queries import attendance as q
 from reports.cache import cached_report
 from reports.filters import Filters, scoped_lines
 from reports.kpis import kpi, overview_kpis
+from reports.trends import trend_series
 
 HEAT_MAX_EMPLOYEES = 60  # the heat map shows the people with the most absences first
 API_MAX_ROWS = 100_000
@@ -149,6 +150,8 @@ def attendance_kpis(ctx, filters: Filters, scope) -> list[dict]:
                 " %", digits=1)]
 
 
+@trend_series("attendance_pct", "Attendance", unit=" %", better="up", order=50,
+              num="present_days", den="scheduled_days", scale=100.0)
 @cached_report("attendance_parts")
 def attendance_parts(ctx, filters: Filters, scope=None) -> pd.DataFrame:
     """Per date and line: present_days (P + 0.5 x HD) and scheduled_days, for the Trends page:

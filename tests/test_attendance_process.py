@@ -164,3 +164,13 @@ def test_attendance_kpi_compares_with_the_previous_period(plant, ctx):
     card = workforce.attendance_kpis(ctx, WEEK, None)[0]
     assert card["value"] == pytest.approx(54.1667, abs=1e-3)
     assert card["previous"] is None and card["change_pts"] is None  # nothing the week before
+
+
+def test_trends_carry_the_attendance_series(plant, ctx):
+    from reports import trends
+    data = trends._trends.uncached(ctx, WEEK, None, None)
+    daily = data["daily"].set_index("date")["attendance_pct"]
+    # D: E001 P, E002 HD, E003 P, E005 P (E004 not joined yet) -> (3 + 0.5) / 4 = 87.5 %
+    assert daily[D] == pytest.approx(87.5)
+    lines = data["lines"].set_index("line_code")["attendance_pct"]
+    assert lines["L02"] == pytest.approx(40.0)
