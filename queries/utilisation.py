@@ -29,40 +29,24 @@ E = schema.events
 STATES = ("working", "idle", "absent")
 
 
-class epoch_s(FunctionElement):
-    """Seconds since 1970-01-01 of a naive timestamp or a date (as if it were UTC)."""
-    type = Float()
-    inherit_cache = True
+def _portable(name: str, doc: str, sqlite: str, postgresql: str) -> type:
+    """A SQL function of its own (a FunctionElement) written out per dialect from a template
+    whose {0}, {1}, ... are its compiled arguments."""
+    cls = type(name, (FunctionElement,), {"type": Float(), "inherit_cache": True, "__doc__": doc})
+    for dialect, template in (("sqlite", sqlite), ("postgresql", postgresql)):
+        def render(element, compiler, _template=template, **kw):
+            return _template.format(*[compiler.process(arg, **kw)
+                                      for arg in element.clauses.clauses])
+        compiles(cls, dialect)(render)
+    return cls
 
 
-@compiles(epoch_s, "sqlite")
-def _epoch_sqlite(element, compiler, **kw):
-    return f"((julianday({compiler.process(element.clauses, **kw)}) - 2440587.5) * 86400.0)"
-
-
-@compiles(epoch_s, "postgresql")
-def _epoch_postgresql(element, compiler, **kw):
-    (arg,) = element.clauses.clauses
-    text = compiler.process(arg, **kw)
-    if arg.type._type_affinity is schema.events.c.date.type._type_affinity:
-        text = f"CAST({text} AS TIMESTAMP)"
-    return f"CAST(EXTRACT(EPOCH FROM {text}) AS DOUBLE PRECISION)"
-
-
-class least2(FunctionElement):
-    """The smaller of two numbers (LEAST on PostgreSQL, two-argument min() on SQLite)."""
-    type = Float()
-    inherit_cache = True
-
-
-@compiles(least2, "sqlite")
-def _least_sqlite(element, compiler, **kw):
-    return f"min({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(least2, "postgresql")
-def _least_postgresql(element, compiler, **kw):
-    return f"LEAST({compiler.process(element.clauses, **kw)})"
+epoch_s = _portable(
+    "epoch_s", "Seconds since 1970-01-01 of a naive timestamp or a date (as if it were UTC).",
+    sqlite="((julianday({0}) - 2440587.5) * 86400.0)",
+    postgresql="CAST(EXTRACT(EPOCH FROM CAST({0} AS TIMESTAMP)) AS DOUBLE PRECISION)")
+least2 = _portable("least2", "The smaller of two numbers.", sqlite="min({0}, {1})",
+                   postgresql="LEAST({0}, {1})")
 
 
 def _shift_end_offsets(shifts: pd.DataFrame) -> dict[str, int]:
