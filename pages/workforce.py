@@ -216,14 +216,14 @@ def drill_content(emp_code, values):
     return html.Div([
         heading,
         _summary(data["total"], "workforce-drill-summary"),
-        dbc.Row([
-            dbc.Col(g.grid("workforce-days", days, DAY_COLUMNS, height=340)
-                    if not days.empty else empty_state(hint="No attendance records for them "
-                                                            "in this period."), lg=7),
-            dbc.Col(g.grid("workforce-punches", data["punches"], PUNCH_COLUMNS, height=340)
-                    if not data["punches"].empty else empty_state("No punches in this period."),
-                    lg=5),
-        ], className="g-3"),
+        html.Div("Days", className="fw-semibold small text-muted mb-1"),
+        g.grid("workforce-days", days, DAY_COLUMNS, height=min(380, 52 + 42 * len(days)))
+        if not days.empty else empty_state(hint="No attendance records for them in this period."),
+        html.Div("Punches, as the engine read them", className="fw-semibold small text-muted "
+                                                               "mt-3 mb-1"),
+        g.grid("workforce-punches", data["punches"], PUNCH_COLUMNS,
+               height=min(380, 52 + 42 * len(data["punches"])))
+        if not data["punches"].empty else empty_state("No punches in this period."),
     ])
 
 
