@@ -5,6 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components.figures import COLORS, LINE_PALETTE, _time_axis, base_layout
+from metrics.quality import NOT_GIVEN
 
 # ISO timestamps in grids read as "2026-03-02 08:10"
 TIMESTAMP = {"function": "params.value ? params.value.replace('T', ' ').slice(0, 16) : ''"}
@@ -24,7 +25,7 @@ def pareto(df: pd.DataFrame, key: str, value: str, *, unit: str, color: str = CO
         other = pd.DataFrame({key: [f"Other ({len(tail)})"], value: [tail[value].sum()],
                               "cum_pct": [100.0]})
         df = pd.concat([head, other], ignore_index=True)
-    labels = df[key].fillna("(not given)").astype(str)
+    labels = df[key].fillna(NOT_GIVEN).astype(str)
     fig = go.Figure()
     fig.add_trace(go.Bar(x=labels, y=df[value], name=unit.strip() or value,
                          marker_color=color, hovertemplate="%{x}: %{y:,.0f}" + unit
@@ -103,7 +104,7 @@ def horizontal_bars(df: pd.DataFrame, key: str, value: str, *, unit: str,
                     color: str = COLORS["bad"]) -> go.Figure:
     """Largest at the top: for a drill's short list (reasons of one category)."""
     df = df.sort_values(value, ascending=True)
-    fig = go.Figure(go.Bar(x=df[value], y=df[key].fillna("(not given)"), orientation="h",
+    fig = go.Figure(go.Bar(x=df[value], y=df[key].fillna(NOT_GIVEN), orientation="h",
                            marker_color=color, text=[f"{v:,.0f}{unit}" for v in df[value]],
                            textposition="auto",
                            hovertemplate="%{y}: %{x:,.0f}" + unit + "<extra></extra>"))

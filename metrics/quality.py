@@ -10,6 +10,8 @@ import pandas as pd
 from metrics.production import pct_series, ratio_pct
 
 MEASURES = ("checked", "defective", "defects", "repaired", "open")
+# how a defect or breakdown with no reason (operation, category) is labelled and drilled into
+NOT_GIVEN = "(not given)"
 
 
 def add_quality_ratios(df: pd.DataFrame) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from components.drill import FILTER_STATES, filters_or_none
 from components.export import register_export
 from components.page import page_layout, register_content
 from metrics.downtime import OEE_DEFINITION
+from metrics.quality import NOT_GIVEN
 from reports import downtime as reports
 from reports.context import current
 
@@ -140,7 +141,8 @@ def build(ctx, filters, scope):
 
 
 def _reasons_view(reasons, category: str) -> html.Div:
-    part = reasons[reasons["category"] == category]
+    part = reasons[reasons["category"].isna() if category == NOT_GIVEN
+                   else reasons["category"] == category]
     return html.Div([
         html.Div([html.Span("Category: ", className="text-muted"), html.Strong(category)],
                  id="downtime-drill-title", className="mb-1"),

@@ -5,6 +5,7 @@ import pandas as pd
 from sqlalchemy import case, func, select
 
 from data import schema
+from metrics.quality import NOT_GIVEN
 from queries.common import frame, where_filters
 from reports.filters import Filters
 
@@ -46,10 +47,11 @@ def defect_rows(conn, filters: Filters, scope=None, *, reason: str | None = None
                   DF.c.style_code, DF.c.emp_code, DF.c.operation, DF.c.reason, DF.c.qty,
                   DF.c.repaired_ts)
     stmt = where_filters(stmt, DF, filters, scope)
-    if reason is not None:
-        stmt = stmt.where(DF.c.reason == reason)
-    if operation is not None:
-        stmt = stmt.where(DF.c.operation == operation)
+    for column, value in ((DF.c.reason, reason), (DF.c.operation, operation)):
+        if value == NOT_GIVEN:
+            stmt = stmt.where(column.is_(None))
+        elif value is not None:
+            stmt = stmt.where(column == value)
     if open_only:
         stmt = stmt.where(DF.c.repaired_ts.is_(None))
     stmt = stmt.order_by(DF.c.ts.desc(), DF.c.defect_id).limit(limit)

@@ -211,6 +211,14 @@ def test_api_downtime_by_machine_and_category(client):
     assert set(body["total"]) >= {"count", "downtime_min", "mttr_min", "open_count"}
 
 
+def test_api_downtime_by_date_and_line(client):
+    body = client.get(f"/api/v1/downtime?{RANGE}&group_by=date,line").get_json()
+    rows = {(row["date"], row["line_code"]): row for row in body["rows"]}
+    # BD2 started on D-1 but its minutes in the window count on the window's first day
+    assert rows[("2026-03-02", "L01")]["downtime_min"] == pytest.approx(54.0)
+    assert rows[("2026-03-02", "L01")]["count"] == 2
+
+
 def test_api_downtime_bad_group_by(client):
     resp = client.get(f"/api/v1/downtime?{RANGE}&group_by=operation")
     assert resp.status_code == 400 and resp.get_json()["error"]["code"] == "bad_group_by"

@@ -104,6 +104,23 @@ def test_quality_view_paretos_open_defects_and_drill(ctx):
         r.defect_drill(ctx, DAY, "colour", "red")
 
 
+def test_defects_without_a_reason_can_be_drilled(ctx, engine):
+    from datetime import datetime
+
+    from data import db, schema
+    with engine.begin() as conn:
+        db.upsert(conn, schema.defects, [{
+            "defect_id": "DF5", "ts": datetime(2026, 3, 2, 10, 0), "line_code": "L02",
+            "style_code": "S2", "emp_code": None, "operation": None, "reason": None, "qty": 2,
+            "repaired_ts": None, "date": D, "shift_code": "A", "hour": 10}])
+        db.bump_data_version(conn)
+    view = r.quality_view(ctx, DAY)
+    assert view["reasons"]["reason"].isna().sum() == 1  # listed, labelled "(not given)"
+    drill = r.defect_drill(ctx, DAY, "reason", m.NOT_GIVEN)
+    assert list(drill["defect_id"]) == ["DF5"]
+    assert list(r.defect_drill(ctx, DAY, "operation", m.NOT_GIVEN)["defect_id"]) == ["DF5"]
+
+
 def test_quality_respects_scope_and_line_filter(ctx):
     only_l02 = r.quality(ctx, DAY, ("line_code",), ("L02",))
     assert list(only_l02["rows"]["line_code"]) == ["L02"]
