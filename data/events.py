@@ -35,7 +35,6 @@ SPEC = BY_NAME["events"]
 FIELDS = [c.name for c in SPEC.columns]  # event_id, ts, emp_code, station_code, ...
 SPEC_EVENT_TYPES = next(c.choices for c in SPEC.columns if c.name == "event_type")
 REQUIRED = ("ts", "emp_code", "station_code", "event_type")  # a worker at a station, at a time
-STATE_TYPES = ("working", "idle", "absent")
 COLUMNS = [c.name for c in schema.events.columns]
 _DEADLOCK_RETRIES = 3
 
