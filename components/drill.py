@@ -1,4 +1,5 @@
-"""What drill-down callbacks share: the filter bar's values as State, read into Filters."""
+"""What drill-down callbacks share: the filter bar's values as State, read into Filters, and
+the bar a click landed on."""
 from __future__ import annotations
 
 from dash import State
@@ -17,3 +18,12 @@ def filters_or_none(start, end, lines, shifts, styles) -> Filters | None:
         return filters_from_values(start, end, lines, shifts, styles, current().today())
     except FilterError:
         return None
+
+
+def clicked_bar(click) -> str | None:
+    """The category of the bar in a Plotly clickData; None for no click or the "Other" bar
+    (analysis_figures.pareto sums the tail into it: there is nothing single to drill into)."""
+    if not click or not click.get("points"):
+        return None
+    value = click["points"][0].get("x")
+    return None if value is None or str(value).startswith("Other (") else str(value)

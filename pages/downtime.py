@@ -9,7 +9,7 @@ from dash import Input, Output, callback, html, no_update
 from auth.gate import request_user
 from components import analysis_figures as af, grid as g
 from components.cards import chart_card, empty_state, fmt, graph
-from components.drill import FILTER_STATES, filters_or_none
+from components.drill import FILTER_STATES, clicked_bar, filters_or_none
 from components.export import register_export
 from components.page import page_layout, register_content
 from metrics.downtime import OEE_DEFINITION
@@ -160,10 +160,8 @@ register_content(PAGE, build)
     *FILTER_STATES, prevent_initial_call=True,
 )
 def drill(click, *filter_values):
-    if not click or not click.get("points"):
-        return no_update
-    category = str(click["points"][0].get("x"))
-    if category.startswith("Other ("):
+    category = clicked_bar(click)
+    if category is None:
         return html.Div("The “Other” bar sums the smaller categories; pick a named bar.",
                         className="text-muted")
     filters = filters_or_none(*filter_values)

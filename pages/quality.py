@@ -8,7 +8,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from auth.gate import request_user
 from components import analysis_figures as af, grid as g
 from components.cards import chart_card, empty_state, fmt, graph
-from components.drill import FILTER_STATES, filters_or_none
+from components.drill import FILTER_STATES, clicked_bar, filters_or_none
 from components.export import _to_csv, register_export
 from components.page import page_layout, register_content
 from reports import quality as reports
@@ -28,7 +28,8 @@ LINE_COLUMNS = [
     g.col("open", "Open", "int"),
 ]
 DEFECT_COLUMNS = [
-    g.col("ts", "Found", minWidth=140, valueFormatter=af.TIMESTAMP), g.col("line_code", "Line", maxWidth=80),
+    g.col("ts", "Found", minWidth=140, valueFormatter=af.TIMESTAMP,
+          tooltipField="defect_id"), g.col("line_code", "Line", maxWidth=80),
     g.col("reason", "Reason", minWidth=130), g.col("operation", "Operation", minWidth=130),
     g.col("emp_code", "Operator", maxWidth=110), g.col("style_code", "Style", maxWidth=100),
     g.col("qty", "Qty", "int", maxWidth=80), g.col("repaired_ts", "Repaired", minWidth=140,
@@ -101,7 +102,8 @@ def build(ctx, filters, scope):
                                                  LINE_COLUMNS, height=300),
                                export="quality-lines", excel=True), lg=6),
             dbc.Col(chart_card("Open defects", g.grid("quality-open-grid", data["open"],
-                                                      OPEN_COLUMNS, height=300)
+                                                      OPEN_COLUMNS, height=300,
+                                                      extra_fields=("defect_id",))
                                if not data["open"].empty else
                                empty_state("No open defects.", "Every defect found in this "
                                            "period has been repaired."),
@@ -114,32 +116,26 @@ def build(ctx, filters, scope):
 register_content(PAGE, build)
 
 
-def _selection(reason_click, operation_click):
-    """(dimension, value) of the bar clicked last, or None for the "Other" bar."""
-    trigger = dash.ctx.triggered_id
-    click = reason_click if trigger == "quality-pareto-reason" else operation_click
-    if not click or not click.get("points"):
-        return None
-    value = click["points"][0].get("x")
-    if value is None or str(value).startswith("Other ("):
-        return None
-    return ("reason" if trigger == "quality-pareto-reason" else "operation", str(value))
-
-
 @callback(
     Output("quality-drill", "children"), Output("quality-drill-selection", "data"),
     Input("quality-pareto-reason", "clickData"), Input("quality-pareto-operation", "clickData"),
     *FILTER_STATES, prevent_initial_call=True,
 )
 def drill(reason_click, operation_click, *filter_values):
-    selection = _selection(reason_click, operation_click)
-    if selection is None:
+    by_reason = dash.ctx.triggered_id == "quality-pareto-reason"
+    return drill_content("reason" if by_reason else "operation",
+                         reason_click if by_reason else operation_click, *filter_values)
+
+
+def drill_content(dimension: str, click, *filter_values):
+    """(drill card content, selection) for a click on a bar of the `dimension` Pareto."""
+    value = clicked_bar(click)
+    if value is None:
         return html.Div("The “Other” bar sums the smaller causes; pick one of the named bars.",
                         className="text-muted"), None
     filters = filters_or_none(*filter_values)
     if filters is None:
         return no_update, no_update
-    dimension, value = selection
     rows = reports.defect_drill(current(), filters, dimension, value, request_user().scope)
     return drill_view(dimension, value, rows), {"dimension": dimension, "value": value}
 
@@ -150,7 +146,8 @@ def drill_view(dimension: str, value: str, rows) -> html.Div:
                         html.Span(f" · {int(rows['qty'].sum()) if not rows.empty else 0:,} "
                                   f"defects in {len(rows):,} records", className="text-muted")],
                        className="mb-2", id="quality-drill-title")
-    body = (g.grid("quality-drill-grid", rows, DEFECT_COLUMNS, height=300) if not rows.empty
+    body = (g.grid("quality-drill-grid", rows, DEFECT_COLUMNS, height=300,
+                   extra_fields=("defect_id",)) if not rows.empty
             else empty_state())
     return html.Div([heading, body])
 
