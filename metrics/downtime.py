@@ -22,30 +22,54 @@ OEE_DEFINITION = (
     "(checked − defective) / checked.")
 
 
+def day_start_minutes(shifts: pd.DataFrame) -> int:
+    """When a production day starts: the earliest shift start (midnight with no shifts)."""
+    if shifts is None or shifts.empty:
+        return 0
+    return min(hhmm_to_minutes(s) for s in shifts["start"])
+
+
 def production_window(start: date, end: date, shifts: pd.DataFrame) -> tuple[datetime, datetime]:
     """The clock time of production days start..end: from the earliest shift start on `start`
     to the same time the day after `end` (a night shift belongs to the day it starts)."""
-    first = (min(hhmm_to_minutes(s) for s in shifts["start"])
-             if shifts is not None and not shifts.empty else 0)
-    begin = datetime.combine(start, time()) + timedelta(minutes=first)
-    return begin, datetime.combine(end + timedelta(days=1), time()) + timedelta(minutes=first)
+    first = timedelta(minutes=day_start_minutes(shifts))
+    return (datetime.combine(start, time()) + first,
+            datetime.combine(end + timedelta(days=1), time()) + first)
 
 
 def clip_minutes(bd: pd.DataFrame, window_start: datetime, window_end: datetime,
                  now: datetime) -> pd.DataFrame:
-    """Add `open` (no end_ts yet), `minutes` (inside the window, an open one up to now) and
-    `day` (the production day the clipped part starts on, never before the window)."""
+    """Add `open` (no end_ts yet), `clip_start` and `clip_end` (the part inside the window, an
+    open one up to now) and `minutes` (of that part)."""
     out = bd.copy()
     start = pd.to_datetime(out["start_ts"])
     end = pd.to_datetime(out["end_ts"])
     out["open"] = end.isna()
+    out["clip_start"] = start.clip(lower=pd.Timestamp(window_start))
     stop = end.fillna(pd.Timestamp(now)).clip(upper=pd.Timestamp(window_end))
-    begin = start.clip(lower=pd.Timestamp(window_start))
-    out["minutes"] = ((stop - begin).dt.total_seconds() / 60.0).clip(lower=0.0)
-    day = pd.to_datetime(out["date"])
-    out["day"] = day.where(start >= pd.Timestamp(window_start),
-                           pd.Timestamp(window_start).normalize()).dt.date
+    out["clip_end"] = stop.where(stop > out["clip_start"], out["clip_start"])
+    out["minutes"] = (out["clip_end"] - out["clip_start"]).dt.total_seconds() / 60.0
     return out
+
+
+def split_by_day(bd: pd.DataFrame, day_start_min: int) -> pd.DataFrame:
+    """One row per breakdown and production day it ran on, with that day's `minutes` and `day`:
+    a stop from 22:00 to 09:00 with days starting at 08:00 gives 600 min on the first day and
+    60 on the next. Each row still counts as a stop of its day."""
+    if bd.empty:
+        return bd.assign(day=pd.Series(dtype=object))
+    offset = pd.Timedelta(minutes=day_start_min)
+    first = (bd["clip_start"] - offset).dt.normalize()
+    last = (bd["clip_end"] - offset - pd.Timedelta(microseconds=1)).dt.normalize()
+    n = ((last - first).dt.days.clip(lower=0) + 1).to_numpy()
+    out = bd.loc[bd.index.repeat(n)].copy()
+    k = out.groupby(level=0).cumcount().to_numpy()
+    day0 = pd.Series(first.to_numpy().repeat(n), index=out.index) + pd.to_timedelta(k, unit="D")
+    lo = pd.concat([out["clip_start"], day0 + offset], axis=1).max(axis=1)
+    hi = pd.concat([out["clip_end"], day0 + offset + pd.Timedelta(days=1)], axis=1).min(axis=1)
+    out["minutes"] = ((hi - lo).dt.total_seconds() / 60.0).clip(lower=0.0)
+    out["day"] = day0.dt.date
+    return out.reset_index(drop=True)
 
 
 def summarize(bd: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

@@ -2,6 +2,7 @@
 against line, and reported productivity from the daily line reports."""
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlencode
 
 import dash
@@ -24,11 +25,16 @@ dash.register_page(__name__, path="/trends", name="Trends", title="Trends · Flo
                    order=70)
 
 PAGE = "trends"
+DEFAULT_DAYS = 90
 SERIES_COLORS = [COLORS["output"], COLORS["good"], COLORS["bad"], COLORS["target"],
                  COLORS["wip"], "#0891b2", "#db2777", "#65a30d"]
 
 
 def layout(**query):
+    if not query.get("start") and not query.get("end"):  # trends read over months, not a week
+        today = current().today()
+        query = {**query, "start": (today - timedelta(days=DEFAULT_DAYS)).isoformat(),
+                 "end": (today - timedelta(days=1)).isoformat()}
     return page_layout(PAGE, "Trends", query,
                        subtitle="How the plant moves over weeks and months, line against line")
 
@@ -133,7 +139,8 @@ def build(ctx, filters, scope):
                                inputClassName="me-1", labelClassName="me-3 small"),
                 dcc.Graph(id="trends-compare-graph", figure=_compare(data, series[0]),
                           config={"displaylogo": False}, style={"height": "300px"}),
-            ]), export=f"{PAGE}-line-weekly", subtitle="by week"), lg=7),
+            ]), export=f"{PAGE}-line-periods",
+                subtitle=f"by {data['line_period']} · pick a series"), lg=7),
             dbc.Col(chart_card("Lines over the window", g.grid(
                 "trends-lines-grid", data["lines"], _line_columns(series), height=340),
                 export=f"{PAGE}-lines", excel=True), lg=5),
@@ -163,17 +170,19 @@ def _reported(rows) -> go.Figure:
 
 
 def _compare(data: dict, s: dict) -> go.Figure:
-    lw = data["line_weekly"]
+    lp, per = data["line_periods"], data["line_period"]
     fig = go.Figure()
-    if not lw.empty:
-        for i, (line_code, part) in enumerate(lw.groupby("line_code", sort=True)):
+    if not lp.empty:
+        for i, (line_code, part) in enumerate(lp.groupby("line_code", sort=True)):
             fig.add_trace(go.Scatter(
-                x=part["week"], y=part[s["key"]], name=line_code, mode="lines+markers",
+                x=part["period"], y=part[s["key"]], name=line_code, mode="lines+markers",
                 line=dict(color=LINE_PALETTE[i % len(LINE_PALETTE)], width=2),
                 hovertemplate=f"{line_code}: " + "%{y:,.1f}<extra></extra>"))
-    fig = base_layout(fig, y_title=f"{s['label']} per week")
-    fig.update_xaxes(tickformat="%d %b", hoverformat="week of %d %b %Y")
-    return fig
+    fig = base_layout(fig, y_title=f"{s['label']} per {per}")
+    if per == "week":
+        fig.update_xaxes(tickformat="%d %b", hoverformat="week of %d %b %Y")
+        return fig
+    return _time_axis(fig, "day")
 
 
 register_content(PAGE, build)
@@ -191,6 +200,6 @@ def compare(key, *filter_values):
 
 
 for _name, _key in (("daily", "daily"), ("weekly", "weekly"), ("lines", "lines"),
-                    ("line-weekly", "line_weekly")):
+                    ("line-periods", "line_periods")):
     register_export(f"{PAGE}-{_name}")(
         lambda ctx, f, s, _key=_key: reports.trends(ctx, f, s)[_key])

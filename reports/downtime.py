@@ -38,6 +38,11 @@ def _clipped(conn, ctx, filters: Filters, scope, now: datetime) -> pd.DataFrame:
     return m.clip_minutes(bd, start, end, now)
 
 
+def _by_day(ctx, bd: pd.DataFrame) -> pd.DataFrame:
+    """The clipped breakdowns split over the production days they ran on."""
+    return m.split_by_day(bd, m.day_start_minutes(filter_options(ctx)["shifts"]))
+
+
 def _line_table(conn, filters: Filters, scope, bd: pd.DataFrame) -> pd.DataFrame:
     """Per line: downtime summary, plan time, earned minutes and FPY, with availability,
     performance and OEE. Lines with a plan and no breakdowns are in it too."""
@@ -91,7 +96,8 @@ def _downtime(ctx, filters: Filters, group_by: tuple[str, ...], scope, now: date
         elif keys == ["machine_code"]:
             rows = _machine_table(conn, filters, scope, bd, lines)
         else:
-            rows = m.summarize(bd, keys).sort_values(keys).reset_index(drop=True)
+            per = _by_day(ctx, bd) if "day" in keys else bd
+            rows = m.summarize(per, keys).sort_values(keys).reset_index(drop=True)
         fpy = quality_totals(checks_by(conn, filters, [], scope))["fpy_pct"]
     rows = rows.rename(columns={"day": "date"})
     return {"rows": rows, "total": _total(bd, lines, fpy)}
@@ -128,7 +134,7 @@ def _downtime_view(ctx, filters: Filters, scope, now: datetime) -> dict:
                              if total_min else None)
     reasons = m.summarize(bd, ["category", "reason"]).sort_values(
         ["category", "downtime_min"], ascending=[True, False]).reset_index(drop=True)
-    by_day = m.summarize(bd, ["day", "category"]).rename(columns={"day": "date"})
+    by_day = m.summarize(_by_day(ctx, bd), ["day", "category"]).rename(columns={"day": "date"})
     open_rows["running_min"] = (pd.Timestamp(now) - pd.to_datetime(open_rows["start_ts"])
                                 ).dt.total_seconds() / 60.0
     return {"total": _total(bd, lines, fpy), "categories": categories, "reasons": reasons,
@@ -159,9 +165,10 @@ def downtime_kpis(ctx, filters: Filters, scope) -> list[dict]:
 
 @trend_series("downtime_min", "Downtime", unit=" min", better="down", order=40)
 def _downtime_parts(ctx, filters: Filters, scope) -> pd.DataFrame:
-    """Downtime minutes per production day and line, clipped to the window (open: up to now)."""
+    """Downtime minutes per production day and line, each stop split over the days it ran on
+    (so a day's value does not depend on the window around it; open: up to now)."""
     with ctx.engine.connect() as conn:
-        bd = _clipped(conn, ctx, filters, scope, current_minute(ctx))
+        bd = _by_day(ctx, _clipped(conn, ctx, filters, scope, current_minute(ctx)))
     if bd.empty:
         return pd.DataFrame(columns=["date", "line_code", "downtime_min"])
     return (bd.groupby(["day", "line_code"], as_index=False)["minutes"].sum()

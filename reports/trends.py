@@ -14,7 +14,7 @@ series must be imported (its page or report module is); the page shows the serie
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Callable
 
@@ -28,6 +28,7 @@ from reports.cache import cached_report
 from reports.filters import Filters
 
 WINDOWS = (30, 90, 365)
+LINE_DAYS_MAX = 31  # line comparison by day up to this many days, else by week
 
 
 @dataclass(frozen=True)
@@ -115,50 +116,64 @@ def trends(ctx, filters: Filters, scope=None) -> dict:
 @cached_report("trends")
 def _trends(ctx, filters: Filters, scope, _now) -> dict:
     """Per registered series: the plant by day (with a trailing 7-day value), by week with the
-    change against the week before, by line, and by line and week; and the last 7 days against
-    the 7 before them."""
+    change against the week before, by line, and by line and period (day for windows up to
+    LINE_DAYS_MAX days, else week); and the last 7 days against the 7 before them."""
     days = pd.DataFrame({"date": pd.date_range(filters.start, filters.end, freq="D").date})
-    daily, weekly, lines, line_weekly, cards = days.copy(), None, None, None, []
+    per = "day" if filters.days <= LINE_DAYS_MAX else "week"
+    daily, cards = days.copy(), []
+    frames: dict[str, list[pd.DataFrame]] = {"weekly": [], "lines": [], "line_periods": []}
+    # the cards compare the last 7 days with the 7 before, also when the window is shorter
+    fetch = filters if filters.days >= 14 else replace(filters,
+                                                       start=filters.end - timedelta(days=13))
     for s in registered():
-        parts = _parts(ctx, filters, scope, s)
+        fetched = _parts(ctx, fetch, scope, s)
+        parts = fetched[fetched["date"] >= filters.start].copy()
         parts["week"] = t.week_start(parts["date"]) if not parts.empty else []
+        parts["period"] = parts["date"] if per == "day" else parts["week"]
         d = days.merge(t.combine(parts, ["date"], s.num, s.den, s.scale), on="date", how="left")
         daily[s.key] = d["value"]
         daily[f"{s.key}_7d"] = t.rolling(d, s.num, s.den, s.scale)  # d has every day
-        w = t.combine(parts, ["week"], s.num, s.den, s.scale)[["week", "value"]]
-        w = w.rename(columns={"value": s.key})
+        w = _by(parts, ["week"], s)
         w[f"{s.key}_change"] = [t.change(c, p, s.unit) for c, p in
                                 zip(w[s.key], w[s.key].shift())]
-        weekly = w if weekly is None else weekly.merge(w, on="week", how="outer")
-        by_line = t.combine(parts, ["line_code"], s.num, s.den, s.scale)[["line_code", "value"]]
-        by_line = by_line.rename(columns={"value": s.key})
-        lines = by_line if lines is None else lines.merge(by_line, on="line_code", how="outer")
-        lw = t.combine(parts, ["line_code", "week"], s.num, s.den, s.scale)
-        lw = lw[["line_code", "week", "value"]].rename(columns={"value": s.key})
-        line_weekly = lw if line_weekly is None else line_weekly.merge(
-            lw, on=["line_code", "week"], how="outer")
-        cards.append(_last_week_card(parts, s, filters))
-    return {"series": [s.meta() for s in registered()], "daily": daily,
-            "weekly": _sorted(weekly, ["week"]), "lines": _sorted(lines, ["line_code"]),
-            "line_weekly": _sorted(line_weekly, ["line_code", "week"]), "cards": cards}
+        frames["weekly"].append(w)
+        frames["lines"].append(_by(parts, ["line_code"], s))
+        frames["line_periods"].append(_by(parts, ["line_code", "period"], s))
+        cards.append(_last_week_card(fetched, s, filters.end))
+    keys = {"weekly": ["week"], "lines": ["line_code"], "line_periods": ["line_code", "period"]}
+    out = {name: _merged(dfs, keys[name]) for name, dfs in frames.items()}
+    return {"series": [s.meta() for s in registered()], "daily": daily, **out,
+            "line_period": per, "cards": cards}
 
 
-def _sorted(df: pd.DataFrame | None, keys: list[str]) -> pd.DataFrame:
-    return pd.DataFrame() if df is None else df.sort_values(keys).reset_index(drop=True)
+def _by(parts: pd.DataFrame, keys: list[str], s: TrendSeries) -> pd.DataFrame:
+    """keys + one column named after the series: its value per group."""
+    g = t.combine(parts, keys, s.num, s.den, s.scale)
+    return g[keys + ["value"]].rename(columns={"value": s.key})
 
 
-def _last_week_card(parts: pd.DataFrame, s: TrendSeries, filters: Filters) -> dict:
-    """The window's last 7 days against the 7 days before them."""
-    end = filters.end
+def _merged(frames: list[pd.DataFrame], keys: list[str]) -> pd.DataFrame:
+    if not frames:
+        return pd.DataFrame(columns=keys)
+    out = frames[0]
+    for f in frames[1:]:
+        out = out.merge(f, on=keys, how="outer")
+    return out.sort_values(keys).reset_index(drop=True)
+
+
+def _last_week_card(parts: pd.DataFrame, s: TrendSeries, end) -> dict:
+    """The 7 days up to `end` against the 7 days before them."""
     this = parts[parts["date"] > end - timedelta(days=7)]
     before = parts[(parts["date"] <= end - timedelta(days=7))
                    & (parts["date"] > end - timedelta(days=14))]
 
     def value(df):
         v = t.combine(df, [], s.num, s.den, s.scale)["value"]
-        return None if v.empty or pd.isna(v.iloc[0]) else float(v.iloc[0])
+        if v.empty or pd.isna(v.iloc[0]):
+            return None if s.den else 0.0  # a count with no rows is 0; a ratio has none
+        return float(v.iloc[0])
 
-    cur, prev = value(this), value(before) if filters.days >= 14 else None
+    cur, prev = value(this), value(before)
     return {**s.meta(), "value": cur, "previous": prev, "change": t.change(cur, prev, s.unit)}
 
 

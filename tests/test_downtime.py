@@ -39,10 +39,26 @@ def test_breakdown_crossing_the_window_edges_is_clipped():
     before = m.clip_minutes(_bd("2026-03-01 16:30", "2026-03-02 08:24", date(2026, 3, 1)),
                             ws, we, NOW)
     assert before["minutes"].iloc[0] == pytest.approx(24.0)
-    assert before["day"].iloc[0] == D  # counted on the window's first day
+    assert m.split_by_day(before, 8 * 60)["day"].tolist() == [D]  # on the window's first day
     # 07:00 on the 3rd to 09:00: 60 minutes before the window ends
     after = m.clip_minutes(_bd("2026-03-03 07:00", "2026-03-03 09:00"), ws, we, NOW)
     assert after["minutes"].iloc[0] == pytest.approx(60.0)
+    # a breakdown outside the window has no minutes in it
+    assert m.clip_minutes(_bd("2026-03-04 10:00", "2026-03-04 10:20"), ws, we, NOW)[
+        "minutes"].iloc[0] == 0.0
+
+
+def test_a_stop_over_the_day_boundary_splits_by_production_day():
+    ws, we = datetime(2026, 3, 1, 8), datetime(2026, 3, 4, 8)
+    # days start at 08:00: 22:00 on the 2nd to 09:00 on the 3rd = 600 min on D, 60 on D+1
+    bd = m.clip_minutes(_bd("2026-03-02 22:00", "2026-03-03 09:00"), ws, we, NOW)
+    split = m.split_by_day(bd, 8 * 60)
+    assert split["day"].tolist() == [D, date(2026, 3, 3)]
+    assert split["minutes"].tolist() == pytest.approx([600.0, 60.0])
+    # exactly one production day long: one row, not two
+    whole = m.split_by_day(m.clip_minutes(_bd("2026-03-02 08:00", "2026-03-03 08:00"), ws, we,
+                                          NOW), 8 * 60)
+    assert whole["day"].tolist() == [D] and whole["minutes"].tolist() == [1440.0]
 
 
 def test_open_breakdown_runs_up_to_now_or_the_window_end():

@@ -68,6 +68,11 @@ def test_trends_carry_every_registered_series(ctx):
     assert lines.loc["L01", "dhu"] == pytest.approx(14.0)
     assert lines.loc["L02", "efficiency_pct"] == pytest.approx(31.25)
     assert list(data["weekly"]["week"]) == [D]
+    # line comparison by day over a short window, by week over a long one
+    assert data["line_period"] == "day"
+    assert list(data["line_periods"].set_index("line_code").loc["L01", ["period", "dhu"]]) \
+        == [D, pytest.approx(14.0)]
+    assert r.trends(ctx, Filters(start=D - timedelta(days=59), end=D))["line_period"] == "week"
 
 
 def test_another_domain_registers_a_series(ctx, monkeypatch):
@@ -84,13 +89,21 @@ def test_another_domain_registers_a_series(ctx, monkeypatch):
     assert data["daily"]["attendance_pct"].iloc[0] == pytest.approx(12 / 15 * 100)  # 80 %
     assert data["lines"].set_index("line_code").loc["L02", "attendance_pct"] == 60.0
     card = next(c for c in data["cards"] if c["key"] == "attendance_pct")
-    assert card["value"] == pytest.approx(80.0) and card["previous"] is None
+    # the made-up parts have the same rows whatever the dates asked: the week before is "80 %"
+    assert card["value"] == pytest.approx(80.0)
 
 
 def test_last_seven_days_against_the_seven_before(ctx):
     two_weeks = Filters(start=D - timedelta(days=13), end=D)
     card = next(c for c in r.trends(ctx, two_weeks)["cards"] if c["key"] == "output")
-    assert card["value"] == 1900 and card["previous"] is None  # no output the week before
+    # no output the week before: 0 pcs, so no relative change
+    assert card["value"] == 1900 and card["previous"] == 0 and card["change"] is None
+    # a week later, D's output is the week before: -100 % (the same with a 1-day window)
+    for start in (D + timedelta(days=7), D):
+        later = Filters(start=start, end=D + timedelta(days=7))
+        card = next(c for c in r.trends(ctx, later)["cards"] if c["key"] == "output")
+        assert card["value"] == 0 and card["previous"] == 1900
+        assert card["change"] == pytest.approx(-100.0)
 
 
 def _line_daily(engine):
