@@ -17,7 +17,6 @@ from api.serialize import records
 from auth.gate import request_user, restrict_callbacks
 from auth.users import ROLES, TOKEN_PURPOSES
 from components import grid as g
-from data.demo import SCALES
 from reports import admin as reports
 from reports.context import current
 from reports.production import filter_options
@@ -35,7 +34,8 @@ TS = {"valueFormatter": {"function": "params.value ? params.value.slice(0, 16).r
 SELECT_ONE = {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True}
 
 IMPORT_COLUMNS = [
-    g.col("started_at", "When", **TS, minWidth=160, sort="desc"), g.col("username", "Who", maxWidth=120),
+    g.col("started_at", "When", **TS, minWidth=160, sort="desc"),
+    g.col("username", "Who", maxWidth=120),
     g.col("kind", "Kind", maxWidth=90), g.col("source", "Source", minWidth=220),
     g.col("status", "Status", maxWidth=100,
           cellClassRules={"text-danger fw-semibold": "params.value == 'failed'"}),
@@ -58,7 +58,8 @@ TOKEN_COLUMNS = [
     g.col("revoked_at", "Revoked", **TS),
 ]
 AUDIT_COLUMNS = [
-    g.col("ts", "When", **TS, minWidth=160, sort="desc"), g.col("username", "Who", maxWidth=130),
+    g.col("ts", "When", **TS, minWidth=160, sort="desc"),
+    g.col("username", "Who", maxWidth=130),
     g.col("action", "Action", minWidth=150), g.col("summary", "Details", minWidth=420),
 ]
 
@@ -74,7 +75,8 @@ def _admin():
 def _section(title, body, subtitle=None):
     return dbc.Card([
         dbc.CardHeader([html.Span(title, className="fw-semibold"),
-                        html.Span(subtitle, className="text-muted small ms-2") if subtitle else None]),
+                        html.Span(subtitle, className="text-muted small ms-2")
+                        if subtitle else None]),
         dbc.CardBody(body),
     ], className="mb-3 chart-card")
 
@@ -95,7 +97,8 @@ def _reload_section(folders):
                 id=f"{P}reload-folder", options=folder_options, clearable=False,
                 value=folders[0] if folders else None,
                 placeholder="no CSV folders in DATA_DIR")),
-            _field("Demo scale", dcc.Dropdown(id=f"{P}reload-scale", options=list(SCALES),
+            _field("Demo scale", dcc.Dropdown(id=f"{P}reload-scale",
+                                              options=list(reports.DEMO_SCALES),
                                               value="demo", clearable=False), 2),
             _field("Demo days", dbc.Input(id=f"{P}reload-days", type="number", min=1,
                                           placeholder="scale's default"), 2),
@@ -189,8 +192,8 @@ def layout(**_query):
             ], "pick a row to see its files and every error"),
             _users_section(line_options),
             _tokens_section(),
-            _section("Audit log", g.grid(f"{P}audit-grid", EMPTY, AUDIT_COLUMNS,
-                                         height=320), "every admin action and reload, newest first"),
+            _section("Audit log", g.grid(f"{P}audit-grid", EMPTY, AUDIT_COLUMNS, height=320),
+                     "every admin action and reload, newest first"),
         ], className="page-content"),
     ], className="page", id="page-admin")
 

@@ -30,6 +30,7 @@ from reports.context import Context
 
 log = logging.getLogger(__name__)
 
+DEMO_SCALES = tuple(demo.SCALES)
 TICKET_TTL_S = 10 * 60
 RUNNING_KEY = ("admin-reload", "running")
 RUNNING_TTL_S = 3 * 3600  # a reload that died without cleaning up frees the slot after this
@@ -95,8 +96,8 @@ def audit_table(ctx: Context) -> pd.DataFrame:
     """Newest first; `details` as stored (JSON) and `summary` for people ("role: admin · ...")."""
     with ctx.engine.connect() as conn:
         df = q.audit_log(conn)
-    df["summary"] = [" · ".join(f"{k}: {v}" for k, v in json.loads(d).items() if v not in (None, ""))
-                     if d else "" for d in df["details"]]
+    df["summary"] = [" · ".join(f"{k}: {v}" for k, v in json.loads(d).items()
+                                if v not in (None, "")) if d else "" for d in df["details"]]
     return df
 
 

@@ -103,7 +103,7 @@ def test_tokens_created_shown_once_and_revoked(ctx):
     assert admin.tokens_table(ctx).loc[0, "status"] == "revoked"
 
 
-# --- reload ------------------------------------------------------------------------------------------
+# --- reload --------------------------------------------------------------------------------------
 
 def _counts(engine) -> dict[str, int]:
     with engine.connect() as conn:

@@ -60,12 +60,12 @@ def _result(duo, contains: str, timeout: int = 60) -> str:
 def test_csv_reload_good_then_bad(dash_duo, admin_app):
     base = serve_signed_in(dash_duo, admin_app, "boss", "boss-password")
     dash_duo.driver.get(f"{base}/admin")
-    dash_duo.wait_for_element("#admin-reload-start", timeout=15)
+    dash_duo.wait_for_element("#admin-reload-start", timeout=30)
     _pick_folder(dash_duo, "good")
     dash_duo.find_element("#admin-reload-start").click()
     text = _result(dash_duo, "Imported")
     assert re.search(r"Imported [\d,]+ rows from \d+ files", text)
-    dash_duo.wait_for_contains_text("#admin-imports-grid", "boss", timeout=15)
+    dash_duo.wait_for_contains_text("#admin-imports-grid", "boss", timeout=30)
 
     _pick_folder(dash_duo, "bad")
     dash_duo.find_element("#admin-reload-start").click()
@@ -73,14 +73,14 @@ def test_csv_reload_good_then_bad(dash_duo, admin_app):
     assert "nothing was written" in text
     errors = dash_duo.find_element("#admin-errors").text
     assert "production.csv:2: date:" in errors and "production.csv:3: qty:" in errors
-    dash_duo.wait_for_contains_text("#admin-audit-grid", "reload failed", timeout=15)
+    dash_duo.wait_for_contains_text("#admin-audit-grid", "reload failed", timeout=30)
     assert dash_duo.get_logs() == []
 
 
 def test_demo_reload_shows_progress(dash_duo, admin_app):
     base = serve_signed_in(dash_duo, admin_app, "boss", "boss-password")
     dash_duo.driver.get(f"{base}/admin")
-    dash_duo.wait_for_element("#admin-reload-start", timeout=15)
+    dash_duo.wait_for_element("#admin-reload-start", timeout=30)
     dash_duo.driver.find_element(By.XPATH, "//label[text()='Demo data']").click()
     dash_duo.find_element("#admin-reload-days").send_keys("20")
     dash_duo.find_element("#admin-reload-start").click()
@@ -122,7 +122,7 @@ def test_cancelled_reload_changes_nothing(dash_duo, admin_app, tmp_path):
     assert plant_lines() == 2
     base = serve_signed_in(dash_duo, admin_app, "boss", "boss-password")
     dash_duo.driver.get(f"{base}/admin")
-    dash_duo.wait_for_element("#admin-reload-start", timeout=15)
+    dash_duo.wait_for_element("#admin-reload-start", timeout=30)
     dash_duo.driver.find_element(By.XPATH, "//label[text()='Demo data']").click()
     dash_duo.find_element("#admin-reload-start").click()  # the full demo plant: seconds of work
     WebDriverWait(dash_duo.driver, 60, poll_frequency=0.05).until(
@@ -134,5 +134,5 @@ def test_cancelled_reload_changes_nothing(dash_duo, admin_app, tmp_path):
     WebDriverWait(dash_duo.driver, 10).until(
         lambda d: d.find_element(By.ID, "admin-reload-start").is_enabled())
     assert plant_lines() == 2  # the demo plant's 8 lines never arrived
-    dash_duo.wait_for_contains_text("#admin-audit-grid", "reload cancelled", timeout=15)
+    dash_duo.wait_for_contains_text("#admin-audit-grid", "reload cancelled", timeout=30)
     assert dash_duo.get_logs() == []

@@ -175,7 +175,7 @@ def test_without_a_user_everything_but_health_is_401(plant):
         assert resp.status_code == 401, rule
 
 
-# --- a line manager of L01 never sees L02 -----------------------------------------------------------
+# --- a line manager of L01 never sees L02 --------------------------------------------------------
 
 def _mentions_other_line(payload) -> bool:
     return OTHER_LINE in json.dumps(payload)
