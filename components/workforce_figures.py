@@ -82,7 +82,8 @@ def exceptions_by(df: pd.DataFrame, key: str) -> go.Figure:
                              line=dict(color=COLORS["output"], width=2),
                              hovertemplate="%{y:,.1f} h"))
     base_layout(fig, y_title="days")
-    fig.update_layout(barmode="group", yaxis2=dict(title="overtime hours", overlaying="y",
-                                                   side="right", showgrid=False, rangemode="tozero"))
+    fig.update_layout(barmode="group", yaxis2=dict(
+        title="overtime hours", overlaying="y", side="right", showgrid=False,
+        rangemode="tozero"))
     fig.update_xaxes(type="category")
     return fig

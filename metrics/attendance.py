@@ -91,7 +91,7 @@ def max_window_minutes(shifts: pd.DataFrame) -> int:
     return int((rules["start_min"] + rules["length_min"] + rules["after_min"]).max())
 
 
-# --- punches -> shift days ------------------------------------------------------------------------
+# --- punches -> shift days -----------------------------------------------------------------------
 
 def assign_punches(punches: pd.DataFrame, shift_of: pd.Series, rules: pd.DataFrame,
                    default: str | None) -> pd.DataFrame:
@@ -198,7 +198,7 @@ def _resolve_overlaps(p: pd.DataFrame, overlap: np.ndarray, hits: np.ndarray) ->
     return p
 
 
-# --- shift days -> daily records ---------------------------------------------------------------
+# --- shift days -> daily records -----------------------------------------------------------------
 
 def daily_records(punches: pd.DataFrame, employees: pd.DataFrame, shifts: pd.DataFrame,
                   holidays, first_day: date, last_day: date, default_shift: str | None = None
@@ -277,13 +277,15 @@ def _worked(p: pd.DataFrame, rules: pd.DataFrame) -> pd.DataFrame:
     minutes = ((pairs["close_ts"] - counted_from) / _MIN).clip(lower=0).where(closed, 0.0)
     pairs["minutes"] = minutes
     pairs["closed"] = closed
-    pairs["covers_mid"] = closed & (counted_from <= pairs["mid"]) & (pairs["close_ts"] >= pairs["mid"])
+    pairs["covers_mid"] = closed & (counted_from <= pairs["mid"]) & (
+        pairs["close_ts"] >= pairs["mid"])
     per_day = pairs.groupby(["emp_code", "date"], sort=False).agg(
         raw_work=("minutes", "sum"), covers_mid=("covers_mid", "any"),
         last_closed=("closed", "last")).reset_index()
     per_day["missing_out"] = ~per_day.pop("last_closed")
     base = pd.DataFrame({"emp_code": p["emp_code"], "date": p["date"],
-                         "in_ts": p["ts"].where(eff == "IN"), "out_ts": p["ts"].where(eff == "OUT")})
+                         "in_ts": p["ts"].where(eff == "IN"),
+                         "out_ts": p["ts"].where(eff == "OUT")})
     times = base.groupby(["emp_code", "date"], sort=False).agg(
         in_time=("in_ts", "min"), out_time=("out_ts", "max"),
         punch_count=("in_ts", "size")).reset_index()
@@ -302,7 +304,8 @@ def _evaluate(df: pd.DataFrame, rules: pd.DataFrame, holidays) -> pd.DataFrame:
     weekday = df["date"].dt.dayofweek.to_numpy()
     off = np.array([wd in offs if isinstance(offs, frozenset) else False
                     for wd, offs in zip(weekday, r["weekly_off"])], dtype=bool)
-    df["day_type"] = np.where(df["date"].isin(holiday_days.tolist()), "PH", np.where(off, "WO", "W"))
+    holiday = df["date"].isin(holiday_days.tolist())
+    df["day_type"] = np.where(holiday, "PH", np.where(off, "WO", "W"))
     punched = df["punch_count"].fillna(0).to_numpy() > 0
     df["punch_count"] = df["punch_count"].fillna(0).astype(int)
     df["missing_out"] = df["missing_out"].astype("boolean").fillna(False).astype(bool)
@@ -332,7 +335,7 @@ def _evaluate(df: pd.DataFrame, rules: pd.DataFrame, holidays) -> pd.DataFrame:
     return df
 
 
-# --- summaries -------------------------------------------------------------------------------------
+# --- summaries -----------------------------------------------------------------------------------
 
 def attendance_pct(present, half_days, scheduled):
     """SPEC section 4: (P + 0.5 x HD) / scheduled days x 100; null for no scheduled day."""

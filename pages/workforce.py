@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash
 import pandas as pd
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import Input, Output, callback, dcc, html, no_update
 
 from auth.gate import request_user
 from components import grid as g, ids
@@ -227,7 +227,7 @@ def drill_content(emp_code, values):
     ])
 
 
-# --- exports ---------------------------------------------------------------------------------------
+# --- exports -------------------------------------------------------------------------------------
 
 @register_export(f"{PAGE}-daily")
 def _export_daily(ctx, filters, scope):

@@ -20,7 +20,7 @@ EMPLOYEE_COLUMNS = ["emp_code", "name", "department", "line_code", "shift_code",
                     "date_left", "is_placeholder"]
 
 
-# --- engine inputs ---------------------------------------------------------------------------------
+# --- engine inputs -------------------------------------------------------------------------------
 
 def shifts(conn) -> pd.DataFrame:
     return frame(conn, select(SH).order_by(SH.c.shift_code))
@@ -69,7 +69,7 @@ def records_between(conn, start: date, end: date) -> pd.DataFrame:
     return frame(conn, select(AD).where(AD.c.date.between(start, end)))
 
 
-# --- the page and the API --------------------------------------------------------------------------
+# --- the page and the API ------------------------------------------------------------------------
 
 def _scoped(stmt, filters: Filters, scope, emps=(), departments=()):
     stmt = where_filters(stmt, AD, filters, scope, use_style=False)
@@ -161,7 +161,8 @@ def unmatched_punches(conn, filters: Filters, scope=None) -> pd.DataFrame:
     """Punches that fell in no shift window, with their employee's line (reported, not lost)."""
     stmt = (select(P.c.emp_code, E.c.name, E.c.line_code, P.c.ts, P.c.direction, P.c.device_id)
             .select_from(P.join(E, E.c.emp_code == P.c.emp_code, isouter=True))
-            .where(P.c.unmatched.is_(True), P.c.ts >= datetime.combine(filters.start, datetime.min.time()),
+            .where(P.c.unmatched.is_(True),
+                   P.c.ts >= datetime.combine(filters.start, datetime.min.time()),
                    P.c.ts < datetime.combine(filters.end + timedelta(days=1), datetime.min.time()))
             .order_by(P.c.ts))
     lines = filters.lines

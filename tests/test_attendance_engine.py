@@ -187,7 +187,8 @@ def test_open_shift_is_closed_before_a_new_one_opens():
     s = shift(start="20:00", end="08:00", checkin_before_min=240, checkout_after_min=840)
     d1 = D + timedelta(days=1)
     records, assigned = day(punches(("IN", at("20:00")), ("OUT", at("17:00", d1)),
-                                    ("IN", at("19:50", d1)), ("OUT", at("08:00", d1 + timedelta(days=1)))),
+                                    ("IN", at("19:50", d1)),
+                                    ("OUT", at("08:00", d1 + timedelta(days=1)))),
                             shifts=s, last=d1)
     by_day = records.set_index("date")
     # D: 20:00 -> D+1 17:00 = 21 h = 1260 min; D+1: counted from 20:00 to 08:00 = 720
@@ -200,7 +201,8 @@ def test_both_in_the_overlap_opens_the_next_day_when_the_earlier_is_closed():
     s = shift(start="20:00", end="08:00", checkin_before_min=240, checkout_after_min=840)
     d1 = D + timedelta(days=1)
     records, _ = day(punches(("BOTH", at("20:00")), ("BOTH", at("08:00", d1)),
-                             ("BOTH", at("19:55", d1)), ("BOTH", at("08:00", d1 + timedelta(days=1)))),
+                             ("BOTH", at("19:55", d1)),
+                             ("BOTH", at("08:00", d1 + timedelta(days=1)))),
                      shifts=s, last=d1)
     by_day = records.set_index("date")
     assert by_day.loc[D, "work_minutes"] == 720 and by_day.loc[d1, "work_minutes"] == 720
