@@ -134,6 +134,7 @@ def punches(plant: Plant, rostered: pd.DataFrame) -> pd.DataFrame:
         again = base[double.to_numpy()[keep]].copy()
         again["ts"] = again["ts"] + pd.to_timedelta(rng.integers(2, 46, len(again)), "s")
         parts += [base, again]
+    parts.append(_stray(plant, came))
     out = pd.concat(parts, ignore_index=True)
     out.loc[out["device_id"] == cat.BOTH_DEVICE, "direction"] = "BOTH"
     out = out[out["ts"] < plant.horizon]
@@ -141,3 +142,17 @@ def punches(plant: Plant, rostered: pd.DataFrame) -> pd.DataFrame:
     received = out["ts"] + pd.to_timedelta(rng.integers(5, 900, len(out)), "s")
     out["received_at"] = received.where(received < plant.horizon, pd.Timestamp(plant.horizon))
     return out.sort_values(["ts", "emp_code"], ignore_index=True)
+
+
+def _stray(plant: Plant, came: pd.DataFrame) -> pd.DataFrame:
+    """A few punches outside every shift window (someone back for a bag at night, or in at
+    midday before a night shift): the attendance engine keeps and reports them as unmatched.
+    The day shift's window ends at 21:00, the night shift's opens at 18:00."""
+    rng = plant.rng("stray punches")
+    picked = came[rng.random(len(came)) < 0.002]
+    night = (picked["shift_code"] == "B").to_numpy()
+    minutes = np.where(night, -rng.uniform(300, 480, len(picked)),
+                       SHIFT_MIN + 240 + rng.uniform(60, 180, len(picked)))
+    ts = picked["start"].to_numpy() + pd.to_timedelta(np.round(minutes * 60), "s")
+    return pd.DataFrame({"emp_code": picked["emp_code"].to_numpy(), "ts": ts,
+                         "direction": "IN", "device_id": picked["device_id"].to_numpy()})

@@ -96,7 +96,7 @@ def test_absenteeism_is_around_five_to_eight_percent(plant):
     rostered = plans.query("date < @END.date()")[["date", "line_code", "shift_code"]].merge(
         emp, on=["line_code", "shift_code"])
     left = rostered["date_left"].where(rostered["date_left"].notna(), date.max)
-    rostered = rostered[(rostered["date_joined"] <= rostered["date"]) & (rostered["date"] < left)]
+    rostered = rostered[(rostered["date_joined"] <= rostered["date"]) & (rostered["date"] <= left)]
     # every punch of a shift falls within 6 h after the calendar day of its production day
     came = pd.DataFrame({"emp_code": punches["emp_code"],
                          "date": (punches["ts"] - pd.Timedelta(hours=6)).dt.date}).drop_duplicates()
