@@ -278,7 +278,8 @@ def start_reload(n_clicks, action, folder, scale, days, version):
         ticket = reports.request_reload(current(), actor, action, folder, scale, days)
     except reports.AdminError as err:
         return no_update, dbc.Alert(str(err), color="warning", className="py-2"), no_update
-    return ticket, html.Div("Starting…", className="text-muted small"), (version or 0) + 1
+    running = html.Div("Running; the outcome appears here.", className="text-muted small")
+    return ticket, running, (version or 0) + 1
 
 
 @callback(
