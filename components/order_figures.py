@@ -64,7 +64,7 @@ def orders_timeline(orders: pd.DataFrame, today: date) -> go.Figure:
 
 
 def timeline_height(orders: pd.DataFrame) -> int:
-    return 90 + 24 * min(len(orders), TIMELINE_MAX_ORDERS)
+    return max(300, 90 + 24 * min(len(orders), TIMELINE_MAX_ORDERS))
 
 
 def on_time_delivery(periods: pd.DataFrame, freq: str) -> go.Figure:
