@@ -48,6 +48,9 @@ def test_orders_page_opens_filters_and_drills_to_the_line(signed_in):
 
     link = duo.find_element(ORDER.format(0) + " a")
     assert link.text == "WO-A"
+    # Bootstrap scrolls smoothly: jump instead, or the click lands mid-scroll
+    duo.driver.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", link)
     link.click()
     wait_until(lambda: "/lines/L01" in duo.driver.current_url, timeout=10)
     assert "style=S1" in duo.driver.current_url and "start=2026-03-02" in duo.driver.current_url
