@@ -28,6 +28,14 @@ class _SessionInterface(SecureCookieSessionInterface):
         forced = bool(app.config.get("SESSION_COOKIE_SECURE"))
         return forced or (has_request_context() and request.is_secure)
 
+    def save_session(self, app: Flask, session, response) -> None:
+        # A refused background request (a Dash callback answering 401 after the session ended)
+        # must not write a cookie: arriving after the sign-in page's, it would replace the form's
+        # CSRF token and the next sign-in would fail as "expired".
+        if response.status_code == 401 and request.path.startswith(("/_dash-", "/api/")):
+            return
+        super().save_session(app, session, response)
+
 
 def csp(script_hashes: list[str]) -> str:
     directives = {
@@ -56,7 +64,9 @@ def init_security(app, settings) -> None:
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.session_cookie_secure,
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.session_idle_min),
-        SESSION_REFRESH_EACH_REQUEST=True,
+        # the cookie is rewritten when the session changes (signing in, or the last-seen time
+        # moving on every SEEN_RESOLUTION_S), not on every response
+        SESSION_REFRESH_EACH_REQUEST=False,
     )
 
     @server.after_request

@@ -264,3 +264,14 @@ def test_ready_is_503_when_the_database_is_unreachable(sqlite_url, make_app):
     assert health.status_code == 503
     assert health.get_json()["components"]["database"] == "unreachable"
     assert client.get("/api/health/live").status_code == 200  # the process itself is alive
+
+
+def test_a_refused_callback_leaves_the_sign_in_form_working(client):
+    """A Dash request answered 401 after the sign-in page was served writes no cookie, so it
+    cannot replace the form's CSRF token (the browser then fails to sign in as 'expired')."""
+    token = _csrf(client)
+    resp = client.post("/_dash-update-component", json={})
+    assert resp.status_code == 401 and "Set-Cookie" not in resp.headers
+    resp = client.post("/login", data={"username": "maria", "password": "correct-horse",
+                                       "csrf_token": token})
+    assert resp.status_code == 302

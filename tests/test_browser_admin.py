@@ -136,3 +136,22 @@ def test_cancelled_reload_changes_nothing(dash_duo, admin_app, tmp_path):
     assert plant_lines() == 2  # the demo plant's 8 lines never arrived
     dash_duo.wait_for_contains_text("#admin-audit-grid", "reload cancelled", timeout=30)
     assert dash_duo.get_logs() == []
+
+
+def test_an_ended_session_goes_back_to_sign_in(dash_duo, admin_app):
+    """After the session ends (here: its cookie is gone), the next callback's 401 takes the
+    browser to the sign-in page, which brings the user back to where they were."""
+    base = serve_signed_in(dash_duo, admin_app, "vera", "vera-password")
+    dash_duo.driver.get(f"{base}/lines?start=2026-03-02&end=2026-03-02")
+    dash_duo.wait_for_element("#lines-summary", timeout=30)  # the page has finished loading
+    dash_duo.driver.delete_all_cookies()
+    dash_duo.driver.find_element(By.CSS_SELECTOR, ".app-navbar a.nav-link").click()  # Overview
+    WebDriverWait(dash_duo.driver, 30).until(lambda d: "/login?next=" in d.current_url)
+    dash_duo.find_element("#username").send_keys("vera")
+    dash_duo.find_element("#password").send_keys("vera-password")
+    dash_duo.find_element("#login-button").click()
+    WebDriverWait(dash_duo.driver, 30).until(
+        lambda d: d.current_url.startswith(base) and "/login" not in d.current_url)
+    dash_duo.wait_for_element("#overview-content > *", timeout=30)
+    logs = dash_duo.get_logs()  # only the browser noting the refused callback
+    assert all("401" in entry["message"] for entry in logs), logs
