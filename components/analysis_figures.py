@@ -37,7 +37,8 @@ def pareto(df: pd.DataFrame, key: str, value: str, *, unit: str, color: str = CO
     fig.update_layout(hovermode="closest", showlegend=False, yaxis2=dict(
         overlaying="y", side="right", range=[0, 105], ticksuffix=" %", showgrid=False,
         title="cumulative %", tickmode="array", tickvals=[0, 20, 40, 60, 80, 100],
-        ticktext=[f"{v} %" for v in (0, 20, 40, 60, 80, 100)]), margin=dict(l=50, r=50, t=10, b=90))
+        ticktext=[f"{v} %" for v in (0, 20, 40, 60, 80, 100)]),
+        margin=dict(l=50, r=50, t=30, b=90))
     fig.add_hline(y=80, line=dict(color="#94a3b8", dash="dot", width=1), yref="y2")
     fig.update_xaxes(type="category", tickangle=-35)
     return fig
@@ -127,4 +128,5 @@ def trend(daily: pd.DataFrame, key: str, *, label: str, unit: str, color: str) -
                              line=dict(color=color, width=3),
                              hovertemplate="%{y:" + fmt + "}" + suffix
                              + "<extra>7-day</extra>"))
-    return _time_axis(base_layout(fig, y_title=f"{label}{' (' + unit.strip() + ')' if unit.strip() else ''}"), "day")
+    title = f"{label} ({unit.strip()})" if unit.strip() else label
+    return _time_axis(base_layout(fig, y_title=title), "day")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, html, no_update
+from dash import Input, Output, callback, dcc, html, no_update
 
 from auth.gate import request_user
 from components import analysis_figures as af, grid as g
@@ -25,7 +25,7 @@ MIN = {"function": "params.value == null ? '—' : d3.format(',.0f')(params.valu
 
 LINE_COLUMNS = [
     g.col("line_code", "Line", maxWidth=90, pinned="left"),
-    g.col("downtime_min", "Down", valueFormatter=MIN, type="numericColumn"),
+    g.col("downtime_min", "Down", valueFormatter=MIN, type="numericColumn", minWidth=105),
     g.col("count", "Stops", "int"), g.col("mttr_min", "MTTR", valueFormatter=MIN,
                                           type="numericColumn"),
     g.col("availability_pct", "Avail.", "pct", headerTooltip="availability"),
@@ -146,9 +146,11 @@ def _reasons_view(reasons, category: str) -> html.Div:
     return html.Div([
         html.Div([html.Span("Category: ", className="text-muted"), html.Strong(category)],
                  id="downtime-drill-title", className="mb-1"),
-        graph(af.horizontal_bars(part, "reason", "downtime_min", unit=" min",
-                                 color="#f59e0b"), "downtime-reasons-graph",
-              height=max(160, 60 + 34 * len(part))) if not part.empty else empty_state(),
+        dcc.Graph(id="downtime-reasons-graph", figure=af.horizontal_bars(
+            part, "reason", "downtime_min", unit=" min", color="#f59e0b"),
+            config={"displayModeBar": False},
+            style={"height": f"{max(160, 60 + 34 * len(part))}px"})
+        if not part.empty else empty_state(),
     ])
 
 
