@@ -31,7 +31,7 @@ LINE_COLUMNS = [
     g.col("availability_pct", "Avail.", "pct", headerTooltip="availability"),
     g.col("performance_pct", "Perf.", "pct", headerTooltip="performance"),
     g.col("fpy_pct", "FPY", "pct", headerTooltip="quality: first-pass yield"),
-    g.col("oee_pct", "OEE", "pct", sort="asc"),
+    g.col("oee_pct", "OEE", "pct", sort="asc", pinned="right"),
 ]
 MACHINE_COLUMNS = [
     g.col("machine_code", "Machine", minWidth=100, pinned="left", tooltipField="type"),
