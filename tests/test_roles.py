@@ -273,3 +273,51 @@ def test_a_restricted_callback_cannot_hide_behind_other_outputs(plant):
     assert resp.status_code == 403
     assert "maria" not in resp.get_data(as_text=True) and "u-admin" not in resp.get_data(
         as_text=True)
+
+
+def _content_callbacks(app):
+    """Every page's content callback (components.page.register_content): page id -> spec."""
+    found = {}
+    for key, spec in app.callback_map.items():
+        match = re.fullmatch(r"\.\.([\w-]+)-content\.children\.\.\.\1-alert\.children\.\.\."
+                             r"\1-alert\.is_open\.\.", key)
+        if match:
+            found[match.group(1)] = (key, spec)
+    return found
+
+
+def test_line_manager_sees_no_other_line_on_any_page(plant):
+    """Every page's content, asked for L02 or for everything, shows nothing of L02."""
+    app, client, tokens = plant
+    pages = _content_callbacks(app)
+    assert {"overview", "lines"} <= set(pages)
+    values = {"start_date": D.isoformat(), "end_date": D.isoformat(), "value": []}
+    for page_id, (key, spec) in pages.items():
+        outputs = [{"id": o.strip(".").rsplit(".", 1)[0],
+                    "property": o.strip(".").rsplit(".", 1)[1]} for o in key.split("...")]
+        for lines in ([OTHER_LINE], []):
+            inputs = [{"id": i["id"], "property": i["property"],
+                       "value": lines if i["id"] == "filter-lines" else values[i["property"]]}
+                      for i in spec["inputs"]]
+            body = {"output": key, "outputs": outputs, "inputs": inputs, "state": [],
+                    "changedPropIds": ["filter-lines.value"]}
+            for who in ("line_manager", "plant_head"):
+                resp = client.post("/_dash-update-component", json=body,
+                                   headers=_as(tokens, who))
+                assert resp.status_code in (200, 204), (page_id, who, resp.status_code)
+                if who == "line_manager" and resp.status_code == 200:
+                    answer = resp.get_json()["response"]
+                    content = answer.get(f"{page_id}-content", {})
+                    assert OTHER_LINE not in json.dumps(content), (page_id, lines)
+                    if lines:  # the refusal names the line asked for, and nothing more
+                        assert answer[f"{page_id}-alert"]["is_open"] is True, page_id
+    # and the plant head does see L02 on the Lines page, so the check can tell
+    key, spec = pages["lines"]
+    body["output"], body["inputs"] = key, [
+        {"id": i["id"], "property": i["property"],
+         "value": [OTHER_LINE] if i["id"] == "filter-lines" else values[i["property"]]}
+        for i in spec["inputs"]]
+    body["outputs"] = [{"id": o.strip(".").rsplit(".", 1)[0],
+                        "property": o.strip(".").rsplit(".", 1)[1]} for o in key.split("...")]
+    resp = client.post("/_dash-update-component", json=body, headers=_as(tokens, "plant_head"))
+    assert OTHER_LINE in resp.get_data(as_text=True)
