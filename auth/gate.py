@@ -38,6 +38,17 @@ LOGIN_PAGE = """<!doctype html>
 </form></main></body></html>"""
 
 
+FORBIDDEN_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Not allowed · FloorPulse</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/assets/login.css"></head>
+<body><main class="login-card">
+<h1>Floor<span>Pulse</span></h1>
+<div class="error" role="alert">Your role may not open this page.</div>
+<p class="sub"><a href="/">Back to the overview</a> · <a href="/logout">Sign in as someone else</a></p>
+</main></body></html>"""
+
+
 # Failed sign-ins allowed per window, per client address and per user name, before 429.
 MAX_FAILURES_PER_ADDRESS = 20
 MAX_FAILURES_PER_USER = 8
@@ -159,8 +170,7 @@ def forbidden_response():
     if request.path.startswith(XHR_PREFIXES):
         return jsonify({"error": {"code": "forbidden", "message": "Your role may not do this.",
                                   "details": {}}}), 403
-    return ("<!doctype html><title>Not allowed · FloorPulse</title><p>Your role may not open "
-            "this page. <a href=\"/\">Back to the overview</a></p>"), 403
+    return render_template_string(FORBIDDEN_PAGE), 403
 
 
 def unauthorized_response():
