@@ -11,6 +11,10 @@
                 var here = window.location.pathname + window.location.search;
                 window.location.assign("/login?next=" + encodeURIComponent(here));
             }
+            if (leaving && response.status === 401) {
+                // the page is going away: Dash need not read (and report) this answer
+                return new Promise(function () {});
+            }
             return response;
         });
     };
