@@ -56,6 +56,16 @@ def _audit_import(kind: str, source, ok: bool, rows: int, errors: int) -> None:
            {"kind": kind, "source": str(source), "rows": rows, "errors": errors})
 
 
+def _exit_on_errors(errors: list[str]) -> None:
+    """An import that found bad rows lists every one and exits 1 (it wrote nothing)."""
+    if not errors:
+        return
+    for err in errors:
+        click.echo(err, err=True)
+    click.echo(f"import failed: {len(errors)} error(s); nothing was written", err=True)
+    sys.exit(1)
+
+
 def register(server: Flask) -> None:
     @server.cli.command("init-db")
     def init_db():
@@ -107,12 +117,7 @@ def register(server: Flask) -> None:
                       len(report.errors))
         for name, n in report.row_counts.items():
             click.echo(f"{name}: {n} rows")
-        if not report.ok:
-            for err in report.errors:
-                click.echo(err, err=True)
-            click.echo(f"import failed: {len(report.errors)} error(s); nothing was written",
-                       err=True)
-            sys.exit(1)
+        _exit_on_errors(report.errors)
         click.echo("import ok")
 
     @server.cli.command("import-attlog")
@@ -126,12 +131,7 @@ def register(server: Flask) -> None:
         report = run_import(_engine(), file, now=current().now(),
                             username=os.environ.get("USER"))
         _audit_import("attlog", file, report.ok, report.accepted, len(report.errors))
-        if not report.ok:
-            for err in report.errors:
-                click.echo(err, err=True)
-            click.echo(f"import failed: {len(report.errors)} error(s); nothing was written",
-                       err=True)
-            sys.exit(1)
+        _exit_on_errors(report.errors)
         click.echo(f"{report.lines} punches read: {report.accepted} stored, "
                    f"{report.duplicates} already there; {len(report.placeholders)} placeholder "
                    f"employee(s) made for unknown device users")
@@ -165,12 +165,7 @@ def register(server: Flask) -> None:
             sys.exit(2)
         report = run_import(_engine(), file, username=os.environ.get("USER"))
         _audit_import("uci", file, not report.errors, report.rows, len(report.errors))
-        if report.errors:
-            for err in report.errors:
-                click.echo(err, err=True)
-            click.echo(f"import failed: {len(report.errors)} error(s); nothing was written",
-                       err=True)
-            sys.exit(1)
+        _exit_on_errors(report.errors)
         click.echo(f"line_daily: {report.rows} rows, {report.lines} lines, {report.dates} dates")
         click.echo("import ok")
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, request
+from flask import Blueprint, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from api.errors import ApiError
+from api.serialize import mapping, records
 from auth.gate import request_user
 from reports import production as production_reports
 from reports.context import current
@@ -79,3 +80,17 @@ def group_by(allowed: dict[str, str], default: str) -> tuple[str, ...]:
         if key not in keys:
             keys.append(key)
     return tuple(keys)
+
+
+def grouped_metrics(report, aliases: dict[str, str], columns: list[str], *,
+                    total_columns: list[str] | None = None,
+                    extra_columns: dict[tuple, list[str]] | None = None):
+    """The usual metric endpoint: filters and group_by from the request, the report the page
+    uses, `{"rows": [...], "total": {...}}` with the group keys first in each row."""
+    filters = filters_from_request()
+    keys = group_by(aliases, "line")
+    result = report(current(), filters, keys, scope())
+    row_columns = list(keys) + columns + (extra_columns or {}).get(keys, [])
+    total = result["total"]
+    return jsonify({"rows": records(result["rows"], row_columns),
+                    "total": mapping({k: total.get(k) for k in total_columns or columns})})

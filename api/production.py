@@ -4,9 +4,9 @@ from __future__ import annotations
 import pandas as pd
 from flask import jsonify, request
 
-from api.common import bp, filters_from_request, group_by, scope
+from api.common import bp, grouped_metrics, scope
 from api.errors import ApiError
-from api.serialize import mapping, records
+from api.serialize import records
 from metrics.calendar import to_plant_local
 from reports import production as production_reports
 from reports.context import current
@@ -20,11 +20,7 @@ GROUP_ALIASES = {"line": "line_code", "date": "date", "shift": "shift_code",
 
 @bp.get("/v1/production")
 def production():
-    filters = filters_from_request()
-    keys = group_by(GROUP_ALIASES, "line")
-    result = production_reports.production(current(), filters, keys, scope())
-    return jsonify({"rows": records(result["rows"], list(keys) + PRODUCTION_COLUMNS),
-                    "total": mapping({k: result["total"][k] for k in PRODUCTION_COLUMNS})})
+    return grouped_metrics(production_reports.production, GROUP_ALIASES, PRODUCTION_COLUMNS)
 
 
 @bp.get("/v1/wip")

@@ -1,7 +1,10 @@
 """The HTTP API (SPEC section 7): one blueprint, one module of routes per domain."""
 from __future__ import annotations
 
-from api import attendance, downtime, events, fallback, health, line_daily, orders, production, quality, utilisation  # noqa: F401  (each module adds its routes to bp)
+from api import (  # noqa: F401  (each module adds its routes to bp)
+    attendance, downtime, events, fallback, health, line_daily, orders, production, quality,
+    utilisation,
+)
 from api.common import bp
 
 __all__ = ["bp"]
