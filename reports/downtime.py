@@ -135,8 +135,9 @@ def _downtime_view(ctx, filters: Filters, scope, now: datetime) -> dict:
     reasons = m.summarize(bd, ["category", "reason"]).sort_values(
         ["category", "downtime_min"], ascending=[True, False]).reset_index(drop=True)
     by_day = m.summarize(_by_day(ctx, bd), ["day", "category"]).rename(columns={"day": "date"})
-    open_rows["running_min"] = (pd.Timestamp(now) - pd.to_datetime(open_rows["start_ts"])
-                                ).dt.total_seconds() / 60.0
+    # a stop stamped a little after our clock (a device clock ahead) has run 0 minutes, not < 0
+    open_rows["running_min"] = ((pd.Timestamp(now) - pd.to_datetime(open_rows["start_ts"])
+                                 ).dt.total_seconds() / 60.0).clip(lower=0)
     return {"total": _total(bd, lines, fpy), "categories": categories, "reasons": reasons,
             "by_day": by_day, "lines": lines, "machines": machines,
             "open": open_rows, "maintenance": pm, "now": now}
