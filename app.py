@@ -18,6 +18,7 @@ from api.routes import bp as api_blueprint
 from auth.gate import init_auth, request_user
 from auth.security import init_security
 from components import export, filter_bar, ids
+from components.jobs import ThreadJobManager
 from data import db
 from reports.context import EXTENSION_KEY, Context
 from settings import BASE_DIR, Settings
@@ -70,7 +71,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         assets_folder=str(BASE_DIR / "assets"), suppress_callback_exceptions=True,
         title="FloorPulse", update_title=None, serve_locally=True, assets_ignore=r"login\.css",
         # long work (the admin page's reload) runs in a background process; progress via diskcache
-        background_callback_manager=dash.DiskcacheManager(
+        background_callback_manager=ThreadJobManager(
             diskcache.Cache(os.path.join(settings.cache_dir, "jobs"))),
     )
     app.layout = _layout

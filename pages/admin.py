@@ -16,7 +16,7 @@ from dash.exceptions import PreventUpdate
 from api.serialize import records
 from auth.gate import request_user, restrict_callbacks
 from auth.users import ROLES, TOKEN_PURPOSES
-from components import grid as g
+from components import grid as g, jobs
 from reports import admin as reports
 from reports.context import current
 from reports.production import filter_options
@@ -297,17 +297,18 @@ def start_reload(n_clicks, action, folder, scale, days, version):
     prevent_initial_call=True,
 )
 def run_reload(set_progress, ticket, version):
-    """In a background process (forked from the server, so the app context came along); the
-    user was resolved in start_reload and travels in the ticket."""
+    """In a background job (a thread of the server, with the request's app context); the user was
+    resolved in start_reload and travels in the ticket. Cancel stops it at its next progress
+    report, rolling its transaction back."""
     if not ticket:
         raise PreventUpdate
-    ctx = reports.job_context(current())
 
     def progress(fraction, message):
+        jobs.raise_if_cancelled()
         pct = max(0, min(100, round(fraction * 100)))
         set_progress((pct, f"{pct} %", message))
 
-    result = reports.run_reload(ctx, ticket, progress)
+    result = reports.run_reload(current(), ticket, progress)
     return (result_view(result.ok, f"{result.message} ({result.duration_s:.1f} s)",
                         result.errors, result.row_counts), (version or 0) + 1)
 

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-import diskcache
 import pandas as pd
 
 from auth import audit, users
@@ -242,17 +241,6 @@ def request_reload(ctx: Context, actor: str, action: str, folder: str | None = N
 
 def _about(req: ReloadRequest) -> dict:
     return {"kind": req.action, "source": req.folder or f"demo {req.scale}", "days": req.days}
-
-
-def job_context(ctx: Context) -> Context:
-    """The context for a background process forked from the server: its own connections.
-
-    The pool and the cache handle came with the fork and belong to the parent; dispose(close=False)
-    drops the pool's connections in this process without closing them under the parent.
-    """
-    ctx.engine.dispose(close=False)
-    return Context(settings=ctx.settings, engine=ctx.engine,
-                   cache=diskcache.Cache(ctx.settings.cache_dir))
 
 
 def run_reload(ctx: Context, ticket: str, progress) -> ReloadResult:
