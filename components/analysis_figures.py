@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.figures import COLORS, LINE_PALETTE, _time_axis, base_layout
+from components.figures import COLORS, _time_axis, base_layout
 from metrics.quality import NOT_GIVEN
 
 # ISO timestamps in grids read as "2026-03-02 08:10"
@@ -42,25 +42,6 @@ def pareto(df: pd.DataFrame, key: str, value: str, *, unit: str, color: str = CO
     fig.add_hline(y=80, line=dict(color="#94a3b8", dash="dot", width=1), yref="y2")
     fig.update_xaxes(type="category", tickangle=-35)
     return fig
-
-
-def by_line_over_days(df: pd.DataFrame, value: str, *, y_title: str, fmt: str = ".1f",
-                      x: str = "date") -> go.Figure:
-    """One line per line_code over days (bars by line when there is a single day)."""
-    fig = go.Figure()
-    if df[x].nunique() == 1:
-        fig.add_trace(go.Bar(x=df["line_code"], y=df[value], marker_color=COLORS["output"],
-                             hovertemplate="%{x}: %{y:" + fmt + "}<extra></extra>"))
-        fig = base_layout(fig, y_title=y_title)
-        fig.update_layout(showlegend=False)
-        fig.update_xaxes(type="category")
-        return fig
-    for i, (line_code, part) in enumerate(df.groupby("line_code", sort=True)):
-        fig.add_trace(go.Scatter(
-            x=part[x], y=part[value], name=line_code, mode="lines+markers",
-            line=dict(color=LINE_PALETTE[i % len(LINE_PALETTE)], width=2), marker=dict(size=4),
-            hovertemplate=f"{line_code}: " + "%{y:" + fmt + "}<extra></extra>"))
-    return _time_axis(base_layout(fig, y_title=y_title), "day")
 
 
 def quality_by_day(daily: pd.DataFrame) -> go.Figure:

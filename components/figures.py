@@ -111,3 +111,30 @@ def wip_over_time(wip: pd.DataFrame) -> go.Figure:
     fig = base_layout(fig, y_title="WIP (pieces in line)")
     fig.update_xaxes(hoverformat="%a %d %b %H:%M")
     return fig
+
+
+def by_line_over_days(df: pd.DataFrame, value: str, *, y_title: str, fmt: str = ".1f",
+                      suffix: str = "", labels: bool = False, x: str = "date") -> go.Figure:
+    """One line per line_code over days (bars by line when there is a single day, with their
+    values written on them when `labels`). Values show as `fmt` (a d3 format) plus `suffix`."""
+    fig = go.Figure()
+    hover_value = "%{y:" + fmt + "}" + suffix
+    if df[x].nunique() == 1:
+        bar = dict(x=df["line_code"], y=df[value], marker_color=COLORS["output"],
+                   hovertemplate="%{x}: " + hover_value + "<extra></extra>")
+        if labels:
+            # fmt is a d3 format that Python's format() reads the same way (",.1f")
+            bar.update(text=[format(v, fmt) + suffix if v == v else "—" for v in df[value]],
+                       textposition="outside",
+                       width=min(0.8, 0.25 * len(df)))
+        fig.add_trace(go.Bar(**bar))
+        fig = base_layout(fig, y_title=y_title)
+        fig.update_layout(showlegend=False)
+        fig.update_xaxes(type="category")
+        return fig
+    for i, (line_code, part) in enumerate(df.groupby("line_code", sort=True)):
+        fig.add_trace(go.Scatter(
+            x=part[x], y=part[value], name=line_code, mode="lines+markers",
+            line=dict(color=LINE_PALETTE[i % len(LINE_PALETTE)], width=2), marker=dict(size=4),
+            hovertemplate=f"{line_code}: " + hover_value + "<extra></extra>"))
+    return _time_axis(base_layout(fig, y_title=y_title), "day")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.figures import COLORS, LINE_PALETTE, _time_axis, base_layout
+from components.figures import COLORS, base_layout, by_line_over_days
 
 STATE_COLORS = {"working": "#16a34a", "idle": "#f59e0b", "absent": "#94a3b8",
                 "no data": "#e2e8f0"}
@@ -12,25 +12,9 @@ STATE_COLORS = {"working": "#16a34a", "idle": "#f59e0b", "absent": "#94a3b8",
 
 def by_day(daily: pd.DataFrame, column: str, y_title: str, suffix: str, digits: int
            ) -> go.Figure:
-    """One trace per line over the days (bars by line for a single day)."""
-    fig = go.Figure()
-    fmt = f"%{{y:,.{digits}f}}{suffix}"
-    if daily["date"].nunique() == 1:
-        fig.add_trace(go.Bar(x=daily["line_code"], y=daily[column], marker_color=COLORS["output"],
-                             text=[f"{v:,.{digits}f}{suffix}" if v == v else "—"
-                                   for v in daily[column]], textposition="outside",
-                             hovertemplate="%{x}: " + fmt + "<extra></extra>",
-                             width=min(0.8, 0.25 * len(daily))))
-        fig = base_layout(fig, y_title=y_title)
-        fig.update_layout(showlegend=False)
-        fig.update_xaxes(type="category")
-        return fig
-    for i, (line_code, part) in enumerate(daily.groupby("line_code", sort=True)):
-        fig.add_trace(go.Scatter(
-            x=part["date"], y=part[column], name=line_code, mode="lines+markers",
-            line=dict(color=LINE_PALETTE[i % len(LINE_PALETTE)], width=2), marker=dict(size=5),
-            hovertemplate=f"{line_code}: " + fmt + "<extra></extra>"))
-    return _time_axis(base_layout(fig, y_title=y_title), "day")
+    """One trace per line over the days (bars by line, labelled, for a single day)."""
+    return by_line_over_days(daily, column, y_title=y_title, fmt=f",.{digits}f", suffix=suffix,
+                             labels=True)
 
 
 def lowest(df: pd.DataFrame, label: str, reference: float | None = None) -> go.Figure:
