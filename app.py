@@ -19,7 +19,7 @@ from auth.gate import init_auth, request_user
 from auth.security import init_security
 from components import export, filter_bar, ids
 from components.jobs import ThreadJobManager
-from data import db
+from data import db, rollups
 from reports.context import EXTENSION_KEY, Context
 from settings import BASE_DIR, Settings
 
@@ -98,7 +98,7 @@ def _maybe_load_demo(settings: Settings) -> None:
     if empty and settings.demo_data:
         from data import demo
         log.info("empty database: loading demo data (DEMO_DATA=0 to start empty)")
-        demo.load_demo(engine, plant_tz=settings.plant_tz)
+        demo.load_demo(engine, plant_tz=settings.plant_tz, rules=rollups.rules_of(settings))
     with engine.begin() as conn:
         commands.ensure_demo_user(conn, log, demo=settings.demo_data)
 

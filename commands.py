@@ -82,7 +82,10 @@ def register(server: Flask) -> None:
     def seed_demo(days, lines, scale, seed, end):
         """Replace the plant data with a generated demo plant (deterministic by seed and end)."""
         from data import demo
-        kwargs = {"scale": scale, "seed": seed, "plant_tz": current().settings.plant_tz}
+        from data.rollups import rules_of
+        settings = current().settings
+        kwargs = {"scale": scale, "seed": seed, "plant_tz": settings.plant_tz,
+                  "rules": rules_of(settings)}
         if days is not None:
             kwargs["days"] = days
         if lines is not None:
@@ -154,6 +157,22 @@ def register(server: Flask) -> None:
                    f"{report.records} records, {report.written} written, {report.deleted} "
                    f"removed; {report.punches} punches, {report.unmatched} unmatched "
                    f"({report.seconds:.1f} s)")
+
+    @server.cli.command("refresh-rollups")
+    @click.option("--all", "everything", is_flag=True, help="rebuild every day, not just stale ones")
+    def refresh_rollups(everything):
+        """Build the daily rollups again for the days ingestion changed (run it on a schedule,
+        like process-attendance; reads are right without it, only slower on stale days)."""
+        from data import rollups
+        rules = rollups.rules_of(current().settings)
+        t0 = datetime.now()
+        with _engine().begin() as conn:
+            written = (rollups.rebuild(conn, rules) if everything
+                       else rollups.refresh(conn, rules))
+            if written:
+                db.bump_data_version(conn)
+        click.echo(f"util_daily: {written:,} rows written in "
+                   f"{(datetime.now() - t0).total_seconds():.1f} s")
 
     @server.cli.command("import-uci")
     @click.argument("file", type=click.Path(dir_okay=False))

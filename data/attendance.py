@@ -12,7 +12,6 @@ Each run of consecutive days is processed in chunks of CHUNK_DAYS, one transacti
 """
 from __future__ import annotations
 
-import io
 import logging
 import time
 from contextlib import contextmanager
@@ -25,6 +24,7 @@ from sqlalchemy import and_, bindparam, delete, or_, select, tuple_, update
 
 from data import db, schema
 from metrics import attendance as att
+from metrics.calendar import date_runs
 from queries import attendance as q
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ def process_attendance(engine, now: datetime, *, start: date | None = None,
         else:
             days = _dirty_days(c, closed)
         employees = q.employees(c)
-    for a, b in _runs(days):
+    for a, b in date_runs(days):
         chunk = a
         while chunk <= b:
             last = min(b, chunk + timedelta(days=CHUNK_DAYS - 1))
@@ -114,17 +114,6 @@ def _dirty_days(conn, closed: date) -> list[date]:
         dirty.update(d for d in (day - timedelta(days=1), day, day + timedelta(days=1))
                      if floor <= d <= closed)
     return sorted(dirty)
-
-
-def _runs(days: list[date]) -> list[tuple[date, date]]:
-    """Consecutive days as (first, last) ranges."""
-    runs: list[tuple[date, date]] = []
-    for d in days:
-        if runs and d == runs[-1][1] + timedelta(days=1):
-            runs[-1] = (runs[-1][0], d)
-        else:
-            runs.append((d, d))
-    return runs
 
 
 def _midnight(d: date) -> datetime:
@@ -191,21 +180,9 @@ def _process_chunk(conn, first: date, last: date, shifts, employees, default_shi
 
 
 def _insert(conn, df: pd.DataFrame) -> None:
-    """Insert records: COPY on PostgreSQL (the machine's bottleneck was ~170 us a row with
-    multi-row INSERTs), batched executemany on SQLite."""
-    columns = [c.name for c in AD.columns if c.name in df.columns]
-    if conn.dialect.name == "postgresql":
-        buffer = io.StringIO()
-        df[columns].to_csv(buffer, index=False, header=False, date_format="%Y-%m-%dT%H:%M:%S.%f")
-        buffer.seek(0)
-        names = ", ".join(f'"{c}"' for c in columns)
-        with conn.connection.dbapi_connection.cursor() as cursor:
-            cursor.copy_expert(f"COPY attendance_daily ({names}) FROM STDIN WITH (FORMAT csv)",
-                               buffer)
-        return
-    rows = _rows(df[columns])
-    for i in range(0, len(rows), 10_000):
-        conn.execute(AD.insert(), rows[i:i + 10_000])
+    """Insert records in bulk (COPY on PostgreSQL: row-by-row upserts were the machine's
+    bottleneck at ~170 us a row)."""
+    db.bulk_insert(conn, AD, df)
 
 
 def _comparable(df: pd.DataFrame) -> pd.DataFrame:
@@ -257,27 +234,6 @@ def _same(u, v) -> bool:
     if u is None or (isinstance(u, float) and u != u):
         return v is None or (isinstance(v, float) and v != v)
     return u == v
-
-
-def _rows(df: pd.DataFrame) -> list[dict]:
-    names = list(df.columns)
-    cols = []
-    for name in names:
-        s = df[name]
-        if s.dtype.kind == "M":
-            values = s.to_numpy(dtype="datetime64[us]").astype(object)
-        else:
-            values = s.to_numpy(dtype=object).copy()
-            missing = pd.isna(s).to_numpy()
-            if missing.any():
-                values[missing] = None
-        if s.dtype.kind in "fi":
-            values = [None if v is None else float(v) if s.dtype.kind == "f" else int(v)
-                      for v in values]
-        elif s.dtype.kind == "b":
-            values = [bool(v) for v in values]
-        cols.append(values)
-    return [dict(zip(names, r)) for r in zip(*cols)]
 
 
 def forget_progress(conn) -> None:

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from sqlalchemy import Date, DateTime, Table
 
-from data import attendance, db, schema
+from data import attendance, db, rollups, schema
 from data import demo_events, demo_orders, demo_people, demo_production as prod
 from data.demo_plant import Config, build_plant
 
@@ -32,7 +32,6 @@ SCALES = {
     # the benchmark plant: a year, 40 lines, about 2,000 people and 10 million camera events
     "large": Config(days=365, lines=40, camera_lines=8, camera_stations=0, heartbeat_min=5),
 }
-INSERT_CHUNK = 20_000
 
 
 def generate(*, days: int | None = None, lines: int | None = None, scale: str = "demo",
@@ -55,11 +54,14 @@ def generate(*, days: int | None = None, lines: int | None = None, scale: str = 
 def load_demo(engine, *, days: int | None = None, lines: int | None = None, scale: str = "demo",
               seed: int = 42, end: datetime | date | str | None = None,
               plant_tz: str = "Asia/Dhaka",
-              progress: Callable[[float, str], None] | None = None) -> dict[str, int]:
+              progress: Callable[[float, str], None] | None = None,
+              rules: tuple[float, float] | None = None) -> dict[str, int]:
     """Replace all plant data with the demo plant in one transaction; return rows per table.
 
     Camera events stream in one production day at a time, so the large plant fits in memory.
-    `progress(fraction, message)`, when given, hears how far the load has come.
+    `progress(fraction, message)`, when given, hears how far the load has come. The daily
+    rollups are built with `rules` (EVENT_MAX_GAP_MIN, EVENT_MIN_CONFIDENCE; default: the
+    environment's settings).
     """
     report = progress or (lambda fraction, message: None)
     report(0.0, "generating the demo plant")
@@ -68,15 +70,17 @@ def load_demo(engine, *, days: int | None = None, lines: int | None = None, scal
     tables = [t for t in schema.DATA_TABLES if t is not schema.events]
     counts = {"events": 0}
     with engine.begin() as conn:
-        for table in reversed(schema.DATA_TABLES):
-            conn.execute(table.delete())
-        for i, table in enumerate(tables):
-            report(0.1 + 0.4 * i / len(tables), f"loading {table.name}")
-            counts[table.name] = _insert(conn, table, frames[table.name])
-        for i, chunk in enumerate(events):
-            report(0.5 + 0.5 * i / max(event_days, 1), "loading camera events")
-            counts["events"] += _insert(conn, schema.events, chunk)
-        report(0.97, "computing attendance from the punches")
+        with db.bulk_load(conn, schema.DATA_TABLES + schema.ROLLUP_TABLES):
+            for i, table in enumerate(tables):
+                report(0.1 + 0.3 * i / len(tables), f"loading {table.name}")
+                counts[table.name] = db.bulk_insert(conn, table, frames[table.name])
+            for i, chunk in enumerate(events):
+                report(0.4 + 0.45 * i / max(event_days, 1), "loading camera events")
+                counts["events"] += db.bulk_insert(conn, schema.events, chunk)
+            report(0.85, "indexing")
+        report(0.88, "building the daily rollups")
+        rollups.rebuild(conn, rules or rollups.rules_of(rollups.default_settings()))
+        report(0.94, "computing attendance from the punches")
         attendance.forget_progress(conn)
         # the demo's "now" is the end of the hour it runs up to
         now = resolve_end(end, plant_tz) + timedelta(hours=1)
@@ -164,27 +168,3 @@ def _conform(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
             values[values.isna()] = None
         out[column.name] = values
     return out.reset_index(drop=True)
-
-
-# --- loading -------------------------------------------------------------------------------------
-
-def _insert(conn, table: Table, frame: pd.DataFrame) -> int:
-    """Bulk insert (executemany in large chunks) with python values and None for missing."""
-    if frame.empty:
-        return 0
-    names = [c.name for c in table.columns]
-    columns = []
-    for name in names:
-        s = frame[name]
-        if s.dtype.kind == "M":
-            values = s.to_numpy(dtype="datetime64[us]").astype(object)  # NaT -> None
-        else:
-            values = s.to_numpy(dtype=object).copy()
-            missing = pd.isna(s).to_numpy()
-            if missing.any():
-                values[missing] = None
-        columns.append(values)
-    rows = [dict(zip(names, r)) for r in zip(*columns)]
-    for i in range(0, len(rows), INSERT_CHUNK):
-        conn.execute(table.insert(), rows[i:i + INSERT_CHUNK])
-    return len(rows)

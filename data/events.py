@@ -24,7 +24,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
-from data import db, schema
+from data import db, rollups, schema
 from data.csv_rules import BY_NAME, INT_LIMIT, event_id_for, parse_column
 from metrics.calendar import assign_shift_day
 
@@ -217,6 +217,7 @@ def store(engine, rows: pd.DataFrame) -> int:
                 else:
                     inserted = _store_sqlite(conn, rows)
                 if inserted:
+                    rollups.mark_stale(conn, rows["date"].unique())
                     db.bump_data_version(conn)
                 return inserted
         except OperationalError as err:  # a deadlock or a busy SQLite file: try again

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from data import db, schema
+from data import db, rollups, schema
 from data.csv_rules import BY_FILENAME, BY_NAME, FILES, FileSpec, parse_column, shift_day_columns
 from metrics.calendar import assign_shift_day
 
@@ -277,6 +277,14 @@ def _write(engine: Engine, files: list[_File], progress: Progress) -> None:
             progress(0.5 + 0.5 * i / len(files), f"writing {f.spec.table.name}")
             data = _derive(f, shifts, station_lines)
             db.upsert(conn, f.spec.table, _records(data))
+            if f.spec.table is schema.events:
+                rollups.mark_stale(conn, data["date"].unique())
+        touched = {f.spec.table.name for f in files}
+        if "shifts" in touched:  # shift ends cap every state: all days change
+            rollups.mark_all_stale(conn)
+        if touched & {"events", "shifts"}:
+            progress(0.98, "building the daily rollups")
+            rollups.refresh(conn)
         db.bump_data_version(conn)
 
 

@@ -262,6 +262,32 @@ events = Table(
     Index("ix_events_day_worker", "date", "shift_code", "emp_code", "ts", "event_id"),
 )
 
+# --- pre-aggregated daily tables (data/rollups.py) -----------------------------------------------
+
+# Utilisation's state minutes and units per production day, shift, line, station and worker: the
+# LEAD pass over the events done once per day instead of on every uncached read.
+util_daily = Table(
+    "util_daily", metadata,
+    Column("date", Date, nullable=False),
+    _code("shift_code"),
+    _code("line_code"),
+    _code("station_code"),
+    _code("emp_code"),
+    Column("working_min", Float, nullable=False),
+    Column("idle_min", Float, nullable=False),
+    Column("absent_min", Float, nullable=False),
+    Column("units", Integer, nullable=False),
+    Index("ix_util_daily_date_line", "date", "line_code"),
+)
+
+# Days whose rollup no longer matches the facts (events ingested since it was built): reads take
+# them from the facts until `refresh-rollups` (or the next import) builds them again.
+rollup_stale = Table(
+    "rollup_stale", metadata,
+    Column("rollup", String(40), primary_key=True),
+    Column("date", Date, primary_key=True),
+)
+
 # --- orders --------------------------------------------------------------------------------------
 
 work_orders = Table(
@@ -350,3 +376,6 @@ DATA_TABLES = (
     operator_output, qc_checks, defects, breakdowns, line_daily, punches, attendance_daily,
     events, work_orders, material_issues,
 )
+
+# Derived from the data tables, never imported: emptied with them and rebuilt from them.
+ROLLUP_TABLES = (util_daily, rollup_stale)

@@ -7,6 +7,8 @@ Timestamps are naive plant-local datetimes.
 """
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import numpy as np
 import pandas as pd
 
@@ -142,3 +144,14 @@ def night_start_hours(shifts: pd.DataFrame) -> dict[str, int]:
         if hhmm_to_minutes(row.end) < hhmm_to_minutes(row.start):
             out[row.shift_code] = hhmm_to_minutes(row.start) // 60
     return out
+
+
+def date_runs(days) -> list[tuple[date, date]]:
+    """Sorted days as runs of consecutive days, (first, last) each."""
+    runs: list[tuple[date, date]] = []
+    for d in sorted(days):
+        if runs and d == runs[-1][1] + timedelta(days=1):
+            runs[-1] = (runs[-1][0], d)
+        elif not runs or d != runs[-1][1]:
+            runs.append((d, d))
+    return runs

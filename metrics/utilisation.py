@@ -30,6 +30,11 @@ def with_units(states: pd.DataFrame, units: pd.DataFrame, keys: list[str]) -> pd
         df = states.merge(units, on=keys, how="outer")
     else:
         df = pd.concat([states, units], axis=1)
+    return typed(df)
+
+
+def typed(df: pd.DataFrame) -> pd.DataFrame:
+    """Minutes as floats and units as ints, a missing one as 0."""
     for col in MINUTES:
         df[col] = pd.to_numeric(df[col], errors="coerce").fillna(0.0).astype(float)
     df["units"] = pd.to_numeric(df["units"], errors="coerce").fillna(0).astype(int)

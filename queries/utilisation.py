@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import Float, and_, case, func, literal, or_, select
+from sqlalchemy import Float, and_, case, func, insert, literal, not_, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -123,6 +123,45 @@ def units(conn, filters: Filters, keys: list[str], min_confidence: float, scope=
     if cols:
         stmt = stmt.group_by(*cols)
     return frame(conn, stmt, keys + ["units"])
+
+
+# --- the daily rollup (schema.util_daily, kept by data/rollups.py) ------------------------------
+
+U = schema.util_daily
+ROLLUP_KEYS = ["date", "shift_code", "line_code", "station_code", "emp_code"]
+MEASURES = ["working_min", "idle_min", "absent_min", "units"]
+
+
+def rollup_inserts(start: date, end: date, shifts: pd.DataFrame, max_gap_min: float,
+                   min_confidence: float) -> list:
+    """INSERT ... SELECT statements that write util_daily for days start..end from the events:
+    state minutes (the same spans as every raw read) and units, one row per key and kind."""
+    window = Filters(start=start, end=end)
+    s = spans(window, shifts, max_gap_min, min_confidence)
+    keys = [s.c[k] for k in ROLLUP_KEYS]
+    states = select(*keys, _state_sum(s, "working"), _state_sum(s, "idle"),
+                    _state_sum(s, "absent"), literal(0)).group_by(*keys)
+    ekeys = [E.c[k] for k in ROLLUP_KEYS]
+    made = (select(*ekeys, literal(0.0), literal(0.0), literal(0.0), func.sum(E.c.count))
+            .where(E.c.date.between(start, end), E.c.event_type == "product_count",
+                   _confident(min_confidence))
+            .group_by(*ekeys))
+    columns = ROLLUP_KEYS + MEASURES
+    return [insert(U).from_select(columns, states), insert(U).from_select(columns, made)]
+
+
+def rolled_up(conn, filters: Filters, keys: list[str], scope=None, skip_days=()) -> pd.DataFrame:
+    """working_min, idle_min, absent_min and units from util_daily grouped by keys, for the
+    window's days except skip_days (days the rollup does not hold yet)."""
+    cols = [U.c[k] for k in keys]
+    stmt = select(*cols, *[func.sum(U.c[m]).label(m) for m in MEASURES]).where(
+        U.c.date.between(filters.start, filters.end))
+    if skip_days:
+        stmt = stmt.where(not_(U.c.date.in_(list(skip_days))))
+    stmt = where_scope(stmt, U, filters, scope, use_style=False)
+    if cols:
+        stmt = stmt.group_by(*cols)
+    return frame(conn, stmt, keys + MEASURES)
 
 
 def timeline(conn, day: date, filters: Filters, shifts: pd.DataFrame, max_gap_min: float,

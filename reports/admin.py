@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from auth import audit, users
-from data import demo, schema
+from data import demo, rollups, schema
 from data.importer import import_folder
 from queries import admin as q
 from reports.context import Context
@@ -279,7 +279,8 @@ def _reload(ctx: Context, req: ReloadRequest, progress) -> ReloadResult:
     started = ctx.now()
     try:
         counts = demo.load_demo(ctx.engine, scale=req.scale, days=req.days,
-                                plant_tz=ctx.settings.plant_tz, progress=progress)
+                                plant_tz=ctx.settings.plant_tz, progress=progress,
+                                rules=rollups.rules_of(ctx.settings))
         size = f"scale {req.scale}" + (f", {req.days} days" if req.days else "")
         result = ReloadResult(True, "demo", f"Loaded the demo plant ({size}): "
                               f"{sum(counts.values()):,} rows.", [], counts)

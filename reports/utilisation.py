@@ -6,11 +6,14 @@ EVENT_MAX_GAP_MIN and EVENT_MIN_CONFIDENCE change every number, so they travel a
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
 
+from data import rollups
 from metrics import utilisation as m
+from metrics.calendar import date_runs
 from queries import utilisation as q
 from reports.cache import cached_report
 from reports.filters import Filters
@@ -37,12 +40,24 @@ GRAIN = ["date", "line_code", "station_code", "emp_code"]
 
 @cached_report("utilisation_base")
 def _base(ctx, filters: Filters, rules, scope) -> pd.DataFrame:
-    """State minutes and units per day, line, station and worker: the one pass over the events
-    (LEAD in SQL) that every view of the window rolls up from."""
-    gap, confidence = rules
+    """State minutes and units per day, line, station and worker, that every view of the window
+    rolls up from: read from the daily rollup (data/rollups.py) where it holds the window's
+    days, worked out from the events (LEAD in SQL) for the days it does not."""
     with ctx.engine.connect() as conn:
-        states = q.state_minutes(conn, filters, GRAIN, _shifts(ctx), gap, confidence, scope)
-        units = q.units(conn, filters, GRAIN, confidence, scope)
+        stale = rollups.stale_days(conn, rules, filters.start, filters.end)
+        if stale is None:  # never built, or built with other rules
+            return _from_events(conn, ctx, filters, rules, scope)
+        parts = [q.rolled_up(conn, filters, GRAIN, scope, skip_days=stale)]
+        for a, b in date_runs(stale):
+            parts.append(_from_events(conn, ctx, replace(filters, start=a, end=b), rules, scope))
+    parts = [p for p in parts if not p.empty] or parts[:1]
+    return m.typed(pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0])
+
+
+def _from_events(conn, ctx, filters: Filters, rules, scope) -> pd.DataFrame:
+    gap, confidence = rules
+    states = q.state_minutes(conn, filters, GRAIN, _shifts(ctx), gap, confidence, scope)
+    units = q.units(conn, filters, GRAIN, confidence, scope)
     return m.with_units(states, units, GRAIN)
 
 

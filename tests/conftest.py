@@ -11,6 +11,8 @@ import pytest
 from sqlalchemy import text
 
 from data import db, schema
+from reports.context import Context
+from settings import Settings
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -58,6 +60,16 @@ def database_url(request, tmp_path):
         pytest.skip(reason)
     _reset(db.get_engine(TEST_DATABASE_URL))
     return TEST_DATABASE_URL
+
+
+@pytest.fixture
+def make_ctx(database_url, tmp_path):
+    """A report context on the test database, with settings overridden by keyword."""
+    def build(**settings):
+        s = Settings(database_url=database_url, cache_dir=str(tmp_path / "cache"), testing=True,
+                     secret_key="x", demo_data=False, **settings)
+        return Context.create(s)
+    return build
 
 
 @pytest.fixture

@@ -5,27 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pandas as pd
-import pytest
 from pytest import approx
 
 from metrics import utilisation as m
 from reports import utilisation as reports
-from reports.context import Context
 from reports.filters import Filters
-from settings import Settings
 from tests.camera_plant import CAMERA_EVENTS, _ev, camera_plant, cameras
 from tests.factories import D
 
 DAY = Filters(start=D, end=D)
-
-
-@pytest.fixture
-def make_ctx(database_url, tmp_path):
-    def build(**settings):
-        s = Settings(database_url=database_url, cache_dir=str(tmp_path / "cache"), testing=True,
-                     secret_key="x", demo_data=False, **settings)
-        return Context.create(s)
-    return build
 
 
 def by(df, key):

@@ -1,0 +1,140 @@
+"""Pre-aggregated daily tables: built from the facts on load and import, marked stale by
+ingestion, and read by the reports only where they are known to be right.
+
+`util_daily` holds utilisation's state minutes and units per production day, shift, line,
+station and worker: the LEAD pass over the camera events, done once per day instead of on every
+uncached read (a 30-day window of the large plant is ~800,000 events).
+
+How it stays right:
+- `rebuild` computes days from the events with the same SQL every raw read uses
+  (queries/utilisation.py) and records the rules it used (EVENT_MAX_GAP_MIN,
+  EVENT_MIN_CONFIDENCE). A reader with other rules does not use the rollup at all.
+- Ingestion (`mark_stale`, in the same transaction as the events) marks the days it touched; a
+  reader takes those days from the events and the rest from the rollup, so a stale day is never
+  served from the rollup. `refresh` (the CSV import, `flask refresh-rollups`) builds the stale
+  days again and clears their marks.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from datetime import date, timedelta
+from typing import Iterable
+
+from sqlalchemy import delete, func, select
+
+from data import db, schema
+from metrics.calendar import date_runs
+
+log = logging.getLogger(__name__)
+
+UTIL = "util_daily"
+RULES_KEY = "util_daily_rules"
+CHUNK_DAYS = 31  # one INSERT ... SELECT per month: bounded memory for the window sort
+
+S = schema.rollup_stale
+U = schema.util_daily
+
+
+def rules_of(settings) -> tuple[float, float]:
+    """(EVENT_MAX_GAP_MIN, EVENT_MIN_CONFIDENCE): the rules utilisation numbers depend on."""
+    return float(settings.event_max_gap_min), float(settings.event_min_confidence)
+
+
+def _rules_text(rules: tuple[float, float]) -> str:
+    return json.dumps([float(rules[0]), float(rules[1])])
+
+
+def built_rules(conn) -> tuple[float, float] | None:
+    """The rules util_daily was built with, or None if it never was."""
+    value = conn.execute(select(schema.meta.c.value).where(schema.meta.c.key == RULES_KEY)).scalar()
+    return tuple(json.loads(value)) if value else None
+
+
+def rebuild(conn, rules: tuple[float, float], days: Iterable[date] | None = None) -> int:
+    """Compute util_daily again for `days` (every day with events when None) with `rules`, in the
+    caller's transaction; clear those days' stale marks. Returns the rows written."""
+    from queries import utilisation as q  # queries build on data, not the other way round
+
+    t0 = time.perf_counter()
+    events = schema.events
+    if days is None:
+        first, last = conn.execute(select(func.min(events.c.date), func.max(events.c.date))).one()
+        conn.execute(delete(U))
+        conn.execute(delete(S).where(S.c.rollup == UTIL))
+        runs = [(first, last)] if first is not None else []
+    else:
+        days = sorted(set(days))
+        for a, b in date_runs(days):
+            conn.execute(delete(U).where(U.c.date.between(a, b)))
+            conn.execute(delete(S).where(S.c.rollup == UTIL, S.c.date.between(a, b)))
+        runs = date_runs(days)
+    shifts = _shifts(conn)
+    written = 0
+    for a, b in runs:
+        a, b = _as_date(a), _as_date(b)
+        while a <= b:
+            z = min(b, a + timedelta(days=CHUNK_DAYS - 1))
+            for stmt in q.rollup_inserts(a, z, shifts, *rules):
+                written += max(conn.execute(stmt).rowcount, 0)
+            a = z + timedelta(days=1)
+    _set_rules(conn, rules)
+    log.info("util_daily: %d rows for %s in %.1f s", written,
+             "all days" if days is None else f"{len(days)} days", time.perf_counter() - t0)
+    return written
+
+
+def mark_stale(conn, days: Iterable) -> None:
+    """Mark days whose events changed (call in the transaction that changed them)."""
+    rows = [{"rollup": UTIL, "date": _as_date(d)} for d in sorted(set(days))]
+    if rows:
+        db.insert_ignore(conn, S, rows)
+
+
+def mark_all_stale(conn) -> None:
+    """Forget the rollup: the next refresh builds every day again and reads use the facts."""
+    conn.execute(delete(schema.meta).where(schema.meta.c.key == RULES_KEY))
+
+
+def stale_days(conn, rules: tuple[float, float], start: date, end: date) -> list[date] | None:
+    """The days of start..end the rollup does not hold right, or None when it cannot be used at
+    all (never built, or built with other rules)."""
+    built = built_rules(conn)
+    if built is None or tuple(map(float, built)) != tuple(map(float, rules)):
+        return None
+    rows = conn.execute(select(S.c.date).where(S.c.rollup == UTIL, S.c.date.between(start, end)))
+    return sorted(_as_date(r[0]) for r in rows)
+
+
+def refresh(conn, rules: tuple[float, float] | None = None) -> int:
+    """Build the stale days again (all days when the rollup was built with other rules or never;
+    `rules` None: keep the rules it was built with, else the defaults). Returns rows written."""
+    built = built_rules(conn)
+    if rules is None:
+        rules = built or rules_of(default_settings())
+    if built is None or tuple(map(float, built)) != tuple(map(float, rules)):
+        return rebuild(conn, rules)
+    days = [_as_date(r[0]) for r in conn.execute(select(S.c.date).where(S.c.rollup == UTIL))]
+    return rebuild(conn, rules, days) if days else 0
+
+
+def _set_rules(conn, rules) -> None:
+    db.upsert(conn, schema.meta, [{"key": RULES_KEY, "value": _rules_text(rules)}])
+
+
+def _shifts(conn):
+    import pandas as pd
+    sh = schema.shifts
+    rows = conn.execute(select(sh.c.shift_code, sh.c.start, sh.c.end)).fetchall()
+    return pd.DataFrame([tuple(r) for r in rows], columns=["shift_code", "start", "end"])
+
+
+def _as_date(value) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def default_settings():
+    """The settings the environment gives (for callers without an app context)."""
+    from settings import Settings
+    return Settings.from_env()
