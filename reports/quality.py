@@ -41,6 +41,13 @@ def _measures(conn, filters: Filters, keys: list[str], scope) -> pd.DataFrame:
     return df.sort_values(keys, na_position="last").reset_index(drop=True) if keys else df
 
 
+def _rolled(df: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Measures of a finer grouping summed by key (a sum of nothing stays missing), with the
+    ratios of the sums."""
+    out = df.groupby(key, as_index=False, sort=True)[list(m.MEASURES)].sum(min_count=1)
+    return m.add_quality_ratios(out)
+
+
 @cached_report("quality")
 def quality(ctx, filters: Filters, group_by: tuple[str, ...] = ("line_code",), scope=None
             ) -> dict:
@@ -55,16 +62,17 @@ def quality(ctx, filters: Filters, group_by: tuple[str, ...] = ("line_code",), s
 @cached_report("quality_view")
 def quality_view(ctx, filters: Filters, scope=None) -> dict:
     """The Quality page: totals against the previous period, trends, Paretos, open defects."""
+    # one pass over the window's checks and defects by line and day, one by cause; the day,
+    # line and total views are sums of the first (ratios of sums, as everywhere)
     with ctx.engine.connect() as conn:
-        total = m.quality_totals(_measures(conn, filters, [], scope))
-        previous = m.quality_totals(_measures(conn, filters.previous(), [], scope))
-        by_day = _measures(conn, filters, ["date"], scope)
-        by_line = _measures(conn, filters, ["line_code"], scope)
         by_line_day = _measures(conn, filters, ["line_code", "date"], scope)
-        reasons = m.pareto(q.defects_by(conn, filters, ["reason"], scope), "reason")
-        operations = m.pareto(q.defects_by(conn, filters, ["operation"], scope), "operation")
+        causes = q.defects_by(conn, filters, ["reason", "operation"], scope)
+        previous = m.quality_totals(_measures(conn, filters.previous(), [], scope))
         open_rows = q.defect_rows(conn, filters, scope, open_only=True,
                                   limit=OPEN_DEFECTS_SHOWN)
+    total = m.quality_totals(by_line_day)
+    by_day, by_line = _rolled(by_line_day, "date"), _rolled(by_line_day, "line_code")
+    reasons, operations = m.pareto(causes, "reason"), m.pareto(causes, "operation")
     return {"total": total, "previous": previous, "by_day": by_day, "by_line": by_line,
             "by_line_day": by_line_day, "reasons": reasons, "operations": operations,
             "open": open_rows}

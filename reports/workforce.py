@@ -26,6 +26,15 @@ def _summary(conn, filters, keys, scope, emps=(), departments=()) -> pd.DataFram
     return m.add_attendance_pct(q.summary_by(conn, filters, keys, scope, emps, departments))
 
 
+BREAKDOWNS = {"line": "line_code", "department": "department", "shift": "shift_code"}
+
+
+def _rolled(grain: pd.DataFrame, key: str) -> pd.DataFrame:
+    """The measures summed by one key (a missing key value is a group of its own)."""
+    out = grain.groupby(key, as_index=False, dropna=False, sort=True)[q.MEASURES].sum()
+    return m.add_attendance_pct(out)
+
+
 def _total(df: pd.DataFrame) -> dict:
     """One row of sums as a dict (ratios of the sums), also for an empty window."""
     sums = {c: float(df[c].sum()) if not df.empty else 0.0 for c in q.MEASURES}
@@ -37,10 +46,11 @@ def _total(df: pd.DataFrame) -> dict:
 def workforce(ctx, filters: Filters, scope=None) -> dict:
     """The Workforce page: totals, daily trend, by line/department/shift, heat map, unmatched."""
     with ctx.engine.connect() as conn:
-        daily = _summary(conn, filters, ["date"], scope)
-        by = {name: _summary(conn, filters, [key], scope)
-              for name, key in (("line", "line_code"), ("department", "department"),
-                                ("shift", "shift_code"))}
+        # two passes over the window's records: by day and group (a few thousand rows, summed
+        # again here by day, line, department and shift) and by employee
+        grain = q.summary_by(conn, filters, ["date", *BREAKDOWNS.values()], scope)
+        daily = _rolled(grain, "date")
+        by = {name: _rolled(grain, key) for name, key in BREAKDOWNS.items()}
         per_emp = q.summary_by(conn, filters, ["emp_code"], scope)
         heat_emps = _heat_employees(per_emp)
         cells = q.heat_cells(conn, filters, heat_emps, scope)
