@@ -108,14 +108,17 @@ def production(ctx, filters: Filters, group_by: tuple[str, ...] = ("line_code",)
     return {"rows": rows, "total": total}
 
 
-def _wip(conn, ctx, window: Filters, scope) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _wip(conn, ctx, window: Filters, scope, stages: pd.DataFrame | None = None
+         ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(WIP carried into the window per line, WIP at the end of each hour of the window).
 
     All history before the window is summed in SQL; the window is walked hour by hour. WIP is a
-    property of the line: shift and style filters do not apply.
+    property of the line: shift and style filters do not apply. `stages`: the window's
+    stages_by_hour when the caller has them already (read without shift and style filters).
     """
     baseline = q.wip_before(conn, window.start, window, scope)
-    deltas = q.stages_by_hour(conn, window, scope, use_shift=False, use_style=False)
+    deltas = stages if stages is not None else q.stages_by_hour(
+        conn, window, scope, use_shift=False, use_style=False)
     return baseline, m.wip_series(baseline, deltas, _shifts(ctx))
 
 
@@ -189,10 +192,11 @@ def _hours(minutes):
     return None if minutes is None else minutes / 60.0
 
 
-def _hourly(conn, ctx, filters: Filters, scope, upto: datetime | None = None) -> pd.DataFrame:
+def _hourly(conn, ctx, filters: Filters, scope, upto: datetime | None = None,
+            stages: pd.DataFrame | None = None) -> pd.DataFrame:
     """Output and target per clock hour (summed over the selected lines), with running totals."""
     shifts = _shifts(ctx)
-    stages = q.stages_by_hour(conn, filters, scope)
+    stages = q.stages_by_hour(conn, filters, scope) if stages is None else stages
     targets = m.hourly_targets(q.plan_rows(conn, filters, scope), shifts)
     keys = ["line_code", "date", "shift_code", "hour"]
     if stages.empty and targets.empty:
@@ -218,10 +222,13 @@ def line_detail(ctx, filters: Filters, scope=None, now: datetime | None = None) 
 @cached_report("line_detail")
 def _line_detail(ctx, filters: Filters, scope, now: datetime) -> dict:
     with ctx.engine.connect() as conn:
-        hourly = _hourly(conn, ctx, filters, scope, upto=now)
+        # without shift or style filters the hourly chart and WIP read the same rows: read once
+        stages = None if filters.shifts or filters.styles else q.stages_by_hour(
+            conn, filters, scope)
+        hourly = _hourly(conn, ctx, filters, scope, upto=now, stages=stages)
         by_day = _measures(conn, ctx, filters, ["line_code", "date"], scope)
         total = m.production_totals(by_day)
-        _baseline, wip_df = _wip(conn, ctx, filters, scope)
+        _baseline, wip_df = _wip(conn, ctx, filters, scope, stages=stages)
         wip_df = wip_df[wip_df["slot"] <= now]
         if filters.days > WIP_HOURLY_MAX_DAYS:
             wip_df = m.end_of_day(wip_df)
