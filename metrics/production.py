@@ -34,6 +34,13 @@ def pct_series(num: pd.Series, den: pd.Series) -> pd.Series:
     return (num / den.where(den != 0)) * 100.0
 
 
+def sum_by(df: pd.DataFrame, key: str, measures) -> pd.DataFrame:
+    """Measures of a finer grouping summed by key: a missing key value is a group of its own and
+    a sum of nothing stays missing (ratios are then taken of these sums)."""
+    return df.groupby(key, as_index=False, dropna=False, sort=True)[list(measures)].sum(
+        min_count=1)
+
+
 def change_pct(current, previous) -> float | None:
     """Relative change against the previous period, in %."""
     if _is_missing(current) or _is_missing(previous) or previous == 0:

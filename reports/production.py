@@ -158,10 +158,12 @@ def overview(ctx, filters: Filters, scope=None, now: datetime | None = None) -> 
 @cached_report("overview")
 def _overview(ctx, filters: Filters, scope, now: datetime) -> dict:
     with ctx.engine.connect() as conn:
-        league = _measures(conn, ctx, filters, ["line_code"], scope)
-        cur = m.production_totals(league)  # the sums of the lines' sums: one query fewer
+        # the league, the daily series and the totals are sums of one read by line and day
+        by_line_day = _measures(conn, ctx, filters, ["line_code", "date"], scope)
+        league = m.add_production_ratios(m.sum_by(by_line_day, "line_code", MEASURES))
+        daily = m.add_production_ratios(m.sum_by(by_line_day, "date", MEASURES))
+        cur = m.production_totals(by_line_day)
         prev = m.production_totals(_measures(conn, ctx, filters.previous(), [], scope))
-        daily = _measures(conn, ctx, filters, ["date"], scope)
         wip_now = _wip_now(conn, ctx, now, filters, scope)
         today = replace(filters, start=now.date(), end=now.date())
         today_hourly = _hourly(conn, ctx, today, scope, upto=now)

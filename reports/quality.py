@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from metrics import quality as m
+from metrics.production import sum_by
 from queries import quality as q
 from reports.cache import cached_report
 from reports.filters import Filters
@@ -42,10 +43,7 @@ def _measures(conn, filters: Filters, keys: list[str], scope) -> pd.DataFrame:
 
 
 def _rolled(df: pd.DataFrame, key: str) -> pd.DataFrame:
-    """Measures of a finer grouping summed by key (a sum of nothing stays missing), with the
-    ratios of the sums."""
-    out = df.groupby(key, as_index=False, sort=True)[list(m.MEASURES)].sum(min_count=1)
-    return m.add_quality_ratios(out)
+    return m.add_quality_ratios(sum_by(df, key, m.MEASURES))
 
 
 @cached_report("quality")

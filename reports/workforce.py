@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 
 from metrics import attendance as m
+from metrics.production import sum_by
 from queries import attendance as q
 from reports.cache import cached_report
 from reports.filters import Filters, scoped_lines
@@ -31,8 +32,7 @@ BREAKDOWNS = {"line": "line_code", "department": "department", "shift": "shift_c
 
 def _rolled(grain: pd.DataFrame, key: str) -> pd.DataFrame:
     """The measures summed by one key (a missing key value is a group of its own)."""
-    out = grain.groupby(key, as_index=False, dropna=False, sort=True)[q.MEASURES].sum()
-    return m.add_attendance_pct(out)
+    return m.add_attendance_pct(sum_by(grain, key, q.MEASURES))
 
 
 def _total(df: pd.DataFrame) -> dict:
