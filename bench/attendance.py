@@ -16,20 +16,18 @@ incremental run after a day of late punches arrives.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
+from harness import table, temp_sqlite_url  # noqa: E402
 from data import db, schema  # noqa: E402
 from data.attendance import process_attendance  # noqa: E402
 from metrics import attendance as att  # noqa: E402
@@ -86,9 +84,9 @@ def plant(employees: int, days: int, seed: int = 7):
 def load(engine, shifts, staff, punches):
     db.create_schema(engine)
     with engine.begin() as conn:
-        for table in (schema.attendance_daily, schema.punches, schema.employees, schema.shifts,
-                      schema.holidays, schema.meta):
-            conn.execute(table.delete())
+        for tbl in (schema.attendance_daily, schema.punches, schema.employees, schema.shifts,
+                    schema.holidays, schema.meta):
+            conn.execute(tbl.delete())
         conn.execute(schema.shifts.insert(), shifts.to_dict("records"))
         conn.execute(schema.employees.insert(), staff.to_dict("records"))
         records = [{"emp_code": e, "ts": t.to_pydatetime(), "direction": d, "device_id": v,
@@ -98,23 +96,19 @@ def load(engine, shifts, staff, punches):
             conn.execute(schema.punches.insert(), records[i:i + 20_000])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default=None)
-    parser.add_argument("--employees", type=int, default=2000)
-    parser.add_argument("--days", type=int, default=30)
-    args = parser.parse_args()
-    tmp = None
-    url = args.database_url
-    if url is None:
-        tmp = tempfile.mkdtemp(prefix="fp-bench-att-")
-        url = f"sqlite:///{os.path.join(tmp, 'bench.db')}"
+COLUMNS = [("run", "run", ""), ("days", "days", "d"), ("records", "records", ",d"),
+           ("written", "written", ",d"), ("seconds", "seconds", ".2f")]
+
+
+def run(url: str, employees: int, days: int) -> list[dict]:
+    """Time the engine alone and three runs of process-attendance on `url` (its attendance,
+    punch, employee and shift tables are emptied first and left empty on PostgreSQL)."""
     engine = db.get_engine(url)
-    shifts, staff, punches = plant(args.employees, args.days)
-    last = FIRST + timedelta(days=args.days - 1)
+    shifts, staff, punches = plant(employees, days)
+    last = FIRST + timedelta(days=days - 1)
     now = datetime.combine(last + timedelta(days=2), datetime.min.time())
-    print(f"{args.employees:,} employees x {args.days} days: {len(punches):,} punches on "
-          f"{engine.dialect.name}")
+    print(f"attendance: {employees:,} employees x {days} days: {len(punches):,} punches on "
+          f"{engine.dialect.name}", flush=True)
 
     t0 = time.perf_counter()
     records, _ = att.daily_records(punches, staff, shifts, [], FIRST, last)
@@ -123,7 +117,7 @@ def main() -> None:
 
     first = process_attendance(engine, now)
     second = process_attendance(engine, now)
-    late_day = FIRST + timedelta(days=args.days // 2)
+    late_day = FIRST + timedelta(days=days // 2)
     late = punches[punches["ts"].dt.date == late_day].assign(
         ts=lambda f: f["ts"] + pd.Timedelta(seconds=90))  # a terminal resending, 90 s later
     with engine.begin() as conn:
@@ -131,16 +125,27 @@ def main() -> None:
             {"emp_code": e, "ts": t.to_pydatetime(), "direction": d, "device_id": "T2"}
             for e, t, d in zip(late["emp_code"], late["ts"], late["direction"])])
     third = process_attendance(engine, now)
-    print(f"{'run':<34}{'days':>6}{'records':>10}{'written':>10}{'seconds':>10}")
-    print(f"{'engine only (in memory)':<34}{args.days:>6}{len(records):>10,}{'-':>10}"
-          f"{engine_s:>10.2f}")
+    rows = [{"run": "engine only (in memory)", "days": days, "records": len(records),
+             "written": None, "seconds": engine_s}]
     for name, r in (("process-attendance, first run", first),
                     ("second run (nothing changed)", second),
                     (f"{len(late):,} late punches on one day", third)):
-        print(f"{name:<34}{r.day_count:>6}{r.records:>10,}{r.written:>10,}{r.seconds:>10.2f}")
+        rows.append({"run": name, "days": r.day_count, "records": r.records,
+                     "written": r.written, "seconds": r.seconds})
     if url.startswith("postgresql"):
         with engine.begin() as conn:
             conn.execute(text("TRUNCATE attendance_daily, punches, employees, shifts, meta"))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--employees", type=int, default=2000)
+    parser.add_argument("--days", type=int, default=30)
+    args = parser.parse_args()
+    url = args.database_url or temp_sqlite_url("fp-bench-att-")
+    print(table(COLUMNS, run(url, args.employees, args.days)))
 
 
 if __name__ == "__main__":

@@ -20,29 +20,31 @@ import argparse
 import json
 import statistics
 import sys
-import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from sqlalchemy import text  # noqa: E402
 
+from harness import bench_app, table, temp_sqlite_url, write_json  # noqa: E402
 from data import db, events, schema  # noqa: E402
 
 PLANT_TZ = "Asia/Dhaka"
 START = datetime(2026, 3, 2, 8, 0)
 STATES = ("working", "working", "working", "idle", "absent", "product_count")
+COLUMNS = [("backend", "backend", ""), ("batch", "batch", ",d"), ("path", "path", ""),
+           ("events/s (median)", "events_per_s", ",.0f"), ("min", "min_events_per_s", ",.0f"),
+           ("duplicates/s", "duplicates_per_s", ",.0f")]
 
 
 def setup(url: str) -> None:
     engine = db.get_engine(url)
     db.create_schema(engine)
     with engine.begin() as conn:
-        for table in reversed(schema.DATA_TABLES):
-            conn.execute(table.delete())
+        for tbl in reversed(schema.DATA_TABLES):
+            conn.execute(tbl.delete())
         conn.execute(schema.api_tokens.delete())
         conn.execute(schema.users.delete())
         db.upsert(conn, schema.lines, [{"line_code": f"L{i:02d}"} for i in range(1, 9)])
@@ -108,12 +110,8 @@ def run(url: str, sizes: list[int], runs: int) -> list[dict]:
 
 
 def _client(url: str):
-    from app import create_app
     from auth import users
-    from settings import Settings
-    cache = tempfile.mkdtemp(prefix="fp-bench-cache-")
-    app = create_app(Settings(database_url=url, cache_dir=cache, testing=True,
-                              secret_key="bench", demo_data=False))
+    app, _ = bench_app(url, now=None, testing=True)
     with db.get_engine(url).begin() as conn:
         user = users.create_user(conn, "bench", "bench-password-123", role="admin")
         token = users.create_token(conn, user, purpose="ingest")
@@ -129,16 +127,11 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--json", default=None)
     args = ap.parse_args()
-    url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='fp-bench-')}/ingest.db"
+    url = args.database_url or temp_sqlite_url(name="ingest.db")
     sizes, runs = ([100, 1000], 1) if args.quick else ([1000, 10000], args.runs)
     rows = run(url, sizes, runs)
-    print("| backend | batch | path | events/s (median) | min | duplicates/s |")
-    print("|---|---:|---|---:|---:|---:|")
-    for r in rows:
-        print(f"| {r['backend']} | {r['batch']:,} | {r['path']} | {r['events_per_s']:,.0f} | "
-              f"{r['min_events_per_s']:,.0f} | {r['duplicates_per_s']:,.0f} |")
-    if args.json:
-        Path(args.json).write_text(json.dumps({"rows": rows}, indent=1))
+    print(table(COLUMNS, rows, markdown=True))
+    write_json(args.json, {"rows": rows})
 
 
 if __name__ == "__main__":

@@ -18,24 +18,23 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
-import time
 from datetime import timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import plotly  # noqa: E402
-
-from run import END, pct, timed  # noqa: E402
+from harness import (END, bench_app, cold_times, p50_p95, payload_bytes, pct, seed,  # noqa: E402
+                     table, temp_sqlite_url, timed)
 from api.serialize import records  # noqa: E402
-from data import db, demo  # noqa: E402
+from data import db  # noqa: E402
 from metrics.orders import rate_window  # noqa: E402
 from queries import orders as q  # noqa: E402
 from reports import orders as reports  # noqa: E402
 from reports.filters import Filters  # noqa: E402
+
+COLUMNS = [("view", "view", ""), ("days", "days", "d"), ("cold p50", "cold_p50", ".1f"),
+           ("cold p95", "cold_p95", ".1f"), ("warm p50", "warm_p50", ".2f"),
+           ("warm p95", "warm_p95", ".2f"), ("payload KB", "payload_kb", ".1f")]
 
 
 def main() -> None:
@@ -46,22 +45,12 @@ def main() -> None:
     ap.add_argument("--reuse", action="store_true", help="keep the data already loaded")
     args = ap.parse_args()
 
-    tmp = Path(tempfile.mkdtemp(prefix="fp-bench-orders-"))
-    url = args.database_url or f"sqlite:///{tmp / 'bench.db'}"
+    url = args.database_url or temp_sqlite_url("fp-bench-orders-")
     engine = db.get_engine(url)
     if not args.reuse:
-        db.create_schema(engine)
-        t0 = time.perf_counter()
-        counts = demo.load_demo(engine, scale=args.scale, end=END)
-        print(f"seeded {sum(counts.values()):,} rows ({args.scale}: "
-              f"{counts['work_orders']} work orders, {counts['material_issues']} material rows) "
-              f"in {time.perf_counter() - t0:.1f} s on {engine.dialect.name}")
-
-    from app import create_app
-    from settings import Settings
-    app = create_app(Settings(database_url=url, cache_dir=str(tmp / "cache"), demo_data=False))
-    ctx = app.server.extensions["floorpulse"]
-    ctx.now = lambda: END  # the plant's clock at the pinned end: "today" for the page too
+        counts = seed(engine, args.scale)
+        print(f"{counts['work_orders']} work orders, {counts['material_issues']} material rows")
+    app, ctx = bench_app(url)  # "today" for the page too is END's day
     page = sys.modules["pages.orders"]
     today = END.date()
 
@@ -75,24 +64,24 @@ def main() -> None:
     floor_ms = timed(floor, args.runs)
     print(f"\n{engine.dialect.name}, {args.runs} runs; ms. Floor (the two bare queries): "
           f"p50 {pct(floor_ms, 50):.1f}, p95 {pct(floor_ms, 95):.1f}\n")
-    print("| view | days | cold p50 | cold p95 | warm p50 | warm p95 | payload KB |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    rows = []
     with app.server.test_request_context():
         for days in (30, 90):
             f = Filters(start=today - timedelta(days=days - 1), end=today)
             for name, view in views.items():
-                if name.startswith("orders (API)") and days != 30:
+                if name == "orders (API)" and days != 30:
                     continue  # the API view has no date window
-                cold = timed(lambda: (ctx.cache.clear(), view(f)), args.runs)
-                warm = timed(lambda: view(f), args.runs)
+                row = {"view": name, "days": days if name == "orders page" else None}
+                row["cold_p50"], row["cold_p95"] = p50_p95(cold_times(ctx, lambda: view(f),
+                                                                      args.runs))
+                row["warm_p50"], row["warm_p95"] = p50_p95(timed(lambda: view(f), args.runs))
                 if name == "orders page":
-                    body = page.build(ctx, f, None).to_plotly_json()
-                    size = len(json.dumps(body, cls=plotly.utils.PlotlyJSONEncoder))
+                    size = payload_bytes(page.build(ctx, f, None))
                 else:
                     size = len(json.dumps(records(view(f)["rows"], None), default=str))
-                print(f"| {name} | {days if name == 'orders page' else '—'} | "
-                      f"{pct(cold, 50):.1f} | {pct(cold, 95):.1f} | {pct(warm, 50):.2f} | "
-                      f"{pct(warm, 95):.2f} | {size / 1024:.1f} |")
+                row["payload_kb"] = size / 1024
+                rows.append(row)
+    print(table(COLUMNS, rows, markdown=True))
 
 
 if __name__ == "__main__":

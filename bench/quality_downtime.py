@@ -3,26 +3,26 @@
     python bench/quality_downtime.py --database-url sqlite:///instance/floorpulse.db
     python bench/quality_downtime.py --database-url postgresql+psycopg2://.../fp_bench --load
 
---load replaces the plant data with the demo plant first (90 days, 8 lines). Each report runs 5
-times uncached over the last 7, 30 and 90 complete days; p50 and max are printed, then one warm
-call served from the cache.
+--load replaces the plant data with the demo plant first (90 days, 8 lines, ending at the pinned
+2026-03-31 14:00, which is then "now"; without it the real clock is). Each report runs 5 times
+uncached over the last 7, 30 and 90 days; p50 and max are printed, then one warm call served
+from the cache. bench/run.py measures the same reports against the SQL floor and the naive way.
 """
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from harness import END, bench_app, pct, seed, table, timed  # noqa: E402
 from data import db  # noqa: E402
 from reports import downtime, quality, trends  # noqa: E402
-from reports.context import Context  # noqa: E402
 from reports.filters import Filters  # noqa: E402
-from settings import Settings  # noqa: E402
+
+COLUMNS = [("days", "days", "d"), ("report", "report", ""), ("cold p50", "cold_p50", ",.0f"),
+           ("cold max", "cold_max", ",.0f"), ("warm", "warm", ",.1f")]
 
 
 def main() -> None:
@@ -32,13 +32,10 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
     if args.load:
-        from data import demo
-        db.create_schema(db.get_engine(args.database_url))
-        t0 = time.perf_counter()
-        demo.load_demo(db.get_engine(args.database_url))
-        print(f"demo plant loaded in {time.perf_counter() - t0:.1f} s")
-    ctx = Context.create(Settings(database_url=args.database_url, cache_dir=tempfile.mkdtemp()))
+        seed(db.get_engine(args.database_url))
+    _, ctx = bench_app(args.database_url, now=END if args.load else None)
     now = ctx.now().replace(second=0, microsecond=0)
+    rows = []
     for days in (7, 30, 90):
         f = Filters.default(ctx.today(), days)
         reports = (
@@ -47,17 +44,11 @@ def main() -> None:
             ("trends", trends._trends, (ctx, f, None, now)),
         )
         for name, report, call in reports:
-            cold = []
-            for _ in range(args.runs):
-                t0 = time.perf_counter()
-                report.uncached(*call)
-                cold.append((time.perf_counter() - t0) * 1000)
+            cold = timed(lambda: report.uncached(*call), args.runs)
             report(*call)  # fills the cache
-            t0 = time.perf_counter()
-            report(*call)
-            warm = (time.perf_counter() - t0) * 1000
-            print(f"{days:>3} days {name:<14} cold p50 {statistics.median(cold):6.0f} ms "
-                  f"max {max(cold):6.0f} ms   warm {warm:5.1f} ms")
+            rows.append({"days": days, "report": name, "cold_p50": pct(cold, 50),
+                         "cold_max": pct(cold, 100), "warm": timed(lambda: report(*call), 1)[0]})
+    print(table(COLUMNS, rows))
 
 
 if __name__ == "__main__":

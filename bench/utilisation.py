@@ -19,32 +19,29 @@ Never run it in CI with --load: it takes many minutes and gigabytes.
 from __future__ import annotations
 
 import argparse
-import json
-import statistics
 import sys
-import tempfile
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from sqlalchemy import text  # noqa: E402
 
-from data import db, demo, schema  # noqa: E402
+from harness import (END, bench_app, cold_times, pct, seed, table,  # noqa: E402
+                     temp_sqlite_url, timed, write_json)
+from data import db, schema  # noqa: E402
 from reports import utilisation as reports  # noqa: E402
-from reports.context import Context  # noqa: E402
 from reports.filters import Filters  # noqa: E402
-from settings import Settings  # noqa: E402
 
-END = datetime(2026, 3, 31, 14)  # pinned, as in bench/run.py
+COLUMNS = [("view", "view", ""), ("days", "days", "d"),
+           ("events in window", "events_in_window", ",d"), ("median ms", "median_ms", ",.1f"),
+           ("max ms", "max_ms", ",.0f"), ("rows", "rows", "d")]
 
 
 def load(url: str, scale: str) -> dict:
     engine = db.get_engine(url)
     schema.events.drop(engine, checkfirst=True)  # made again with today's indexes
-    db.create_schema(engine)
     t0 = time.perf_counter()
     last = {"at": 0.0}
 
@@ -53,14 +50,12 @@ def load(url: str, scale: str) -> dict:
             last["at"] = time.perf_counter()
             print(f"  {fraction:5.1%} {message} ({time.perf_counter() - t0:.0f} s)", flush=True)
 
-    counts = demo.load_demo(engine, scale=scale, end=END, progress=progress)
+    counts = seed(engine, scale, progress=progress)
     return {"load_s": time.perf_counter() - t0, "events": counts["events"]}
 
 
 def measure(url: str, runs: int) -> list[dict]:
-    cache = tempfile.mkdtemp(prefix="fp-bench-util-")
-    ctx = Context.create(Settings(database_url=url, cache_dir=cache, testing=True,
-                                  secret_key="bench", demo_data=False))
+    _, ctx = bench_app(url, now=None, testing=True)
     rules = reports._rules(ctx)
     last_day = END.date() - timedelta(days=1)
     rows = []
@@ -73,21 +68,14 @@ def measure(url: str, runs: int) -> list[dict]:
             "timeline": lambda f=f: reports._timeline.uncached(ctx, f.end, f, rules, None),
         }
         for name, fn in views.items():
-            times, result = [], None
-            for _ in range(runs):
-                ctx.cache.clear()  # cold: the shared per-window pass is cached too
-                t0 = time.perf_counter()
-                result = fn()
-                times.append((time.perf_counter() - t0) * 1000)
-            rows.append({"view": name, "days": days, "median_ms": statistics.median(times),
-                         "max_ms": max(times), "rows": _size(result)})
+            # cold: the shared per-window pass is cached too
+            times = cold_times(ctx, fn, runs)
+            rows.append({"view": name, "days": days, "median_ms": pct(times, 50),
+                         "max_ms": pct(times, 100), "rows": _size(fn())})
         ctx.cache.clear()
         reports.workers(ctx, f)  # fill the cache
-        t0 = time.perf_counter()
-        reports.workers(ctx, f)
         rows.append({"view": "workers (warm)", "days": days,
-                     "median_ms": (time.perf_counter() - t0) * 1000, "max_ms": None,
-                     "rows": None})
+                     "median_ms": timed(lambda: reports.workers(ctx, f), 1)[0]})
     with db.get_engine(url).connect() as conn:
         events_in_window = conn.execute(text(
             "select count(*) from events where date between :a and :b"),
@@ -119,7 +107,7 @@ def main() -> None:
     url = args.database_url
     info = {}
     if args.quick:
-        url = url or f"sqlite:///{tempfile.mkdtemp(prefix='fp-bench-')}/util.db"
+        url = url or temp_sqlite_url(name="util.db")
         info = load(url, "demo")
         args.runs = 1
     elif args.load:
@@ -131,15 +119,8 @@ def main() -> None:
     rows = measure(url, args.runs)
     backend = db.get_engine(url).dialect.name
     print(f"{backend}: {total:,} events in the table")
-    print("| view | days | events in window | median ms | max ms | rows |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for r in rows:
-        mx = "" if r["max_ms"] is None else f"{r['max_ms']:,.0f}"
-        print(f"| {r['view']} | {r['days']} | {r['events_in_window']:,} | "
-              f"{r['median_ms']:,.1f} | {mx} | {'' if r['rows'] is None else r['rows']} |")
-    if args.json:
-        Path(args.json).write_text(json.dumps({"backend": backend, "events": total, **info,
-                                               "rows": rows}, indent=1, default=str))
+    print(table(COLUMNS, rows, markdown=True))
+    write_json(args.json, {"backend": backend, "events": total, **info, "rows": rows})
 
 
 if __name__ == "__main__":
