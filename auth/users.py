@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_login import UserMixin
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from data import schema
@@ -17,6 +19,11 @@ TOKEN_PURPOSES = ("read", "ingest")
 
 U = schema.users
 T = schema.api_tokens
+log = logging.getLogger(__name__)
+
+# A token's last_used_at is written at most this often: a read with a token must not take the
+# database's write lock each time (SQLite has one, shared by every worker process).
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 class AccountError(ValueError):
@@ -130,8 +137,32 @@ def user_for_token(conn, token: str) -> User | None:
     user = get_user(conn, row.user_id)
     if user is None or not user.active:
         return None
-    conn.execute(update(T).where(T.c.id == row.id).values(last_used_at=datetime.now()))
+    now = datetime.now()
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
+        _mark_used(conn, row.id, now)
     return replace(user, token_purpose=row.purpose or "read")
+
+
+def _mark_used(conn, token_id: int, now: datetime) -> None:
+    """Note when a token was used, unless that means waiting for another writer.
+
+    On SQLite an import, a reload or an ingestion batch holds the one write lock for seconds or
+    minutes; a read with a token would wait the whole busy timeout (30 s) for it and then fail.
+    So the note is tried without waiting and skipped when the lock is taken (a later request
+    writes it). PostgreSQL locks rows: nothing else writes this one for long.
+    """
+    mark = update(T).where(T.c.id == token_id).values(last_used_at=now)
+    if conn.dialect.name != "sqlite":
+        conn.execute(mark)
+        return
+    waited_ms = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+    conn.exec_driver_sql("PRAGMA busy_timeout = 0")
+    try:
+        conn.execute(mark)
+    except OperationalError as err:  # "database is locked": a writer is busy
+        log.debug("token %s used; last_used_at not written now: %s", token_id, err.orig)
+    finally:
+        conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(waited_ms)}")
 
 
 def _clean_lines(lines) -> str:

@@ -143,3 +143,26 @@ def test_an_event_posted_to_one_worker_refreshes_the_answers_of_every_worker(ser
     after, _pids = both_workers(server, lambda: session.get(server.base + path).json(),
                                 "/api/v1/utilisation")
     assert {_worker_units(a, ev.emp_code) for a in after} == {units + 7}
+
+
+def test_a_token_read_does_not_wait_for_a_writer_on_sqlite(tmp_path):
+    """Every worker shares SQLite's one write lock; an import holding it must not make a read
+    with a token wait (30 s, then an error) only to note when the token was used."""
+    import sqlite3
+    path = tmp_path / "t.db"
+    engine = db.get_engine(f"sqlite:///{path}")
+    db.create_schema(engine)
+    with engine.begin() as conn:
+        token = users.create_token(conn, users.create_user(conn, "vera", PASSWORD))
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # a long import
+    try:
+        with engine.begin() as conn:
+            assert users.user_for_token(conn, token).username == "vera"
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+    finally:
+        writer.execute("ROLLBACK")
+    with engine.begin() as conn:  # once the writer is done, the use is noted
+        users.user_for_token(conn, token)
+        used = conn.execute(select(schema.api_tokens.c.last_used_at)).scalar()
+    assert used is not None
