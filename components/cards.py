@@ -5,6 +5,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components import ids
+from components.figures import compact
 
 EMPTY_TEXT = "No data for this selection."
 
@@ -70,6 +71,6 @@ def chart_card(title: str, body, *, export: str | None = None, subtitle: str | N
 
 
 def graph(figure, graph_id: str, height: int = 320):
-    return dcc.Graph(id=graph_id, figure=figure, config={"displaylogo": False,
+    return dcc.Graph(id=graph_id, figure=compact(figure), config={"displaylogo": False,
                      "modeBarButtonsToRemove": ["lasso2d", "select2d"]},
                      style={"height": f"{height}px"})

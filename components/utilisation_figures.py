@@ -10,11 +10,11 @@ STATE_COLORS = {"working": "#16a34a", "idle": "#f59e0b", "absent": "#94a3b8",
                 "no data": "#e2e8f0"}
 
 
-def by_day(daily: pd.DataFrame, column: str, y_title: str, suffix: str, digits: int
-           ) -> go.Figure:
-    """One trace per line over the days (bars by line, labelled, for a single day)."""
+def by_day(daily: pd.DataFrame, column: str, y_title: str, suffix: str, digits: int,
+           per: str = "day") -> go.Figure:
+    """One trace per line over the days or weeks (bars by line, labelled, for a single day)."""
     return by_line_over_days(daily, column, y_title=y_title, fmt=f",.{digits}f", suffix=suffix,
-                             labels=True)
+                             labels=True, per=per)
 
 
 def lowest(df: pd.DataFrame, label: str, reference: float | None = None) -> go.Figure:

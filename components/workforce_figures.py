@@ -36,9 +36,16 @@ def attendance_trend(daily: pd.DataFrame) -> go.Figure:
     return fig
 
 
+HEAT_MAX_DAYS = 92  # a quarter of daily cells per person; longer windows show their last 92 days
+ROW_SEPARATOR = " · "  # a row is labelled "name · emp_code": the drill reads the code back
+
+
 def status_heatmap(cells: pd.DataFrame, people: pd.DataFrame) -> go.Figure:
-    """Employee x day coloured by status; customdata carries emp_code for the drill."""
-    days = pd.date_range(pd.to_datetime(cells["date"]).min(), pd.to_datetime(cells["date"]).max())
+    """Employee x day (the last HEAT_MAX_DAYS) coloured by status; rows are labelled
+    "name · emp_code" (heat_row_emp reads the code back for the drill)."""
+    last = pd.to_datetime(cells["date"]).max()
+    first = max(pd.to_datetime(cells["date"]).min(), last - pd.Timedelta(days=HEAT_MAX_DAYS - 1))
+    days = pd.date_range(first, last)
     order = people["emp_code"].tolist()
     cells = cells.assign(date=pd.to_datetime(cells["date"]))
     z = cells.pivot_table(index="emp_code", columns="date", values="status", aggfunc="first")
@@ -46,7 +53,7 @@ def status_heatmap(cells: pd.DataFrame, people: pd.DataFrame) -> go.Figure:
     code = z.apply(lambda col: col.map(lambda s: STATUS_STYLE.get(s, (None,))[0]))
     names = people.set_index("emp_code")["name"].fillna(people.set_index("emp_code").index
                                                         .to_series())
-    labels = [f"{names.get(e, e)} · {e}" for e in order]
+    labels = [f"{names.get(e, e)}{ROW_SEPARATOR}{e}" for e in order]
     text = z.fillna("").to_numpy()
     scale = []
     n = len(STATUS_STYLE)
@@ -55,7 +62,6 @@ def status_heatmap(cells: pd.DataFrame, people: pd.DataFrame) -> go.Figure:
     fig = go.Figure(go.Heatmap(
         z=code.to_numpy(dtype=float), x=days, y=labels, text=text, zmin=0.5, zmax=n + 0.5,
         colorscale=scale, showscale=False, xgap=1, ygap=1,
-        customdata=[[e] * len(days) for e in order],
         hovertemplate="%{y}<br>%{x|%a %d %b}: <b>%{text}</b><extra></extra>"))
     for status, (_c, color, label) in STATUS_STYLE.items():  # a legend for the colours
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=f"{status} {label}",
@@ -65,6 +71,11 @@ def status_heatmap(cells: pd.DataFrame, people: pd.DataFrame) -> go.Figure:
     fig.update_yaxes(autorange="reversed", automargin=True, tickfont=dict(size=10))
     fig.update_xaxes(tickformat="%d %b", side="bottom")
     return fig
+
+
+def heat_row_emp(label: str) -> str:
+    """The emp_code of a heat-map row label."""
+    return label.rsplit(ROW_SEPARATOR, 1)[-1]
 
 
 def exceptions_by(df: pd.DataFrame, key: str) -> go.Figure:

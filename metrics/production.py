@@ -150,11 +150,31 @@ def wip_series(baseline: pd.DataFrame, deltas: pd.DataFrame, shifts: pd.DataFram
     return d[["line_code", "slot", "wip"]].reset_index(drop=True)
 
 
-def end_of_day(wip: pd.DataFrame) -> pd.DataFrame:
-    """The last WIP reading of each line on each calendar day (long windows chart by day)."""
+WEEKLY_BEYOND_DAYS = 62  # longer windows chart by week: 40 lines x 365 days is ~15,000 points
+
+
+def week_start(dates) -> pd.Series:
+    """The Monday of each date's week (as dates)."""
+    d = pd.to_datetime(pd.Series(dates))
+    return (d - pd.to_timedelta(d.dt.weekday, unit="D")).dt.date
+
+
+def by_week(df: pd.DataFrame, measures, keys=("line_code",)) -> pd.DataFrame:
+    """Measures summed by keys and week; `date` holds the week's Monday (take ratios after)."""
+    if df.empty:
+        return df
+    out = df.assign(date=week_start(df["date"]).to_numpy())
+    return out.groupby([*keys, "date"], as_index=False, dropna=False)[list(measures)].sum(
+        min_count=1)
+
+
+def end_of(wip: pd.DataFrame, period: str = "day") -> pd.DataFrame:
+    """The last WIP reading of each line in each calendar day or week (long windows)."""
     if wip.empty:
         return wip
     day = wip["slot"].dt.normalize()
+    if period == "week":
+        day = day - pd.to_timedelta(day.dt.weekday, unit="D")
     return (wip.assign(_day=day).sort_values(["line_code", "slot"])
             .groupby(["line_code", "_day"], as_index=False).last().drop(columns="_day"))
 

@@ -232,8 +232,10 @@ def _line_detail(ctx, filters: Filters, scope, now: datetime) -> dict:
         total = m.production_totals(by_day)
         _baseline, wip_df = _wip(conn, ctx, filters, scope, stages=stages)
         wip_df = wip_df[wip_df["slot"] <= now]
-        if filters.days > WIP_HOURLY_MAX_DAYS:
-            wip_df = m.end_of_day(wip_df)
+        if filters.days > m.WEEKLY_BEYOND_DAYS:
+            wip_df = m.end_of(wip_df, "week")
+        elif filters.days > WIP_HOURLY_MAX_DAYS:
+            wip_df = m.end_of(wip_df, "day")
         styles = q.styles_run(conn, filters, scope)
         ops = q.operators(conn, filters, scope)
     if not ops.empty:

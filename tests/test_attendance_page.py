@@ -80,7 +80,9 @@ def test_drill_for_an_employee_and_outside_the_scope(page):
 
 def test_a_heatmap_click_picks_the_row_employee(page):
     workforce, *_ = page
-    assert workforce.drill_from_heatmap({"points": [{"customdata": "E003"}]}) == "E003"
+    # rows are labelled "name · emp_code" (a name may itself hold the separator)
+    assert workforce.drill_from_heatmap({"points": [{"y": "Chandra · E003"}]}) == "E003"
+    assert workforce.drill_from_heatmap({"points": [{"y": "A · B · E004"}]}) == "E004"
     assert workforce.drill_from_heatmap(None) is no_update
 
 

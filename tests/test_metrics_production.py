@@ -96,8 +96,24 @@ def test_end_of_day_keeps_the_last_reading_of_each_line_and_day():
                         "slot": pd.to_datetime(["2026-03-02 08:00", "2026-03-02 16:00",
                                                 "2026-03-03 09:00", "2026-03-02 10:00"]),
                         "wip": [10, 30, 20, 5]})
-    out = m.end_of_day(wip)
+    out = m.end_of(wip, "day")
     assert list(zip(out["line_code"], out["wip"])) == [("L01", 30), ("L01", 20), ("L02", 5)]
+    # Mon 2 and Tue 3 March are one week: the last reading of it
+    out = m.end_of(wip, "week")
+    assert list(zip(out["line_code"], out["wip"])) == [("L01", 20), ("L02", 5)]
+
+
+def test_by_week_sums_monday_to_sunday_and_keeps_lines_apart():
+    df = pd.DataFrame({"line_code": ["L01", "L01", "L01", "L02"],
+                       "date": [date(2026, 3, 1), date(2026, 3, 2), date(2026, 3, 8),
+                                date(2026, 3, 2)],
+                       "output": [10, 20, 30, 5], "target": [None, 40, 40, None]})
+    out = m.by_week(df, ["output", "target"])
+    rows = list(out.itertuples(index=False, name=None))
+    # Sun 1 March is in the week of Mon 23 Feb; Mon 2 and Sun 8 March share a week
+    assert rows[0][:3] == ("L01", date(2026, 2, 23), 10) and rows[0][3] != rows[0][3]
+    assert rows[1] == ("L01", date(2026, 3, 2), 50, 80.0)
+    assert rows[2][:3] == ("L02", date(2026, 3, 2), 5)
 
 
 def test_change_pct_against_previous_period():
