@@ -17,7 +17,7 @@ import commands
 from api.routes import bp as api_blueprint
 from auth.gate import init_auth, request_user
 from auth.security import init_security
-from components import export, filter_bar, ids
+from components import export, filter_bar, ids, server_grid
 from components.jobs import ThreadJobManager
 from data import db, rollups
 from reports.context import EXTENSION_KEY, Context
@@ -85,6 +85,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     server.register_blueprint(api_blueprint)
     filter_bar.register_callbacks(app)
     export.register_callbacks(app)
+    server_grid.register_callbacks(app)
     commands.register(server)
     return app
 

@@ -12,6 +12,7 @@ from components.cards import chart_card, empty_state, fmt, graph
 from components.drill import FILTER_STATES, clicked_bar, filters_or_none
 from components.export import register_export
 from components.page import page_layout, register_content
+from components.server_grid import server_grid
 from metrics.downtime import OEE_DEFINITION
 from metrics.quality import NOT_GIVEN
 from reports import downtime as reports
@@ -116,9 +117,9 @@ def build(ctx, filters, scope):
                                subtitle="availability × performance × quality = OEE"), lg=6),
         ], className="g-3 mb-3"),
         dbc.Row([
-            dbc.Col(chart_card("By machine", g.grid("downtime-machines-grid", data["machines"],
-                                                    MACHINE_COLUMNS, height=320,
-                                                    extra_fields=("type",)),
+            dbc.Col(chart_card("By machine", server_grid(
+                "downtime-machines-grid", "downtime-machines", MACHINE_COLUMNS,
+                len(data["machines"]), height=320, extra_fields=("type",)),
                                export="downtime-machines", excel=True,
                                subtitle="MTBF = (available − downtime) / breakdowns"), lg=6),
             dbc.Col(chart_card("Down now", g.grid("downtime-open-grid", data["open"],
@@ -130,8 +131,8 @@ def build(ctx, filters, scope):
                                export="downtime-open", excel=True,
                                subtitle="breakdowns still open, whatever the dates"), lg=6),
         ], className="g-3 mb-3"),
-        chart_card("Preventive maintenance", g.grid("downtime-pm-grid", data["maintenance"],
-                                                    PM_COLUMNS, height=360)
+        chart_card("Preventive maintenance", server_grid(
+            "downtime-pm-grid", "downtime-pm", PM_COLUMNS, len(data["maintenance"]), height=360)
                    if not data["maintenance"].empty else
                    empty_state("No machines registered for these lines."),
                    export="downtime-pm", excel=True,

@@ -6,6 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from components import figures, grid as g
+from components.server_grid import server_grid
 from components.cards import chart_card, empty_state, fmt, graph
 from components.export import register_export
 from components.page import page_layout, register_content
@@ -85,9 +86,9 @@ def build(ctx, filters, scope):
             dbc.Col(chart_card("Styles run", g.grid("styles-grid", data["styles"], STYLE_COLUMNS,
                                                     height=300, extra_fields=("description",)),
                                export=f"{PAGE}-styles", excel=True), lg=6),
-            dbc.Col(chart_card("Operators", g.grid("operators-grid", data["operators"],
-                                                   OPERATOR_COLUMNS, height=300,
-                                                   extra_fields=("emp_code",)),
+            dbc.Col(chart_card("Operators", server_grid("operators-grid", f"{PAGE}-operators",
+                                                        OPERATOR_COLUMNS, len(data["operators"]),
+                                                        height=300, extra_fields=("emp_code",)),
                                export=f"{PAGE}-operators", excel=True, subtitle="Σ pieces × SMV / Σ minutes"), lg=6),
         ], className="g-3"),
     ])

@@ -12,6 +12,7 @@ from components.figures import by_line_over_days
 from components.drill import FILTER_STATES, clicked_bar, filters_or_none
 from components.export import _to_csv, register_export
 from components.page import page_layout, register_content
+from components.server_grid import server_grid
 from reports import quality as reports
 from reports.context import current
 
@@ -102,9 +103,10 @@ def build(ctx, filters, scope):
             dbc.Col(chart_card("By line", g.grid("quality-lines-grid", data["by_line"],
                                                  LINE_COLUMNS, height=300),
                                export="quality-lines", excel=True), lg=6),
-            dbc.Col(chart_card("Open defects", g.grid("quality-open-grid", data["open"],
-                                                      OPEN_COLUMNS, height=300,
-                                                      extra_fields=("defect_id",))
+            dbc.Col(chart_card("Open defects", server_grid("quality-open-grid", "quality-open",
+                                                           OPEN_COLUMNS, len(data["open"]),
+                                                           height=300,
+                                                           extra_fields=("defect_id",))
                                if not data["open"].empty else
                                empty_state("No open defects.", "Every defect found in this "
                                            "period has been repaired."),

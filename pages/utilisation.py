@@ -13,6 +13,7 @@ from components.cards import chart_card, empty_state, fmt, graph
 from components.export import register_export
 from components.filter_bar import filters_from_values
 from components.page import page_layout, register_content
+from components.server_grid import server_grid
 from reports import utilisation as reports
 from reports.context import current
 from reports.filters import FilterError
@@ -129,14 +130,14 @@ def build(ctx, filters, scope):
                          low_height), lg=6),
         ], className="g-3 mb-3"),
         dbc.Row([
-            dbc.Col(chart_card("Workers", g.grid("utilisation-workers-grid", data["workers"],
-                                                 WORKER_COLUMNS, height=380,
-                                                 extra_fields=("emp_code",)),
+            dbc.Col(chart_card("Workers", server_grid(
+                "utilisation-workers-grid", f"{PAGE}-workers", WORKER_COLUMNS,
+                len(data["workers"]), height=380, extra_fields=("emp_code",)),
                                export=f"{PAGE}-workers", excel=True,
                                subtitle="minutes; lowest utilisation first"), lg=7),
-            dbc.Col(chart_card("Stations", g.grid("utilisation-stations-grid", data["stations"],
-                                                  STATION_COLUMNS, height=380,
-                                                  extra_fields=("type",)),
+            dbc.Col(chart_card("Stations", server_grid(
+                "utilisation-stations-grid", f"{PAGE}-stations", STATION_COLUMNS,
+                len(data["stations"]), height=380, extra_fields=("type",)),
                                export=f"{PAGE}-stations", excel=True,
                                subtitle="minutes; occupied = working + idle"), lg=5),
         ], className="g-3"),

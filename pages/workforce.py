@@ -14,6 +14,7 @@ from components.cards import chart_card, empty_state, fmt, graph
 from components.export import register_export
 from components.filter_bar import filters_from_values
 from components.page import page_layout, register_content
+from components.server_grid import server_grid
 from reports import workforce as reports
 from reports.context import current
 from reports.filters import FilterError
@@ -159,13 +160,13 @@ def build(ctx, filters, scope):
                             export=f"{PAGE}-groups", excel=True,
                             subtitle="attendance % = (P + ½ HD) / scheduled days"),
                  className="mt-3"),
-        html.Div(chart_card("Unmatched punches", g.grid(
-            "workforce-unmatched", unmatched,
+        html.Div(chart_card("Unmatched punches", server_grid(
+            "workforce-unmatched", f"{PAGE}-unmatched",
             [g.col("ts", "Punch", minWidth=150, valueFormatter=STAMP),
              g.col("emp_code", "Employee code", maxWidth=150),
              g.col("name", "Employee", minWidth=130), g.col("line_code", "Line", maxWidth=90),
              g.col("direction", "Direction", maxWidth=110), g.col("device_id", "Device")],
-            height=min(300, 52 + 42 * len(unmatched))) if not unmatched.empty
+            len(unmatched), height=min(300, 52 + 42 * len(unmatched))) if not unmatched.empty
             else html.Div("None: every punch fell in a shift window.", className="text-muted"),
             export=f"{PAGE}-unmatched", excel=True,
             subtitle="in no window of the employee's shift: kept and listed, not counted"),
