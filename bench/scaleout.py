@@ -13,7 +13,9 @@ own CACHE_DIR, shared by its workers, so neither can copy the other's answers) i
 - **req/s**: `--clients` threads calling the endpoints round robin (warm) for `--seconds`;
 - **workers seen** and **computed**: the worker pids that served the warm phase (gunicorn's
   access log) and how many reports were computed meanwhile (the app's DEBUG line "report ...
-  computed"): 0 means every worker read the answers another worker had cached.
+  computed"): 0 means every worker read the answers another worker had cached. The downtime
+  report is keyed on the current minute (an open breakdown runs up to now), so a minute that turns
+  during the run has each worker that needs it first compute it again.
 
 It then checks that every JSON answer is identical between the servers and exits 1 if not.
 Without --database-url it loads the demo plant with the pinned end of bench/run.py; a given
@@ -148,7 +150,11 @@ class Server:
         with open(self.error_log, "ab") as log:
             self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
                                          stdout=log, stderr=subprocess.STDOUT)
-        self._wait_ready(timeout)
+        try:
+            self._wait_ready(timeout)
+        except BaseException:
+            self.stop()
+            raise
         return self
 
     def _wait_ready(self, timeout: float) -> None:
@@ -162,7 +168,6 @@ class Server:
             except (requests.ConnectionError, requests.Timeout):  # still booting
                 pass
             time.sleep(0.2)
-        self.stop()
         raise RuntimeError(f"gunicorn not ready in {timeout} s: {self.error_log}")
 
     def stop(self) -> None:
