@@ -169,6 +169,8 @@ def register(server: Flask) -> None:
         with _engine().begin() as conn:
             written = (rollups.rebuild(conn, rules) if everything
                        else rollups.refresh(conn, rules))
+            if everything:
+                rollups.rebuild_attendance(conn)
             if written:
                 db.bump_data_version(conn)
         click.echo(f"util_daily: {written:,} rows written in "

@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, bindparam, delete, or_, select, tuple_, update
+from sqlalchemy import and_, bindparam, delete, func, or_, select, tuple_, update
 
 from data import db, schema
 from metrics import attendance as att
@@ -77,6 +77,7 @@ def process_attendance(engine, now: datetime, *, start: date | None = None,
         else:
             days = _dirty_days(c, closed)
         employees = q.employees(c)
+        keep_rollup(c)
     for a, b in date_runs(days):
         chunk = a
         while chunk <= b:
@@ -94,6 +95,16 @@ def process_attendance(engine, now: datetime, *, start: date | None = None,
              "unmatched) in %.2f s", report.day_count, report.records, report.written,
              report.deleted, report.punches, report.unmatched, report.seconds)
     return report
+
+
+def keep_rollup(conn) -> None:
+    """Build attendance_day from every record if it has not been kept so far (a database made
+    before it existed); from then on each processed chunk writes its own days."""
+    if q.day_rollup_kept(conn):
+        return
+    first, last = conn.execute(select(func.min(AD.c.date), func.max(AD.c.date))).one()
+    if first is not None:
+        q.rebuild_day_rollup(conn, first, last)
 
 
 def _days(first: date, last: date) -> list[date]:
@@ -151,6 +162,8 @@ def _process_chunk(conn, first: date, last: date, shifts, employees, default_shi
         conn.execute(delete(AD).where(tuple_(AD.c.emp_code, AD.c.date).in_(part)))
     if len(changed):
         _insert(conn, changed.assign(computed_at=now))
+    if len(changed) or gone:
+        q.rebuild_day_rollup(conn, first, last)
     # punches whose candidate days all lie in this chunk are now decided
     mine = assigned[(assigned["ts"] >= _midnight(first))
                     & (assigned["ts"] < _midnight(last + timedelta(days=1)))]

@@ -85,6 +85,16 @@ def rebuild(conn, rules: tuple[float, float], days: Iterable[date] | None = None
     return written
 
 
+def rebuild_attendance(conn) -> None:
+    """attendance_day again from every attendance record (process-attendance keeps it after)."""
+    from queries import attendance as qa
+    first, last = conn.execute(select(func.min(schema.attendance_daily.c.date),
+                                      func.max(schema.attendance_daily.c.date))).one()
+    conn.execute(delete(schema.attendance_day))
+    if first is not None:
+        qa.rebuild_day_rollup(conn, _as_date(first), _as_date(last))
+
+
 def mark_stale(conn, days: Iterable) -> None:
     """Mark days whose events changed (call in the transaction that changed them)."""
     rows = [{"rollup": UTIL, "date": _as_date(d)} for d in sorted(set(days))]

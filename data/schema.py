@@ -280,6 +280,22 @@ util_daily = Table(
     Index("ix_util_daily_date_line", "date", "line_code"),
 )
 
+# Attendance counts per day, line, department and shift (the Workforce page's breakdowns, the
+# Overview card, the Trends series): written with attendance_daily by process-attendance.
+_ATTENDANCE_COUNTS = ("P", "A", "HD", "WO", "PH", "scheduled_days", "no_punch_days",
+                      "late_count", "early_exit_count", "missing_out", "records")
+_ATTENDANCE_SUMS = ("late_minutes", "early_exit_minutes", "overtime_minutes", "work_minutes")
+attendance_day = Table(
+    "attendance_day", metadata,
+    Column("date", Date, nullable=False),
+    _code("line_code"),
+    Column("department", String(100)),
+    _code("shift_code"),
+    *[Column(name, Integer, nullable=False) for name in _ATTENDANCE_COUNTS],
+    *[Column(name, Float) for name in _ATTENDANCE_SUMS],
+    Index("ix_attendance_day_date", "date", "line_code"),
+)
+
 # Days whose rollup no longer matches the facts (events ingested since it was built): reads take
 # them from the facts until `refresh-rollups` (or the next import) builds them again.
 rollup_stale = Table(
@@ -378,4 +394,4 @@ DATA_TABLES = (
 )
 
 # Derived from the data tables, never imported: emptied with them and rebuilt from them.
-ROLLUP_TABLES = (util_daily, rollup_stale)
+ROLLUP_TABLES = (util_daily, rollup_stale, attendance_day)

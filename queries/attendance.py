@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, delete, func, insert, or_, select
 
 from data import schema
 from queries.common import frame, where_filters
@@ -12,6 +12,7 @@ from reports.filters import Filters
 
 P = schema.punches
 AD = schema.attendance_daily
+AD_DAY = schema.attendance_day
 E = schema.employees
 H = schema.holidays
 SH = schema.shifts
@@ -113,13 +114,14 @@ MEASURES = ["P", "A", "HD", "WO", "PH", "scheduled_days", "no_punch_days", "late
             "missing_out", "work_minutes", "records"]
 
 
-def summary_by(conn, filters: Filters, keys: list[str], scope=None, emps=(), departments=()
-               ) -> pd.DataFrame:
-    """Status counts and exception sums grouped by keys (date, line_code, department,
-    shift_code, emp_code). P, HD and A count scheduled days only; WO and PH are off days."""
-    cols = [AD.c[k] for k in keys]
-    stmt = select(
-        *cols,
+# keys of the daily rollup (schema.attendance_day); a grouping by these alone reads it
+DAY_KEYS = ("date", "line_code", "department", "shift_code")
+ROLLUP_KEY = "attendance_day_built"
+
+
+def _measures():
+    """Status counts and exception sums of attendance_daily rows, labelled as MEASURES."""
+    return [
         _scheduled("P").label("P"), _scheduled("A").label("A"), _scheduled("HD").label("HD"),
         _status_sum("WO").label("WO"), _status_sum("PH").label("PH"),
         _scheduled().label("scheduled_days"),
@@ -133,8 +135,42 @@ def summary_by(conn, filters: Filters, keys: list[str], scope=None, emps=(), dep
         func.sum(case((AD.c.missing_out.is_(True), 1), else_=0)).label("missing_out"),
         func.sum(AD.c.work_minutes).label("work_minutes"),
         func.count().label("records"),
-    )
-    stmt = _scoped(stmt, filters, scope, emps, departments)
+    ]
+
+
+def rebuild_day_rollup(conn, first: date, last: date) -> None:
+    """Write attendance_day for first..last from attendance_daily (in the caller's transaction,
+    right after the records changed) and mark the rollup as kept."""
+    conn.execute(delete(AD_DAY).where(AD_DAY.c.date.between(first, last)))
+    keys = [AD.c[k] for k in DAY_KEYS]
+    rows = (select(*keys, *_measures()).where(AD.c.date.between(first, last))
+            .group_by(*keys))
+    conn.execute(insert(AD_DAY).from_select(list(DAY_KEYS) + MEASURES, rows))
+    built = conn.execute(select(schema.meta.c.value)
+                         .where(schema.meta.c.key == ROLLUP_KEY)).scalar()
+    if built is None:
+        conn.execute(insert(schema.meta).values(key=ROLLUP_KEY, value="1"))
+
+
+def day_rollup_kept(conn) -> bool:
+    return conn.execute(select(schema.meta.c.value)
+                        .where(schema.meta.c.key == ROLLUP_KEY)).scalar() is not None
+
+
+def summary_by(conn, filters: Filters, keys: list[str], scope=None, emps=(), departments=()
+               ) -> pd.DataFrame:
+    """Status counts and exception sums grouped by keys (date, line_code, department,
+    shift_code, emp_code). P, HD and A count scheduled days only; WO and PH are off days.
+    Groupings of DAY_KEYS read the daily rollup when process-attendance keeps it."""
+    if not emps and set(keys) <= set(DAY_KEYS) and day_rollup_kept(conn):
+        cols = [AD_DAY.c[k] for k in keys]
+        stmt = select(*cols, *[func.sum(AD_DAY.c[m]).label(m) for m in MEASURES])
+        stmt = where_filters(stmt, AD_DAY, filters, scope, use_style=False)
+        if departments:
+            stmt = stmt.where(AD_DAY.c.department.in_(list(departments)))
+    else:
+        cols = [AD.c[k] for k in keys]
+        stmt = _scoped(select(*cols, *_measures()), filters, scope, emps, departments)
     if keys:
         stmt = stmt.group_by(*cols).order_by(*cols)
     df = frame(conn, stmt, keys + MEASURES)

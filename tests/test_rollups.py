@@ -111,3 +111,40 @@ def test_demo_views_are_the_same_from_the_rollup_and_from_the_events(engine, mak
         assert len(a) > 0
         pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True),
                                       check_exact=False, rtol=1e-9, check_dtype=False)
+
+
+def test_attendance_groupings_read_the_day_rollup_that_processing_keeps(engine):
+    from data.attendance import process_attendance
+    from queries import attendance as qa
+    from tests.attendance_plant import NOW, attendance_plant
+    from tests.factories import D as START
+
+    attendance_plant(engine)
+    process_attendance(engine, NOW)
+    window = Filters(start=START, end=START + timedelta(days=6))
+    keys = [["date"], ["line_code"], ["department"], ["shift_code"], ["date", "line_code"], []]
+
+    def summaries():
+        with engine.connect() as conn:
+            return [qa.summary_by(conn, window, k) for k in keys]
+
+    with engine.connect() as conn:
+        assert qa.day_rollup_kept(conn)
+        rolled = conn.execute(select(func.count()).select_from(schema.attendance_day)).scalar()
+        records = conn.execute(select(func.count()).select_from(schema.attendance_daily)).scalar()
+    assert 0 < rolled < records
+    from_rollup = summaries()
+    with engine.begin() as conn:  # without the flag every grouping reads the records
+        conn.execute(schema.meta.delete().where(schema.meta.c.key == qa.ROLLUP_KEY))
+    from_records = summaries()
+    for a, b in zip(from_rollup, from_records):
+        assert a["records"].sum() > 0
+        pd.testing.assert_frame_equal(a, b, check_dtype=False)
+    # an older database (no rollup kept) gets it built on the next processing run
+    with engine.begin() as conn:
+        conn.execute(schema.attendance_day.delete())
+    process_attendance(engine, NOW)
+    assert [len(s) for s in summaries()] == [len(s) for s in from_records]
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count())
+                            .select_from(schema.attendance_day)).scalar() == rolled
