@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 import tempfile
 import time
@@ -119,7 +120,13 @@ def scratch_database(url: str) -> Iterator[str]:
     file, or on PostgreSQL a database named after the given one plus `_scratch` on the same
     server (created, then dropped). Benchmarks that empty the plant tables write there."""
     if not url.startswith("postgresql"):
-        yield temp_sqlite_url("fp-bench-scratch-", "scratch.db")
+        folder = Path(tempfile.mkdtemp(prefix="fp-bench-scratch-"))
+        scratch = f"sqlite:///{folder / 'scratch.db'}"
+        try:
+            yield scratch
+        finally:
+            _forget_engine(scratch)
+            shutil.rmtree(folder, ignore_errors=True)
         return
     target = make_url(url)
     name = f"{target.database}_scratch"
@@ -131,12 +138,17 @@ def scratch_database(url: str) -> Iterator[str]:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         yield scratch
     finally:
-        engine = db._ENGINES.pop(scratch, None)
-        if engine is not None:
-            engine.dispose()
+        _forget_engine(scratch)
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def _forget_engine(url: str) -> None:
+    """Close the pooled connections data.db keeps for `url` (before the database goes)."""
+    engine = db._ENGINES.pop(url, None)
+    if engine is not None:
+        engine.dispose()
 
 
 def seed(engine, scale: str = "demo", **kwargs) -> dict[str, int]:

@@ -47,7 +47,7 @@ import pandas as pd  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from harness import (END, ROOT, bench_app, cold_times, p50_p95, payload_bytes,  # noqa: E402
-                     scratch_database, seed, table, temp_sqlite_url, timed, write_json)
+                     scratch_database, seed, table, timed, write_json)
 from data import db  # noqa: E402
 from metrics.calendar import hhmm_to_minutes, shift_length_minutes  # noqa: E402
 from metrics.downtime import production_window  # noqa: E402
@@ -666,11 +666,18 @@ def naive_runs_for(args, days: int) -> int:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    url = args.database_url or temp_sqlite_url()
+    tmp = Path(tempfile.mkdtemp(prefix="fp-bench-"))  # the cache, and the default database
+    try:
+        return measure(args, args.database_url or f"sqlite:///{tmp / 'bench.db'}", tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def measure(args, url: str, tmp: Path) -> int:
     engine = db.get_engine(url)
     if not args.reuse:
         seed(engine, args.scale, **({"days": 7, "lines": 2} if args.quick else {}))
-    app, ctx = bench_app(url)
+    app, ctx = bench_app(url, tmp / "cache")
     pages = {name: sys.modules[f"pages.{name}"] for name in VIEWS}
     reports = reports_of(ctx)
     with engine.connect() as conn:
