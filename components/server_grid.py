@@ -6,14 +6,17 @@ endRow, sortModel, filterModel); one pattern-matching callback answers each bloc
 (`getRowsResponse`: rowData, rowCount) from the same data maker as the card's CSV/Excel buttons
 (components.export.EXPORTS, which reads the cached report), sorted, filtered and sliced in pandas.
 
-The grid's id is `{"type": SERVER_GRID, "name": export name, "fields": "a,b,c"}`: the fields the
-rows carry ride in the id, so any worker can answer a block without state. The grid sits in a
-div with the page's plain id, so `#operators-grid .ag-row` finds its rows as before.
+The grid's id is `{"type": SERVER_GRID, "name": export name, "fields": "a,b,c", "render": token}`:
+the fields the rows carry ride in the id, so any worker can answer a block without state; the
+token is new on every build of the page, so a new selection mounts a new grid (Dash keys React
+elements by id) that asks for its first block again instead of keeping the old selection's rows.
+The grid sits in a div with the page's plain id, so `#operators-grid .ag-row` finds its rows.
 """
 from __future__ import annotations
 
 import logging
 import math
+import uuid
 
 import dash_ag_grid as dag
 import numpy as np
@@ -46,15 +49,17 @@ def server_grid(grid_id: str, export_name: str, columns: list[dict], total_rows:
     """
     fields = ",".join(row_fields(columns, extra_fields))
     columns = [c if "filter" in c else {**c, "filter": "agTextColumnFilter"} for c in columns]
-    props = grid_props({"type": SERVER_GRID, "name": export_name, "fields": fields}, columns,
-                       height=height, csv_name=export_name, cacheBlockSize=BLOCK_SIZE,
+    pattern_id = {"type": SERVER_GRID, "name": export_name, "fields": fields,
+                  "render": uuid.uuid4().hex[:8]}
+    props = grid_props(pattern_id, columns, height=height, csv_name=export_name,
+                       cacheBlockSize=BLOCK_SIZE,
                        infiniteInitialRowCount=max(1, min(total_rows, BLOCK_SIZE)),
                        maxBlocksInCache=20, **options)
     return html.Div(dag.AgGrid(rowModelType="infinite", **props), id=grid_id)
 
 
 def register_callbacks(app) -> None:
-    pattern = {"type": SERVER_GRID, "name": MATCH, "fields": MATCH}
+    pattern = {"type": SERVER_GRID, "name": MATCH, "fields": MATCH, "render": MATCH}
     app.callback(
         Output(pattern, "getRowsResponse"), Input(pattern, "getRowsRequest"),
         State(pattern, "id"), *FILTER_STATES, prevent_initial_call=True,

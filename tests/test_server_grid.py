@@ -17,7 +17,7 @@ from components import server_grid as sg
 from data import db, demo
 from reports.context import EXTENSION_KEY
 from reports.filters import Filters
-from tests.browser import serve_signed_in
+from tests.browser import choose, serve_signed_in
 
 END = datetime(2026, 3, 4, 14)  # a Wednesday: 7 demo days up to 14:00
 WINDOW = ("2026-02-26", "2026-03-04", [], [], [])
@@ -157,7 +157,10 @@ def test_server_grid_sends_no_rows_and_keeps_the_plain_id():
     wrapper = sg.server_grid("people-grid", "people", columns, 2500, extra_fields=("hidden",))
     grid = wrapper.children
     assert wrapper.id == "people-grid" and grid.rowModelType == "infinite"
-    assert grid.id == {"type": sg.SERVER_GRID, "name": "people", "fields": "name,qty,hidden"}
+    assert {**grid.id, "render": None} == {"type": sg.SERVER_GRID, "name": "people",
+                                           "fields": "name,qty,hidden", "render": None}
+    again = sg.server_grid("people-grid", "people", columns, 2500).children
+    assert again.id["render"] != grid.id["render"]  # a new build mounts a new grid
     assert getattr(grid, "rowData", None) is None
     assert [c["filter"] for c in grid.columnDefs] == ["agTextColumnFilter",
                                                        "agNumberColumnFilter"]
@@ -179,7 +182,8 @@ def demo_app(sqlite_url, make_app):
 
 
 def _get_rows(app, user, values, request=None, name="lines-operators"):
-    grid_id = {"type": sg.SERVER_GRID, "name": name, "fields": "name,line_code,efficiency_pct"}
+    grid_id = {"type": sg.SERVER_GRID, "name": name, "fields": "name,line_code,efficiency_pct",
+               "render": "0"}
     request = request or {"startRow": 0, "endRow": 100,
                           "sortModel": [{"colId": "efficiency_pct", "sort": "desc"}]}
     with app.server.test_request_context("/"):
@@ -235,4 +239,15 @@ def test_lines_page_loads_operator_rows_and_sorts_them_on_the_server(dash_duo, d
     # the grid sits below the fold of the test window: a script click, as AG Grid hears clicks
     dash_duo.driver.execute_script("arguments[0].click()", header)
     wait_until(lambda: _cell(dash_duo, 0, "name") == first_by_name, timeout=10)
+    # the filter bar rebuilds the page: the new grid asks again, for L02's operators only
+    choose(dash_duo, "filter-lines", "L02")
+    wait_until(lambda: _column(dash_duo, "line_code") == {"L02"}, timeout=10)
     assert dash_duo.get_logs() == []
+
+
+def _column(duo, col: str) -> set | None:
+    try:
+        return {c.text for c in duo.driver.find_elements(
+            By.CSS_SELECTOR, f"#operators-grid .ag-center-cols-container [col-id='{col}']")}
+    except StaleElementReferenceException:
+        return None
