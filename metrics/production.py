@@ -133,14 +133,16 @@ def add_slots(df: pd.DataFrame, shifts: pd.DataFrame) -> pd.DataFrame:
 
 
 def wip_series(baseline: pd.DataFrame, deltas: pd.DataFrame, shifts: pd.DataFrame) -> pd.DataFrame:
-    """WIP of each line at the end of each hour.
+    """WIP of each line at the end of each hour (of each production day when deltas have no
+    hour: the slot is then the day itself).
 
     baseline: line_code, wip (Σ loading − Σ output before the window: all history counts).
-    deltas: line_code, date, shift_code, hour, loading, output inside the window.
+    deltas: line_code, date, shift_code, [hour,] loading, output inside the window.
     """
     if deltas.empty:
         return pd.DataFrame(columns=["line_code", "slot", "wip"])
-    d = add_slots(deltas, shifts)
+    d = (add_slots(deltas, shifts) if "hour" in deltas
+         else deltas.assign(slot=pd.to_datetime(deltas["date"])))
     d = d.groupby(["line_code", "slot"], as_index=False)[["loading", "output"]].sum()
     d = d.sort_values(["line_code", "slot"])
     d["wip"] = (d["loading"] - d["output"]).groupby(d["line_code"]).cumsum()

@@ -10,6 +10,7 @@ from components.server_grid import server_grid
 from components.cards import chart_card, empty_state, fmt, graph
 from components.export import register_export
 from components.page import page_layout, register_content
+from metrics import production as pm
 from reports import production as reports
 
 dash.register_page(__name__, path="/lines", name="Lines", title="Lines · FloorPulse", order=10)
@@ -52,10 +53,16 @@ def build(ctx, filters, scope):
     data = reports.line_detail(ctx, filters, scope)
     hourly = data["hourly"]
     # over more than two days hourly bars turn to noise: show days instead
-    per_day = filters.days > 2
+    per_day = filters.days > reports.HOURLY_MAX_DAYS
     series, x, per = (data["daily"], "date", "day") if per_day else (hourly, "slot", "hour")
     if hourly.empty and data["by_day"].empty:
         return empty_state(hint="No production or plan for these lines in this period.")
+
+    # long windows chart lines by week (ratios of the week's sums): a readable, small figure
+    weekly = filters.days > pm.WEEKLY_BEYOND_DAYS
+    period = "week" if weekly else "day"
+    efficiency = (pm.add_production_ratios(pm.by_week(data["by_day"], reports.MEASURES))
+                  if weekly else data["by_day"])
 
     def card(title, fig_or_none, name, subtitle=None, graph_id=None):
         body = graph(fig_or_none, graph_id) if fig_or_none is not None else empty_state()
@@ -73,9 +80,9 @@ def build(ctx, filters, scope):
                          "cumulative-graph"), lg=6),
         ], className="g-3 mb-3"),
         dbc.Row([
-            dbc.Col(card("SMV efficiency by day",
-                         figures.efficiency_by_day(data["by_day"])
-                         if not data["by_day"].empty else None,
+            dbc.Col(card(f"SMV efficiency by {period}",
+                         figures.efficiency_by_day(efficiency, weekly=weekly)
+                         if not efficiency.empty else None,
                          "efficiency", "earned minutes / available minutes", "efficiency-graph"),
                     lg=6),
             dbc.Col(card("WIP over time",
@@ -102,7 +109,7 @@ dash.register_page("pages.line_detail", path_template="/lines/<line_code>", name
 
 def _series(ctx, filters, scope):
     data = reports.line_detail(ctx, filters, scope)
-    return data["daily"] if filters.days > 2 else data["hourly"]
+    return data["daily"] if filters.days > reports.HOURLY_MAX_DAYS else data["hourly"]
 
 
 register_export(f"{PAGE}-output")(_series)

@@ -50,18 +50,19 @@ def plan_rows(conn, filters: Filters, scope=None) -> pd.DataFrame:
     return frame(conn, where_filters(stmt, LP, filters, scope))
 
 
-def stages_by_hour(conn, filters: Filters, scope=None, *, use_shift=True, use_style=True
-                   ) -> pd.DataFrame:
-    """loading / output / packing per line, date, shift and hour in the window."""
+def stages_by_hour(conn, filters: Filters, scope=None, *, use_shift=True, use_style=True,
+                   hourly=True) -> pd.DataFrame:
+    """loading / output / packing per line, date, shift and hour in the window (per line, date
+    and shift when not `hourly`)."""
     def stage_sum(stage):
         return func.sum(case((P.c.stage == stage, P.c.qty), else_=0)).label(stage)
 
-    keys = [P.c.line_code, P.c.date, P.c.shift_code, P.c.hour]
+    names = ["line_code", "date", "shift_code"] + (["hour"] if hourly else [])
+    keys = [P.c[k] for k in names]
     stmt = select(*keys, stage_sum("loading"), stage_sum("output"), stage_sum("packing"))
     stmt = where_filters(stmt, P, filters, scope, use_shift=use_shift, use_style=use_style)
     stmt = stmt.group_by(*keys)
-    return frame(conn, stmt, ["line_code", "date", "shift_code", "hour", "loading", "output",
-                              "packing"])
+    return frame(conn, stmt, names + ["loading", "output", "packing"])
 
 
 def wip_before(conn, before: date, filters: Filters | None, scope=None) -> pd.DataFrame:

@@ -18,6 +18,8 @@ from reports.filters import FilterError, Filters
 from reports.kpis import kpi
 
 WIP_HOURLY_MAX_DAYS = 14  # longer windows chart WIP at the end of each day (smaller payload)
+HOURLY_MAX_DAYS = 2  # the Lines page charts hours up to two days, days beyond
+HOURLY_COLUMNS = ["slot", "output", "target", "output_cum", "target_cum"]
 MEASURES = ["output", "target", "earned_minutes", "available_minutes"]
 
 
@@ -108,17 +110,18 @@ def production(ctx, filters: Filters, group_by: tuple[str, ...] = ("line_code",)
     return {"rows": rows, "total": total}
 
 
-def _wip(conn, ctx, window: Filters, scope, stages: pd.DataFrame | None = None
-         ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(WIP carried into the window per line, WIP at the end of each hour of the window).
+def _wip(conn, ctx, window: Filters, scope, stages: pd.DataFrame | None = None,
+         hourly: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(WIP carried into the window per line, WIP at the end of each hour of the window, or of
+    each production day when not `hourly`).
 
-    All history before the window is summed in SQL; the window is walked hour by hour. WIP is a
-    property of the line: shift and style filters do not apply. `stages`: the window's
-    stages_by_hour when the caller has them already (read without shift and style filters).
+    All history before the window is summed in SQL; the window is walked hour by hour (day by
+    day). WIP is a property of the line: shift and style filters do not apply. `stages`: the
+    window's stages_by_hour when the caller has them already (read without those filters).
     """
     baseline = q.wip_before(conn, window.start, window, scope)
     deltas = stages if stages is not None else q.stages_by_hour(
-        conn, window, scope, use_shift=False, use_style=False)
+        conn, window, scope, use_shift=False, use_style=False, hourly=hourly)
     return baseline, m.wip_series(baseline, deltas, _shifts(ctx))
 
 
@@ -202,7 +205,7 @@ def _hourly(conn, ctx, filters: Filters, scope, upto: datetime | None = None,
     targets = m.hourly_targets(q.plan_rows(conn, filters, scope), shifts)
     keys = ["line_code", "date", "shift_code", "hour"]
     if stages.empty and targets.empty:
-        return pd.DataFrame(columns=["slot", "output", "target", "output_cum", "target_cum"])
+        return pd.DataFrame(columns=HOURLY_COLUMNS)
     stages = m.add_slots(stages, shifts) if not stages.empty else stages
     df = stages.merge(targets, on=keys + ["slot"], how="outer") if not stages.empty else targets
     for col in ("output", "target"):
@@ -223,19 +226,21 @@ def line_detail(ctx, filters: Filters, scope=None, now: datetime | None = None) 
 
 @cached_report("line_detail")
 def _line_detail(ctx, filters: Filters, scope, now: datetime) -> dict:
+    wip_hourly = filters.days <= WIP_HOURLY_MAX_DAYS
     with ctx.engine.connect() as conn:
-        # without shift or style filters the hourly chart and WIP read the same rows: read once
-        stages = None if filters.shifts or filters.styles else q.stages_by_hour(
-            conn, filters, scope)
-        hourly = _hourly(conn, ctx, filters, scope, upto=now, stages=stages)
+        if filters.days <= HOURLY_MAX_DAYS:
+            # without shift or style filters the hourly chart and WIP read the same rows: once
+            stages = None if filters.shifts or filters.styles else q.stages_by_hour(
+                conn, filters, scope)
+            hourly = _hourly(conn, ctx, filters, scope, upto=now, stages=stages)
+        else:  # longer windows chart days (data["daily"]): no hour-by-hour reads
+            stages, hourly = None, pd.DataFrame(columns=HOURLY_COLUMNS)
         by_day = _measures(conn, ctx, filters, ["line_code", "date"], scope)
         total = m.production_totals(by_day)
-        _baseline, wip_df = _wip(conn, ctx, filters, scope, stages=stages)
+        _baseline, wip_df = _wip(conn, ctx, filters, scope, stages=stages, hourly=wip_hourly)
         wip_df = wip_df[wip_df["slot"] <= now]
         if filters.days > m.WEEKLY_BEYOND_DAYS:
             wip_df = m.end_of(wip_df, "week")
-        elif filters.days > WIP_HOURLY_MAX_DAYS:
-            wip_df = m.end_of(wip_df, "day")
         styles = q.styles_run(conn, filters, scope)
         ops = q.operators(conn, filters, scope)
     if not ops.empty:
