@@ -13,6 +13,7 @@ from components.drill import FILTER_STATES, clicked_bar, filters_or_none
 from components.export import _to_csv, register_export
 from components.page import page_layout, register_content
 from components.server_grid import server_grid
+from metrics import production as pm, quality as qm
 from reports import quality as reports
 from reports.context import current
 
@@ -60,6 +61,14 @@ def _figure_or_empty(df, make, graph_id, height=320, hint=None):
     return graph(make(df), graph_id, height=height) if not df.empty else empty_state(hint=hint)
 
 
+def _dhu_by_line(by_line_day, days: int):
+    """(rows, figure maker) for DHU by line: by day, or by week over long windows."""
+    if days <= pm.WEEKLY_BEYOND_DAYS:
+        return by_line_day, lambda d: by_line_over_days(d, "dhu", y_title="DHU")
+    weekly = qm.add_quality_ratios(pm.by_week(by_line_day, qm.MEASURES))
+    return weekly, lambda d: by_line_over_days(d, "dhu", y_title="DHU (by week)", per="week")
+
+
 def build(ctx, filters, scope):
     data = reports.quality_view(ctx, filters, scope)
     total = data["total"]
@@ -75,9 +84,8 @@ def build(ctx, filters, scope):
                 subtitle="DHU = defects / checked × 100 · FPY = (checked − defective) / checked"),
                 lg=6),
             dbc.Col(chart_card("DHU by line", _figure_or_empty(
-                data["by_line_day"], lambda d: by_line_over_days(d, "dhu", y_title="DHU"),
-                "quality-line-graph"), export="quality-line-day",
-                subtitle="defects per hundred pieces checked"), lg=6),
+                *_dhu_by_line(data["by_line_day"], filters.days), "quality-line-graph"),
+                export="quality-line-day", subtitle="defects per hundred pieces checked"), lg=6),
         ], className="g-3 mb-3"),
         dbc.Row([
             dbc.Col(chart_card("Defects by reason", _figure_or_empty(

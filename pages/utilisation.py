@@ -14,6 +14,7 @@ from components.export import register_export
 from components.filter_bar import filters_from_values
 from components.page import page_layout, register_content
 from components.server_grid import server_grid
+from metrics import production as pm, utilisation as um
 from reports import utilisation as reports
 from reports.context import current
 from reports.filters import FilterError
@@ -91,7 +92,9 @@ def build(ctx, filters, scope):
     data = reports.page(ctx, filters, scope)
     if data["workers"].empty and data["stations"].empty:
         return empty_state(hint="No camera events for these lines in this period.")
-    daily = data["daily"]
+    daily, per = data["daily"], "day"
+    if filters.days > pm.WEEKLY_BEYOND_DAYS:  # long windows chart by week (ratios of sums)
+        daily, per = um.add_worker_ratios(pm.by_week(daily, [*um.MINUTES, "units"])), "week"
 
     def card(title, fig, name, subtitle, graph_id, height=320):
         body = graph(fig, graph_id, height=height) if fig is not None else empty_state()
@@ -105,12 +108,13 @@ def build(ctx, filters, scope):
     return html.Div([
         _summary(data["total"]),
         dbc.Row([
-            dbc.Col(card("Utilisation by day", figures.by_day(daily, "utilisation_pct",
-                                                              "utilisation %", " %", 1),
+            dbc.Col(card(f"Utilisation by {per}", figures.by_day(daily, "utilisation_pct",
+                                                                "utilisation %", " %", 1, per),
                          "daily", "working / (working + idle), by line", "utilisation-daily-graph"),
                     lg=6),
             dbc.Col(card("Units per working hour", figures.by_day(daily, "units_per_hour",
-                                                                  "units per working hour", "", 1),
+                                                                  "units per working hour", "", 1,
+                                                                  per),
                          "units", "units counted / hours working, by line", "units-graph"), lg=6),
         ], className="g-3 mb-3"),
         html.Div(_timeline_card(ctx, filters, scope, data["days"]), className="mb-3"),

@@ -155,7 +155,10 @@ def build(ctx, filters, scope):
                    if not heat.empty else empty_state(),
                    export=f"{PAGE}-heatmap",
                    subtitle=f"the {shown} of {len(data['employees'])} people with the most "
-                            f"absences, half days and missing punches; click a row to drill"),
+                            f"absences, half days and missing punches"
+                            + (f", over the last {wf.HEAT_MAX_DAYS} days"
+                               if filters.days > wf.HEAT_MAX_DAYS else "")
+                            + "; click a row to drill"),
         html.Div(chart_card("By line, department and shift", _groups_grid(data["by"]),
                             export=f"{PAGE}-groups", excel=True,
                             subtitle="attendance % = (P + ½ HD) / scheduled days"),
@@ -181,8 +184,8 @@ register_content(PAGE, build)
 def drill_from_heatmap(click):
     """A click on a heat-map cell picks that row's employee."""
     try:
-        return click["points"][0]["customdata"]
-    except (TypeError, KeyError, IndexError):
+        return wf.heat_row_emp(click["points"][0]["y"])
+    except (TypeError, KeyError, IndexError, AttributeError):
         return no_update
 
 
