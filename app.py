@@ -70,7 +70,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         __name__, use_pages=True, pages_folder=str(BASE_DIR / "pages"),
         assets_folder=str(BASE_DIR / "assets"), suppress_callback_exceptions=True,
         title="FloorPulse", update_title=None, serve_locally=True, assets_ignore=r"login\.css",
-        # long work (the admin page's reload) runs in a background process; progress via diskcache
+        # long work (the admin page's reload) runs in a server thread (components/jobs.ThreadJobManager); progress via diskcache
         background_callback_manager=ThreadJobManager(
             diskcache.Cache(os.path.join(settings.cache_dir, "jobs"))),
     )

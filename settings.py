@@ -16,16 +16,23 @@ def _default_database_url() -> str:
 def _instance_secret() -> str:
     """A random secret kept under instance/, made on first use, when SECRET_KEY is not set.
 
-    Never a public default: a known key would let anyone forge a signed-in session.
+    Never a public default: a known key would let anyone forge a signed-in session. Several
+    workers may start at once: the key is written whole to a file of this process, then linked
+    into place (atomic; the first process wins), so nobody ever reads it half written.
     """
     path = BASE_DIR / "instance" / "secret_key"
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as f:
-        f.write(secrets.token_urlsafe(48))
+    if not path.exists():
+        mine = path.with_name(f"secret_key.{os.getpid()}")
+        fd = os.open(mine, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(48))
+        try:
+            os.link(mine, path)
+        except FileExistsError:
+            pass
+        finally:
+            mine.unlink()
     return path.read_text().strip()
 
 

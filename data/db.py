@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import os
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +23,16 @@ from data import schema
 log = logging.getLogger(__name__)
 
 _ENGINES: dict[str, Engine] = {}
+
+
+def _forget_pools_after_fork() -> None:
+    """A forked child (gunicorn --preload, a multiprocessing fork) must open its own connections:
+    sharing the parent's sockets mixes both processes' conversations."""
+    for engine in _ENGINES.values():
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_pools_after_fork)
 
 
 def get_engine(database_url: str) -> Engine:
@@ -61,24 +72,37 @@ def create_schema(engine: Engine) -> None:
     A new database also gets a random instance id, so that caches shared between databases (or
     kept across a database that was dropped and made again) never mix their results.
     """
-    schema.metadata.create_all(engine)
-    _add_missing_columns(engine)
     with engine.begin() as conn:
+        _lock_for_schema(conn)  # several gunicorn workers may start on an empty database at once
+        schema.metadata.create_all(conn)
+        _add_missing_columns(conn)
         insert_ignore(conn, schema.meta, [{"key": INSTANCE_ID_KEY, "value": uuid.uuid4().hex}])
 
 
-def _add_missing_columns(engine: Engine) -> None:
+SCHEMA_LOCK_KEY = 0x46505343  # "FPSC": any fixed number, the same in every process
+
+
+def _lock_for_schema(conn) -> None:
+    """Hold the database's write lock until the transaction ends, so one process at a time
+    creates tables: PostgreSQL by an advisory lock (its DDL is transactional), SQLite by
+    BEGIN IMMEDIATE (the others wait up to the engine's 30 s timeout)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
+    elif conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _add_missing_columns(conn) -> None:
     """Columns added to a table since the database was made are added to it (as nullable), so a
     database from an earlier version keeps working. Keys and indexes are not migrated."""
-    existing = inspect(engine)
-    with engine.begin() as conn:
-        for table in schema.metadata.sorted_tables:
-            have = {c["name"] for c in existing.get_columns(table.name)}
-            for column in table.columns:
-                if column.name not in have:
-                    kind = column.type.compile(dialect=engine.dialect)
-                    conn.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN '
-                                      f'"{column.name}" {kind}'))
+    existing = inspect(conn)
+    for table in schema.metadata.sorted_tables:
+        have = {c["name"] for c in existing.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in have:
+                kind = column.type.compile(dialect=conn.dialect)
+                conn.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN '
+                                  f'"{column.name}" {kind}'))
 
 
 def has_data(conn) -> bool:
