@@ -79,15 +79,15 @@ def summarize(bd: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     cols = keys + ["count", "downtime_min", "open_count", "closed_count", "closed_min"]
     if bd.empty:
         return pd.DataFrame(columns=cols + ["mttr_min"])
-    work = bd.assign(closed_min=bd["minutes"].where(~bd["open"], 0.0),
-                     closed=(~bd["open"]).astype(int), open_n=bd["open"].astype(int))
-    agg = dict(count=("minutes", "size"), downtime_min=("minutes", "sum"),
-               open_count=("open_n", "sum"), closed_count=("closed", "sum"),
-               closed_min=("closed_min", "sum"))
+    # plain column sums (several times faster than named aggregation, which runs per column)
+    work = bd.assign(count=1, downtime_min=bd["minutes"],
+                     open_count=bd["open"].astype(int), closed_count=(~bd["open"]).astype(int),
+                     closed_min=bd["minutes"].where(~bd["open"], 0.0))
+    measures = cols[len(keys):]
     if keys:
-        out = work.groupby(keys, as_index=False, dropna=False).agg(**agg)
+        out = work.groupby(keys, as_index=False, dropna=False)[measures].sum()
     else:
-        out = pd.DataFrame([{name: work[col].agg(fn) for name, (col, fn) in agg.items()}])
+        out = work[measures].sum().to_frame().T
     return add_mttr(out)
 
 
