@@ -39,26 +39,30 @@ GRAIN = ["date", "line_code", "station_code", "emp_code"]
 
 
 @cached_report("utilisation_base")
-def _base(ctx, filters: Filters, rules, scope) -> pd.DataFrame:
-    """State minutes and units per day, line, station and worker, that every view of the window
-    rolls up from: read from the daily rollup (data/rollups.py) where it holds the window's
-    days, worked out from the events (LEAD in SQL) for the days it does not."""
+def _base(ctx, filters: Filters, rules, scope, keys: tuple[str, ...] = tuple(GRAIN)
+          ) -> pd.DataFrame:
+    """State minutes and units by keys (default: per day, line, station and worker, that every
+    view of the window rolls up from): read from the daily rollup (data/rollups.py) where it
+    holds the window's days, worked out from the events (LEAD in SQL) for the days it does not.
+    Rows of the two parts are not merged: roll them up by keys before use."""
+    keys = list(keys)
     with ctx.engine.connect() as conn:
         stale = rollups.stale_days(conn, rules, filters.start, filters.end)
         if stale is None:  # never built, or built with other rules
-            return _from_events(conn, ctx, filters, rules, scope)
-        parts = [q.rolled_up(conn, filters, GRAIN, scope, skip_days=stale)]
+            return _from_events(conn, ctx, filters, rules, scope, keys)
+        parts = [q.rolled_up(conn, filters, keys, scope, skip_days=stale)]
         for a, b in date_runs(stale):
-            parts.append(_from_events(conn, ctx, replace(filters, start=a, end=b), rules, scope))
+            parts.append(_from_events(conn, ctx, replace(filters, start=a, end=b), rules, scope,
+                                      keys))
     parts = [p for p in parts if not p.empty] or parts[:1]
     return m.typed(pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0])
 
 
-def _from_events(conn, ctx, filters: Filters, rules, scope) -> pd.DataFrame:
+def _from_events(conn, ctx, filters: Filters, rules, scope, keys: list[str]) -> pd.DataFrame:
     gap, confidence = rules
-    states = q.state_minutes(conn, filters, GRAIN, _shifts(ctx), gap, confidence, scope)
-    units = q.units(conn, filters, GRAIN, confidence, scope)
-    return m.with_units(states, units, GRAIN)
+    states = q.state_minutes(conn, filters, keys, _shifts(ctx), gap, confidence, scope)
+    units = q.units(conn, filters, keys, confidence, scope)
+    return m.with_units(states, units, keys)
 
 
 def _measures(ctx, filters: Filters, keys: list[str], rules, scope) -> pd.DataFrame:
@@ -134,7 +138,7 @@ def _utilisation_parts(ctx, filters: Filters, scope) -> pd.DataFrame:
 
 @cached_report("utilisation_total")
 def _total(ctx, filters: Filters, rules, scope) -> dict:
-    return m.totals(_base(ctx, filters, rules, scope))
+    return m.totals(_base.uncached(ctx, filters, rules, scope, keys=()))
 
 
 def total(ctx, filters: Filters, scope=None) -> dict:
