@@ -171,6 +171,7 @@ def register(server: Flask) -> None:
                        else rollups.refresh(conn, rules))
             if everything:
                 rollups.rebuild_attendance(conn)
+                rollups.rebuild_line_day(conn)
             if written:
                 db.bump_data_version(conn)
         click.echo(f"util_daily: {written:,} rows written in "

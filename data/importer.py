@@ -271,6 +271,7 @@ def _check_references(files: list[_File], known: dict[str, set], errors: _Errors
 def _write(engine: Engine, files: list[_File], progress: Progress) -> None:
     """Derived columns, then every table in dependency order and the data version: one
     transaction."""
+    line_days: set = set()  # days whose production, checks or defects this import writes
     with engine.begin() as conn:
         shifts, station_lines = _calendar(conn, files)
         for i, f in enumerate(files):
@@ -279,6 +280,10 @@ def _write(engine: Engine, files: list[_File], progress: Progress) -> None:
             db.upsert(conn, f.spec.table, _records(data))
             if f.spec.table is schema.events:
                 rollups.mark_stale(conn, data["date"].unique())
+            if f.spec.table.name in rollups.LINE_DAY_FACTS:
+                line_days.update(data["date"].unique())
+        if line_days:
+            rollups.rebuild_line_day(conn, line_days)
         touched = {f.spec.table.name for f in files}
         if "shifts" in touched:  # shift ends cap every state: all days change
             rollups.mark_all_stale(conn)

@@ -95,6 +95,20 @@ def rebuild_attendance(conn) -> None:
         qa.rebuild_day_rollup(conn, _as_date(first), _as_date(last))
 
 
+LINE_DAY_FACTS = ("production", "qc_checks", "defects")
+
+
+def rebuild_line_day(conn, days: Iterable | None = None) -> None:
+    """line_day again for `days` (every day when None, or when it was never built), in the
+    caller's transaction: call it where production, checks or defects are written."""
+    from queries import line_day
+    if days is None or not line_day.kept(conn):
+        line_day.rebuild(conn)
+        return
+    for a, b in date_runs({_as_date(d) for d in days}):
+        line_day.rebuild(conn, a, b)
+
+
 def mark_stale(conn, days: Iterable) -> None:
     """Mark days whose events changed (call in the transaction that changed them)."""
     rows = [{"rollup": UTIL, "date": _as_date(d)} for d in sorted(set(days))]

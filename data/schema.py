@@ -280,6 +280,21 @@ util_daily = Table(
     Index("ix_util_daily_date_line", "date", "line_code"),
 )
 
+# Production, end-of-line checks and defects per day, line, shift and style: what the Overview,
+# Lines, Quality and Trends read by day (never by hour, reason or operation). A measure is NULL
+# where its fact table has no row for the group, so a read finds exactly the groups the facts
+# have. Written on load and import (data/rollups.py).
+line_day = Table(
+    "line_day", metadata,
+    Column("date", Date, nullable=False),
+    _code("line_code"),
+    _code("shift_code"),
+    _code("style_code"),
+    *[Column(name, Integer) for name in ("prod_rows", "loading", "output", "packing", "checked",
+                                          "defective", "defects", "repaired")],
+    Index("ix_line_day_date_line", "date", "line_code"),
+)
+
 # Attendance counts per day, line, department and shift (the Workforce page's breakdowns, the
 # Overview card, the Trends series): written with attendance_daily by process-attendance.
 _ATTENDANCE_COUNTS = ("P", "A", "HD", "WO", "PH", "scheduled_days", "no_punch_days",
@@ -394,4 +409,4 @@ DATA_TABLES = (
 )
 
 # Derived from the data tables, never imported: emptied with them and rebuilt from them.
-ROLLUP_TABLES = (util_daily, rollup_stale, attendance_day)
+ROLLUP_TABLES = (util_daily, rollup_stale, attendance_day, line_day)

@@ -7,6 +7,7 @@ import pandas as pd
 from sqlalchemy import Integer, case, cast, func, select
 
 from data import schema
+from queries import line_day
 from queries.common import frame, where_filters, where_scope
 from reports.filters import Filters
 
@@ -15,18 +16,23 @@ LP = schema.line_plans
 S = schema.styles
 OO = schema.operator_output
 E = schema.employees
+LD = schema.line_day
+STAGES = ("loading", "output", "packing")
 
 
 def output_by(conn, filters: Filters, keys: list[str], scope=None) -> pd.DataFrame:
     """Σ output qty and Σ qty × smv (earned minutes) of stage `output`, grouped by keys."""
-    cols = [P.c[k] for k in keys]
+    if line_day.usable(conn, keys):  # by day at most: the daily rollup
+        src, qty, only = LD, LD.c.output, LD.c.output.is_not(None)
+    else:
+        src, qty, only = P, P.c.qty, P.c.stage == "output"
+    cols = [src.c[k] for k in keys]
     stmt = (
-        select(*cols, func.sum(P.c.qty).label("output"),
-               func.sum(P.c.qty * S.c.smv).label("earned_minutes"))
-        .select_from(P.join(S, S.c.style_code == P.c.style_code, isouter=True))
-        .where(P.c.stage == "output")
+        select(*cols, func.sum(qty).label("output"), func.sum(qty * S.c.smv).label("earned_minutes"))
+        .select_from(src.join(S, S.c.style_code == src.c.style_code, isouter=True))
+        .where(only)
     )
-    stmt = where_filters(stmt, P, filters, scope).group_by(*cols)
+    stmt = where_filters(stmt, src, filters, scope).group_by(*cols)
     return frame(conn, stmt, keys + ["output", "earned_minutes"])
 
 
@@ -54,24 +60,37 @@ def stages_by_hour(conn, filters: Filters, scope=None, *, use_shift=True, use_st
                    hourly=True) -> pd.DataFrame:
     """loading / output / packing per line, date, shift and hour in the window (per line, date
     and shift when not `hourly`)."""
-    def stage_sum(stage):
-        return func.sum(case((P.c.stage == stage, P.c.qty), else_=0)).label(stage)
-
     names = ["line_code", "date", "shift_code"] + (["hour"] if hourly else [])
-    keys = [P.c[k] for k in names]
-    stmt = select(*keys, stage_sum("loading"), stage_sum("output"), stage_sum("packing"))
-    stmt = where_filters(stmt, P, filters, scope, use_shift=use_shift, use_style=use_style)
+    if line_day.usable(conn, names):
+        src = LD
+        sums = [func.coalesce(func.sum(LD.c[s]), 0).label(s) for s in STAGES]
+        stmt = select(*[LD.c[k] for k in names], *sums).where(LD.c.prod_rows.is_not(None))
+    else:
+        src = P
+        sums = [func.sum(case((P.c.stage == s, P.c.qty), else_=0)).label(s) for s in STAGES]
+        stmt = select(*[P.c[k] for k in names], *sums)
+    keys = [src.c[k] for k in names]
+    stmt = where_filters(stmt, src, filters, scope, use_shift=use_shift, use_style=use_style)
     stmt = stmt.group_by(*keys)
     return frame(conn, stmt, names + ["loading", "output", "packing"])
 
 
 def wip_before(conn, before: date, filters: Filters | None, scope=None) -> pd.DataFrame:
     """Σ loading − Σ output of each line over all days before `before` (WIP carried in)."""
-    loaded = func.sum(case((P.c.stage == "loading", P.c.qty), else_=0))
-    out = func.sum(case((P.c.stage == "output", P.c.qty), else_=0))
-    stmt = select(P.c.line_code, cast(loaded - out, Integer).label("wip")).where(P.c.date < before)
-    stmt = where_scope(stmt, P, filters, scope, use_shift=False, use_style=False)
-    return frame(conn, stmt.group_by(P.c.line_code), ["line_code", "wip"])
+    if line_day.kept(conn):  # a year of history is ~15,000 rows there, ~400,000 here
+        src = LD
+        loaded = func.coalesce(func.sum(LD.c.loading), 0)
+        out = func.coalesce(func.sum(LD.c.output), 0)
+        stmt = select(LD.c.line_code, cast(loaded - out, Integer).label("wip")).where(
+            LD.c.date < before, LD.c.prod_rows.is_not(None))
+    else:
+        src = P
+        loaded = func.sum(case((P.c.stage == "loading", P.c.qty), else_=0))
+        out = func.sum(case((P.c.stage == "output", P.c.qty), else_=0))
+        stmt = select(P.c.line_code, cast(loaded - out, Integer).label("wip")).where(
+            P.c.date < before)
+    stmt = where_scope(stmt, src, filters, scope, use_shift=False, use_style=False)
+    return frame(conn, stmt.group_by(src.c.line_code), ["line_code", "wip"])
 
 
 def styles_run(conn, filters: Filters, scope=None) -> pd.DataFrame:

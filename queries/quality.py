@@ -6,11 +6,13 @@ from sqlalchemy import case, func, select
 
 from data import schema
 from metrics.quality import NOT_GIVEN
+from queries import line_day
 from queries.common import frame, where_filters
 from reports.filters import Filters
 
 QC = schema.qc_checks
 DF = schema.defects
+LD = schema.line_day
 
 # keys the end-of-line checks carry; defects also carry reason and operation
 QC_KEYS = ("line_code", "date", "shift_code", "style_code")
@@ -19,10 +21,15 @@ DEFECT_KEYS = QC_KEYS + ("reason", "operation")
 
 def checks_by(conn, filters: Filters, keys: list[str], scope=None) -> pd.DataFrame:
     """Σ checked_qty and Σ defective_qty of the QC checks, grouped by keys (of QC_KEYS)."""
-    cols = [QC.c[k] for k in keys]
-    stmt = select(*cols, func.sum(QC.c.checked_qty).label("checked"),
-                  func.sum(QC.c.defective_qty).label("defective"))
-    stmt = where_filters(stmt, QC, filters, scope).group_by(*cols)
+    if line_day.usable(conn, keys):
+        src, checked, defective = LD, LD.c.checked, LD.c.defective
+        only = [LD.c.checked.is_not(None)]
+    else:
+        src, checked, defective, only = QC, QC.c.checked_qty, QC.c.defective_qty, []
+    cols = [src.c[k] for k in keys]
+    stmt = select(*cols, func.sum(checked).label("checked"),
+                  func.sum(defective).label("defective")).where(*only)
+    stmt = where_filters(stmt, src, filters, scope).group_by(*cols)
     return frame(conn, stmt, list(keys) + ["checked", "defective"])
 
 
@@ -30,10 +37,15 @@ def defects_by(conn, filters: Filters, keys: list[str], scope=None) -> pd.DataFr
     """Σ qty of defects, of those repaired, and of those still open, grouped by keys.
 
     A defect belongs to the production day and shift of its ts (filled at ingest)."""
-    cols = [DF.c[k] for k in keys]
-    repaired = func.sum(case((DF.c.repaired_ts.is_not(None), DF.c.qty), else_=0))
-    stmt = select(*cols, func.sum(DF.c.qty).label("defects"), repaired.label("repaired"))
-    stmt = where_filters(stmt, DF, filters, scope).group_by(*cols)
+    if line_day.usable(conn, keys):  # not by reason or operation: the daily rollup
+        src, only = LD, [LD.c.defects.is_not(None)]
+        defects, repaired = func.sum(LD.c.defects), func.sum(LD.c.repaired)
+    else:
+        src, only, defects = DF, [], func.sum(DF.c.qty)
+        repaired = func.sum(case((DF.c.repaired_ts.is_not(None), DF.c.qty), else_=0))
+    cols = [src.c[k] for k in keys]
+    stmt = select(*cols, defects.label("defects"), repaired.label("repaired")).where(*only)
+    stmt = where_filters(stmt, src, filters, scope).group_by(*cols)
     df = frame(conn, stmt, list(keys) + ["defects", "repaired"])
     df["open"] = df["defects"] - df["repaired"]
     return df

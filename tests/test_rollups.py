@@ -148,3 +148,55 @@ def test_attendance_groupings_read_the_day_rollup_that_processing_keeps(engine):
     with engine.connect() as conn:
         assert conn.execute(select(func.count())
                             .select_from(schema.attendance_day)).scalar() == rolled
+
+
+def _same(a, b, path="") -> None:
+    """Equal report results: frames to 1e-9, dicts and lists element by element."""
+    if isinstance(a, pd.DataFrame):
+        pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True),
+                                      check_exact=False, rtol=1e-9, check_dtype=False,
+                                      obj=path)
+    elif isinstance(a, dict):
+        assert a.keys() == b.keys(), path
+        for k in a:
+            _same(a[k], b[k], f"{path}.{k}")
+    elif isinstance(a, (list, tuple)):
+        assert len(a) == len(b), path
+        for i, (x, y) in enumerate(zip(a, b)):
+            _same(x, y, f"{path}[{i}]")
+    elif isinstance(a, float) and isinstance(b, float):
+        assert a == approx(b, nan_ok=True), path
+    else:
+        assert a == b, path
+
+
+def test_production_and_quality_views_are_the_same_from_line_day_and_from_the_facts(
+        engine, make_ctx):
+    from datetime import datetime
+    from queries import line_day
+    from reports import production, quality, trends
+
+    end = datetime(2026, 3, 31, 14)
+    demo.load_demo(engine, days=20, lines=2, end=end, rules=RULES)
+    ctx = make_ctx()
+    windows = [Filters(start=end.date(), end=end.date()),
+               Filters(start=end.date() - timedelta(days=9), end=end.date()),
+               Filters(start=end.date() - timedelta(days=9), end=end.date(), shifts=("A",))]
+
+    def views():
+        out = []
+        for f in windows:
+            out += [production.overview(ctx, f, None, now=end),
+                    production.line_detail(ctx, f, None, now=end),
+                    production.production(ctx, f, ("line_code", "date", "style_code")),
+                    quality.quality_view(ctx, f), trends.trends(ctx, f)]
+        return out
+
+    with engine.connect() as conn:
+        assert line_day.kept(conn)
+        assert conn.execute(select(func.count()).select_from(schema.line_day)).scalar() > 0
+    from_rollup = views()
+    with engine.begin() as conn:
+        line_day.forget(conn)
+        db.bump_data_version(conn)
+    _same(from_rollup, views())
