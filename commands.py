@@ -172,6 +172,7 @@ def register(server: Flask) -> None:
             if everything:
                 rollups.rebuild_attendance(conn)
                 rollups.rebuild_line_day(conn)
+            db.analyze(conn, schema.ROLLUP_TABLES)
             if written:
                 db.bump_data_version(conn)
         click.echo(f"util_daily: {written:,} rows written in "

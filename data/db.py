@@ -243,7 +243,12 @@ def bulk_load(conn, tables: Iterable[Table]) -> Iterator[None]:
     yield
     for index in indexes:
         index.create(conn)
-    if postgres:
+    analyze(conn, tables)
+
+
+def analyze(conn, tables: Iterable[Table]) -> None:
+    """Refresh PostgreSQL's planner statistics of tables just filled (SQLite: nothing to do)."""
+    if conn.dialect.name == "postgresql":
         conn.exec_driver_sql("ANALYZE " + ", ".join(f'"{t.name}"' for t in tables))
 
 

@@ -86,6 +86,7 @@ def load_demo(engine, *, days: int | None = None, lines: int | None = None, scal
         # the demo's "now" is the end of the hour it runs up to
         now = resolve_end(end, plant_tz) + timedelta(hours=1)
         counts["attendance_daily"] = attendance.process_attendance(engine, now, conn=conn).written
+        db.analyze(conn, schema.ROLLUP_TABLES + (schema.attendance_daily,))
         db.bump_data_version(conn)
     report(1.0, "done")
     return {table.name: counts[table.name] for table in schema.DATA_TABLES}
