@@ -93,19 +93,27 @@ def wip_before(conn, before: date, filters: Filters | None, scope=None) -> pd.Da
     return frame(conn, stmt.group_by(src.c.line_code), ["line_code", "wip"])
 
 
+STYLE_COLUMNS = ["line_code", "style_code", "description", "smv", "days", "first_day",
+                 "last_day", "output"]
+
+
 def styles_run(conn, filters: Filters, scope=None) -> pd.DataFrame:
     """Per line and style: days run, first and last day, output and earned minutes."""
+    if line_day.kept(conn):
+        src, qty, only = LD, LD.c.output, LD.c.output.is_not(None)
+    else:
+        src, qty, only = P, P.c.qty, P.c.stage == "output"
     stmt = (
-        select(P.c.line_code, P.c.style_code, S.c.description, S.c.smv,
-               func.count(func.distinct(P.c.date)).label("days"),
-               func.min(P.c.date).label("first_day"), func.max(P.c.date).label("last_day"),
-               func.sum(P.c.qty).label("output"))
-        .select_from(P.join(S, S.c.style_code == P.c.style_code, isouter=True))
-        .where(P.c.stage == "output")
+        select(src.c.line_code, src.c.style_code, S.c.description, S.c.smv,
+               func.count(func.distinct(src.c.date)).label("days"),
+               func.min(src.c.date).label("first_day"), func.max(src.c.date).label("last_day"),
+               func.sum(qty).label("output"))
+        .select_from(src.join(S, S.c.style_code == src.c.style_code, isouter=True))
+        .where(only)
     )
-    stmt = where_filters(stmt, P, filters, scope).group_by(
-        P.c.line_code, P.c.style_code, S.c.description, S.c.smv)
-    return frame(conn, stmt)
+    stmt = where_filters(stmt, src, filters, scope).group_by(
+        src.c.line_code, src.c.style_code, S.c.description, S.c.smv)
+    return frame(conn, stmt, STYLE_COLUMNS)
 
 
 def operators(conn, filters: Filters, scope=None) -> pd.DataFrame:
