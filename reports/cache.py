@@ -9,6 +9,8 @@ import functools
 import logging
 import time
 
+from flask import g, has_request_context
+
 from data import db
 from version import __version__
 
@@ -22,8 +24,7 @@ def cached_report(name: str):
     def decorator(fn):
         @functools.wraps(fn)
         def wrapper(ctx, *args, **kwargs):
-            with ctx.engine.connect() as conn:
-                instance, version = db.data_identity(conn)
+            instance, version = _identity(ctx)
             # the app version is in the key so an upgrade never serves results of the old shape
             key = (name, __version__, instance, version, ctx.settings.plant_tz, _stable(args),
                    _stable(kwargs))
@@ -38,6 +39,22 @@ def cached_report(name: str):
         wrapper.uncached = fn
         return wrapper
     return decorator
+
+
+def _identity(ctx) -> tuple[str | None, int]:
+    """(instance id, data version) of ctx's database, read once per request: a page's content
+    callback makes a dozen cached calls, and on PostgreSQL each read is a network round trip.
+    (A request that began before an import sees the version it began with, as if it had
+    finished first.) Outside a request it is read every time."""
+    if not has_request_context():
+        with ctx.engine.connect() as conn:
+            return db.data_identity(conn)
+    memo = g.setdefault("floorpulse_identity", {})
+    key = ctx.settings.database_url
+    if key not in memo:
+        with ctx.engine.connect() as conn:
+            memo[key] = db.data_identity(conn)
+    return memo[key]
 
 
 def _stable(value):
