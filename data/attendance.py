@@ -20,12 +20,12 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, bindparam, delete, func, or_, select, tuple_, update
+from sqlalchemy import and_, bindparam, delete, or_, select, tuple_, update
 
-from data import db, schema
+from data import db, rollups, schema
 from metrics import attendance as att
 from metrics.calendar import date_runs
-from queries import attendance as q
+from queries import attendance as q, common
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ def process_attendance(engine, now: datetime, *, start: date | None = None,
     t0 = time.perf_counter()
     report = ProcessReport()
     with _tx(engine, conn) as c:
-        shifts = q.shifts(c)
+        shifts = common.shifts(c)
         if shifts.empty:
             return report
         closed = att.last_closed_day(now, shifts)
@@ -89,7 +89,7 @@ def process_attendance(engine, now: datetime, *, start: date | None = None,
             chunk = last + timedelta(days=1)
     if not forced:
         with _tx(engine, conn) as c:
-            db.upsert(c, schema.meta, [{"key": UNTIL_KEY, "value": closed.isoformat()}])
+            db.set_meta(c, UNTIL_KEY, closed.isoformat())
     report.seconds = time.perf_counter() - t0
     log.info("attendance: %d days, %d records (%d written, %d deleted), %d punches (%d "
              "unmatched) in %.2f s", report.day_count, report.records, report.written,
@@ -100,11 +100,8 @@ def process_attendance(engine, now: datetime, *, start: date | None = None,
 def keep_rollup(conn) -> None:
     """Build attendance_day from every record if it has not been kept so far (a database made
     before it existed); from then on each processed chunk writes its own days."""
-    if q.day_rollup_kept(conn):
-        return
-    first, last = conn.execute(select(func.min(AD.c.date), func.max(AD.c.date))).one()
-    if first is not None:
-        q.rebuild_day_rollup(conn, first, last)
+    if not q.day_rollup_kept(conn):
+        rollups.rebuild_attendance(conn)
 
 
 def _days(first: date, last: date) -> list[date]:
@@ -112,8 +109,7 @@ def _days(first: date, last: date) -> list[date]:
 
 
 def _dirty_days(conn, closed: date) -> list[date]:
-    until = conn.execute(select(schema.meta.c.value)
-                         .where(schema.meta.c.key == UNTIL_KEY)).scalar()
+    until = db.get_meta(conn, UNTIL_KEY)
     dirty: set[date] = set()
     floor = date.min
     if until is None:  # the first run starts at the first punch: nothing is known before it
@@ -251,4 +247,4 @@ def _same(u, v) -> bool:
 
 def forget_progress(conn) -> None:
     """After the plant data is replaced: the next run starts from the first punch again."""
-    conn.execute(delete(schema.meta).where(schema.meta.c.key == UNTIL_KEY))
+    db.delete_meta(conn, UNTIL_KEY)

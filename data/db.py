@@ -177,7 +177,7 @@ def bulk_insert(conn, table: Table, frame: pd.DataFrame) -> int:
             cursor.copy_expert(f'COPY "{table.name}" ({quoted}) FROM STDIN WITH (FORMAT csv)',
                                buffer)
         return len(frame)
-    rows = _plain_tuples(frame, table, names)
+    rows = plain_rows(frame, table, names)
     sql = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({", ".join("?" for _ in names)})'
     for i in range(0, len(rows), SQLITE_CHUNK):
         conn.exec_driver_sql(sql, rows[i:i + SQLITE_CHUNK])
@@ -199,9 +199,10 @@ def _for_copy(frame: pd.DataFrame, table: Table, names: list[str]) -> pd.DataFra
     return pd.DataFrame(out)
 
 
-def _plain_tuples(frame: pd.DataFrame, table: Table, names: list[str]) -> list[tuple]:
-    """Rows as DBAPI-ready tuples for SQLite: python scalars, None for missing, timestamps as
-    'YYYY-MM-DD HH:MM:SS.ffffff' and dates as 'YYYY-MM-DD' (how SQLAlchemy stores them)."""
+def plain_rows(frame: pd.DataFrame, table: Table, names: list[str]) -> list[tuple]:
+    """Rows as DBAPI-ready tuples: python scalars, None for missing, timestamps as
+    'YYYY-MM-DD HH:MM:SS.ffffff' and dates as 'YYYY-MM-DD' (how SQLAlchemy stores them on SQLite,
+    so comparisons with bound values hold; COPY reads the same text on PostgreSQL)."""
     columns = []
     for name in names:
         s, kind = frame[name], table.c[name].type
@@ -216,8 +217,9 @@ def _plain_tuples(frame: pd.DataFrame, table: Table, names: list[str]) -> list[t
                                    else v.isoformat() for v in s.tolist()], dtype=object)
         elif isinstance(kind, Integer) and s.dtype.kind == "f":
             values = np.array([None if v != v else int(v) for v in s.tolist()], dtype=object)
-        else:
-            values = np.array(s.tolist(), dtype=object)
+        else:  # numpy scalars inside object columns become python ones too
+            values = np.array([v.item() if isinstance(v, np.generic) else v for v in s.tolist()],
+                              dtype=object)
         if missing.any():
             values[missing] = None
         columns.append(values.tolist())
@@ -252,6 +254,20 @@ def analyze(conn, tables: Iterable[Table]) -> None:
         conn.exec_driver_sql("ANALYZE " + ", ".join(f'"{t.name}"' for t in tables))
 
 
+# --- meta: small named values kept with the data ------------------------------------------------
+
+def get_meta(conn, key: str) -> str | None:
+    return conn.execute(select(schema.meta.c.value).where(schema.meta.c.key == key)).scalar()
+
+
+def set_meta(conn, key: str, value: str) -> None:
+    upsert(conn, schema.meta, [{"key": key, "value": value}])
+
+
+def delete_meta(conn, key: str) -> None:
+    conn.execute(schema.meta.delete().where(schema.meta.c.key == key))
+
+
 # --- data version -----------------------------------------------------------------------------
 
 DATA_VERSION_KEY = "data_version"
@@ -259,9 +275,7 @@ INSTANCE_ID_KEY = "instance_id"
 
 
 def get_data_version(conn) -> int:
-    value = conn.execute(
-        select(schema.meta.c.value).where(schema.meta.c.key == DATA_VERSION_KEY)
-    ).scalar()
+    value = get_meta(conn, DATA_VERSION_KEY)
     return int(value) if value is not None else 0
 
 

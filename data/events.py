@@ -228,27 +228,8 @@ def store(engine, rows: pd.DataFrame) -> int:
     return 0  # pragma: no cover - the loop returns or raises
 
 
-def _plain(rows: pd.DataFrame) -> list[tuple]:
-    """Rows as tuples in table order, DBAPI-ready: the timestamp in the text form SQLAlchemy's
-    DateTime uses on SQLite (so comparisons with bound values hold), dates ISO, None for null."""
-    columns = []
-    for name in COLUMNS:
-        values = rows[name].tolist()
-        if name == "ts":
-            values = [pd.Timestamp(v).to_pydatetime().isoformat(" ", "microseconds")
-                      if not isinstance(v, datetime) else v.isoformat(" ", "microseconds")
-                      for v in values]
-        elif name == "date":
-            values = [d.isoformat() for d in values]
-        else:
-            values = [None if v is None or v != v else v.item() if isinstance(v, np.generic)
-                      else v for v in values]
-        columns.append(values)
-    return list(zip(*columns))
-
-
 def _store_sqlite(conn, rows: pd.DataFrame) -> int:
-    records = _plain(rows)
+    records = db.plain_rows(rows, schema.events, COLUMNS)
     names = ", ".join(f'"{c}"' for c in COLUMNS)
     marks = ", ".join("?" for _ in COLUMNS)
     sql = f"INSERT INTO events ({names}) VALUES ({marks}) ON CONFLICT (event_id) DO NOTHING"
@@ -260,7 +241,7 @@ def _store_sqlite(conn, rows: pd.DataFrame) -> int:
 def _store_postgresql(conn, rows: pd.DataFrame) -> int:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerows(_plain(rows))  # None -> an empty unquoted field, which COPY reads as NULL
+    writer.writerows(db.plain_rows(rows, schema.events, COLUMNS))  # None -> an empty unquoted field, which COPY reads as NULL
     buffer.seek(0)
     names = ", ".join(f'"{c}"' for c in COLUMNS)
     cursor = conn.connection.dbapi_connection.cursor()

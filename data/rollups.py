@@ -48,14 +48,20 @@ def _rules_text(rules: tuple[float, float]) -> str:
 
 def built_rules(conn) -> tuple[float, float] | None:
     """The rules util_daily was built with, or None if it never was."""
-    value = conn.execute(select(schema.meta.c.value).where(schema.meta.c.key == RULES_KEY)).scalar()
+    value = db.get_meta(conn, RULES_KEY)
     return tuple(json.loads(value)) if value else None
+
+
+def _built_with(conn, rules) -> bool:
+    built = built_rules(conn)
+    return built is not None and tuple(map(float, built)) == tuple(map(float, rules))
 
 
 def rebuild(conn, rules: tuple[float, float], days: Iterable[date] | None = None) -> int:
     """Compute util_daily again for `days` (every day with events when None) with `rules`, in the
     caller's transaction; clear those days' stale marks. Returns the rows written."""
     from queries import utilisation as q  # queries build on data, not the other way round
+    from queries.common import shifts as shifts_table
 
     t0 = time.perf_counter()
     events = schema.events
@@ -66,11 +72,11 @@ def rebuild(conn, rules: tuple[float, float], days: Iterable[date] | None = None
         runs = [(first, last)] if first is not None else []
     else:
         days = sorted(set(days))
-        for a, b in date_runs(days):
+        runs = date_runs(days)
+        for a, b in runs:
             conn.execute(delete(U).where(U.c.date.between(a, b)))
             conn.execute(delete(S).where(S.c.rollup == UTIL, S.c.date.between(a, b)))
-        runs = date_runs(days)
-    shifts = _shifts(conn)
+    shifts = shifts_table(conn)
     written = 0
     for a, b in runs:
         a, b = _as_date(a), _as_date(b)
@@ -118,14 +124,13 @@ def mark_stale(conn, days: Iterable) -> None:
 
 def mark_all_stale(conn) -> None:
     """Forget the rollup: the next refresh builds every day again and reads use the facts."""
-    conn.execute(delete(schema.meta).where(schema.meta.c.key == RULES_KEY))
+    db.delete_meta(conn, RULES_KEY)
 
 
 def stale_days(conn, rules: tuple[float, float], start: date, end: date) -> list[date] | None:
     """The days of start..end the rollup does not hold right, or None when it cannot be used at
     all (never built, or built with other rules)."""
-    built = built_rules(conn)
-    if built is None or tuple(map(float, built)) != tuple(map(float, rules)):
+    if not _built_with(conn, rules):
         return None
     rows = conn.execute(select(S.c.date).where(S.c.rollup == UTIL, S.c.date.between(start, end)))
     return sorted(_as_date(r[0]) for r in rows)
@@ -134,24 +139,16 @@ def stale_days(conn, rules: tuple[float, float], start: date, end: date) -> list
 def refresh(conn, rules: tuple[float, float] | None = None) -> int:
     """Build the stale days again (all days when the rollup was built with other rules or never;
     `rules` None: keep the rules it was built with, else the defaults). Returns rows written."""
-    built = built_rules(conn)
     if rules is None:
-        rules = built or rules_of(default_settings())
-    if built is None or tuple(map(float, built)) != tuple(map(float, rules)):
+        rules = built_rules(conn) or rules_of(default_settings())
+    if not _built_with(conn, rules):
         return rebuild(conn, rules)
     days = [_as_date(r[0]) for r in conn.execute(select(S.c.date).where(S.c.rollup == UTIL))]
     return rebuild(conn, rules, days) if days else 0
 
 
 def _set_rules(conn, rules) -> None:
-    db.upsert(conn, schema.meta, [{"key": RULES_KEY, "value": _rules_text(rules)}])
-
-
-def _shifts(conn):
-    import pandas as pd
-    sh = schema.shifts
-    rows = conn.execute(select(sh.c.shift_code, sh.c.start, sh.c.end)).fetchall()
-    return pd.DataFrame([tuple(r) for r in rows], columns=["shift_code", "start", "end"])
+    db.set_meta(conn, RULES_KEY, _rules_text(rules))
 
 
 def _as_date(value) -> date:

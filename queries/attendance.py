@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 from sqlalchemy import and_, case, delete, func, insert, or_, select
 
-from data import schema
+from data import db, schema
 from queries.common import frame, where_filters
 from reports.filters import Filters
 
@@ -15,17 +15,12 @@ AD = schema.attendance_daily
 AD_DAY = schema.attendance_day
 E = schema.employees
 H = schema.holidays
-SH = schema.shifts
 
 EMPLOYEE_COLUMNS = ["emp_code", "name", "department", "line_code", "shift_code", "date_joined",
                     "date_left", "is_placeholder"]
 
 
 # --- engine inputs -------------------------------------------------------------------------------
-
-def shifts(conn) -> pd.DataFrame:
-    return frame(conn, select(SH).order_by(SH.c.shift_code))
-
 
 def employees(conn, emp_codes=None) -> pd.DataFrame:
     stmt = select(*[E.c[c] for c in EMPLOYEE_COLUMNS]).order_by(E.c.emp_code)
@@ -146,15 +141,11 @@ def rebuild_day_rollup(conn, first: date, last: date) -> None:
     rows = (select(*keys, *_measures()).where(AD.c.date.between(first, last))
             .group_by(*keys))
     conn.execute(insert(AD_DAY).from_select(list(DAY_KEYS) + MEASURES, rows))
-    built = conn.execute(select(schema.meta.c.value)
-                         .where(schema.meta.c.key == ROLLUP_KEY)).scalar()
-    if built is None:
-        conn.execute(insert(schema.meta).values(key=ROLLUP_KEY, value="1"))
+    db.set_meta(conn, ROLLUP_KEY, "1")
 
 
 def day_rollup_kept(conn) -> bool:
-    return conn.execute(select(schema.meta.c.value)
-                        .where(schema.meta.c.key == ROLLUP_KEY)).scalar() is not None
+    return db.get_meta(conn, ROLLUP_KEY) is not None
 
 
 def summary_by(conn, filters: Filters, keys: list[str], scope=None, emps=(), departments=()

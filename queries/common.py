@@ -37,10 +37,15 @@ def frame(conn, stmt, columns: list[str] | None = None) -> pd.DataFrame:
     return pd.DataFrame.from_records([tuple(row) for row in result.fetchall()], columns=names)
 
 
+def shifts(conn) -> pd.DataFrame:
+    """The shifts table (small): windows, grace minutes, breaks."""
+    return frame(conn, select(schema.shifts).order_by(schema.shifts.c.shift_code))
+
+
 def master_lists(conn) -> dict[str, pd.DataFrame]:
     """Lines, shifts and styles: small tables the filter bar and metrics need."""
     return {
         "lines": frame(conn, select(schema.lines).order_by(schema.lines.c.line_code)),
-        "shifts": frame(conn, select(schema.shifts).order_by(schema.shifts.c.shift_code)),
+        "shifts": shifts(conn),
         "styles": frame(conn, select(schema.styles).order_by(schema.styles.c.style_code)),
     }

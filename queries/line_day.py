@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy import Integer, case, cast, delete, func, insert, literal, null, select, union_all
 
-from data import schema
+from data import db, schema
 
 LD = schema.line_day
 KEYS = ("date", "line_code", "shift_code", "style_code")
@@ -18,8 +18,7 @@ P, QC, DF = schema.production, schema.qc_checks, schema.defects
 
 def kept(conn) -> bool:
     """True once line_day has been built; a database without it reads the facts."""
-    return conn.execute(select(schema.meta.c.value)
-                        .where(schema.meta.c.key == KEPT_KEY)).scalar() is not None
+    return db.get_meta(conn, KEPT_KEY) is not None
 
 
 def rebuild(conn, first: date | None = None, last: date | None = None) -> None:
@@ -51,13 +50,12 @@ def rebuild(conn, first: date | None = None, last: date | None = None) -> None:
     grouped = select(*keys, *[func.sum(rows.c[m]) for m in measures]).group_by(*keys)
     conn.execute(delete(LD).where(*window(LD)))
     conn.execute(insert(LD).from_select(list(KEYS) + measures, grouped))
-    if not kept(conn):
-        conn.execute(insert(schema.meta).values(key=KEPT_KEY, value="1"))
+    db.set_meta(conn, KEPT_KEY, "1")
 
 
 def forget(conn) -> None:
     """Stop reading line_day (until the next rebuild)."""
-    conn.execute(delete(schema.meta).where(schema.meta.c.key == KEPT_KEY))
+    db.delete_meta(conn, KEPT_KEY)
 
 
 def usable(conn, keys) -> bool:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from metrics import attendance as m
 from metrics.production import sum_by
-from queries import attendance as q
+from queries import attendance as q, common
 from reports.cache import cached_report
 from reports.filters import Filters, scoped_lines
 from reports.kpis import kpi, overview_kpis
@@ -90,7 +90,7 @@ def employee_days(ctx, filters: Filters, emp_code: str, scope=None) -> dict | No
         lo = datetime.combine(filters.start - timedelta(days=2), datetime.min.time())
         hi = datetime.combine(filters.end + timedelta(days=3), datetime.min.time())
         raw = q.punches_between(conn, lo, hi, [emp_code])
-        shifts = q.shifts(conn)
+        shifts = common.shifts(conn)
         holidays = q.holidays(conn, filters.start, filters.end)
     _records, punches = m.daily_records(raw, person, shifts, holidays, filters.start,
                                         filters.end, ctx.settings.default_shift)
