@@ -18,6 +18,8 @@ from api.routes import bp as api_blueprint
 from auth.gate import init_auth, request_user
 from auth.security import init_security
 from components import export, filter_bar, ids, server_grid
+from components import callback_errors
+from components.callback_errors import on_callback_error
 from components.jobs import ThreadJobManager
 from data import db
 from ingest import rollups
@@ -71,6 +73,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         __name__, use_pages=True, pages_folder=str(BASE_DIR / "pages"),
         assets_folder=str(BASE_DIR / "assets"), suppress_callback_exceptions=True,
         title="FloorPulse", update_title=None, serve_locally=True, assets_ignore=r"login\.css",
+        on_error=on_callback_error,  # bad input from the browser: 400, never a 500
         # long work (the admin page's reload) runs in a server thread (components/jobs.ThreadJobManager); progress via diskcache
         background_callback_manager=ThreadJobManager(
             diskcache.Cache(os.path.join(settings.cache_dir, "jobs"))),
@@ -86,6 +89,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     server.register_blueprint(api_blueprint)
     filter_bar.register_callbacks(app)
     export.register_callbacks(app)
+    callback_errors.register(server)
     server_grid.register_callbacks(app)
     commands.register(server)
     return app
