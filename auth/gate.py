@@ -199,8 +199,8 @@ def _cookie_write_without_proof() -> bool:
     a header. Bearer-token clients are not at risk: a browser never adds the token by itself."""
     if request.method not in UNSAFE_METHODS or not request.path.startswith(("/api/", "/_dash-")):
         return False
-    if request.routing_exception is not None:  # no such route or method: that answer comes first
-        return False
+    if request.routing_exception is not None or request.endpoint == "api.not_found":
+        return False  # no such route or method: that answer comes first
     if _bearer_token() is not None or request.is_json:
         return False
     sent = request.headers.get(CSRF_HEADER, "")
