@@ -20,7 +20,7 @@ from auth.security import init_security
 from components import export, filter_bar, ids, server_grid
 from components.jobs import ThreadJobManager
 from data import db
-from ingest import rollups
+from ingest import rollups, schedule
 from core.context import EXTENSION_KEY, Context
 from settings import BASE_DIR, Settings
 
@@ -88,6 +88,8 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     export.register_callbacks(app)
     server_grid.register_callbacks(app)
     commands.register(server)
+    if settings.schedule_in_process:
+        schedule.start_in_process(ctx.engine, settings)
     return app
 
 

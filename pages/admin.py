@@ -57,6 +57,17 @@ TOKEN_COLUMNS = [
     g.col("created_at", "Created", **TS), g.col("last_used_at", "Last used", **TS),
     g.col("revoked_at", "Revoked", **TS),
 ]
+SCHEDULE_COLUMNS = [
+    g.col("job", "Job", minWidth=170), g.col("every", "Every", maxWidth=100),
+    g.col("runner", "Run by", minWidth=150),
+    g.col("last_started", "Last run", **TS, minWidth=150),
+    g.col("last_seconds", "Seconds", "dec", maxWidth=110),
+    g.col("outcome", "Outcome", maxWidth=130,
+          cellClassRules={"text-danger fw-semibold": "params.value == 'error'"}),
+    g.col("next_run", "Next run", **TS, minWidth=150),
+    g.col("runs", "Runs", "int", maxWidth=90), g.col("failures", "Failed", "int", maxWidth=90),
+    g.col("message", "Last outcome", minWidth=300),
+]
 AUDIT_COLUMNS = [
     g.col("ts", "When", **TS, minWidth=160, sort="desc"),
     g.col("username", "Who", maxWidth=130),
@@ -190,6 +201,11 @@ def layout(**_query):
                        rowSelection=SELECT_ONE),
                 html.Div(id=f"{P}import-detail", className="mt-2"),
             ], "pick a row to see its files and every error"),
+            _section("Schedule", [
+                g.grid(f"{P}schedule-grid", EMPTY, SCHEDULE_COLUMNS, height=150),
+                dcc.Interval(id=f"{P}schedule-tick", interval=30_000),
+            ], "jobs that run by themselves (each is also a command); the interval settings "
+               "name them"),
             _users_section(line_options),
             _tokens_section(),
             _section("Audit log", g.grid(f"{P}audit-grid", EMPTY, AUDIT_COLUMNS, height=320),
@@ -220,6 +236,13 @@ def refresh_tables(_version):
             _rows(reports.tokens_table(ctx), TOKEN_COLUMNS),
             _rows(reports.audit_table(ctx), AUDIT_COLUMNS),
             [{"label": r.username, "value": r.id} for r in active.itertuples()])
+
+
+@callback(Output(f"{P}schedule-grid", "rowData"), Input(f"{P}refresh", "data"),
+          Input(f"{P}schedule-tick", "n_intervals"))
+def refresh_schedule(_version, _tick):
+    _admin()
+    return _rows(reports.schedule_table(current()), SCHEDULE_COLUMNS)
 
 
 @callback(Output(f"{P}import-detail", "children"), Input(f"{P}imports-grid", "selectedRows"),

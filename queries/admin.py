@@ -37,3 +37,8 @@ def audit_log(conn, limit: int = 500):
     stmt = select(A.c.id, A.c.ts, A.c.username, A.c.action, A.c.details) \
         .order_by(A.c.id.desc()).limit(limit)
     return frame(conn, stmt)
+
+
+def job_states(conn):
+    J = schema.job_state
+    return frame(conn, select(J).order_by(J.c.name))

@@ -102,6 +102,39 @@ def audit_table(ctx: Context) -> pd.DataFrame:
     return df
 
 
+def schedule_table(ctx: Context) -> pd.DataFrame:
+    """Each scheduled job with its interval, who runs it, its last run and its next one; a job
+    that never ran yet is listed too ("not run yet")."""
+    from ingest import schedule
+    with ctx.engine.connect() as conn:
+        states = q.job_states(conn).set_index("name")
+    s = ctx.settings
+    runner = ("in the web process" if s.schedule_in_process else
+              "Celery beat" if s.redis_url and s.schedule == "auto" else "off (commands only)")
+    rows = []
+    for job in schedule.JOBS:
+        state = states.loc[job.name].to_dict() if job.name in states.index else {}
+        running = pd.notna(state.get("lease_until")) and state.get("running_by")
+        rows.append({
+            "job": job.title, "name": job.name, "setting": job.setting,
+            "every": _interval_text(job.interval_s(s)),
+            "runner": runner if job.enabled(s) else "disabled",
+            "last_started": state.get("last_started"), "last_seconds": state.get("last_seconds"),
+            "outcome": "running" if running else (state.get("last_outcome") or "not run yet"),
+            "message": state.get("last_message") or "",
+            "next_run": state.get("next_run"), "runs": state.get("runs") or 0,
+            "failures": state.get("failures") or 0,
+        })
+    return pd.DataFrame(rows)
+
+
+def _interval_text(seconds: float) -> str:
+    if seconds % 60 == 0:
+        minutes = int(seconds // 60)
+        return f"{minutes} min" if minutes < 120 else f"{minutes / 60:g} h"
+    return f"{seconds:g} s"
+
+
 # --- accounts ------------------------------------------------------------------------------------
 
 def _account_change(ctx: Context, actor: str, action: str, change, **details):
