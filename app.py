@@ -18,7 +18,7 @@ from api.routes import bp as api_blueprint
 from auth.gate import init_auth, request_user
 from auth.security import init_security
 from components import export, filter_bar, ids, server_grid
-from components.jobs import ThreadJobManager
+from components.jobs import ThreadJobManager, celery_app_for
 from data import db
 from ingest import rollups, schedule
 from core.context import EXTENSION_KEY, Context
@@ -58,6 +58,19 @@ def _layout():
     ])
 
 
+def _job_manager(settings: Settings):
+    """Background callbacks: Celery workers when REDIS_URL is set (any machine may run them),
+    else a thread of this server with progress in the local diskcache."""
+    if settings.redis_url:
+        if settings not in _celery_apps:
+            _celery_apps[settings] = celery_app_for(settings)
+        return dash.CeleryManager(_celery_apps[settings])
+    return ThreadJobManager(diskcache.Cache(os.path.join(settings.cache_dir, "jobs")))
+
+
+_celery_apps: dict[Settings, object] = {}
+
+
 def create_app(settings: Settings | None = None) -> dash.Dash:
     settings = settings or Settings.from_env()
     ctx = Context.create(settings)
@@ -72,8 +85,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         assets_folder=str(BASE_DIR / "assets"), suppress_callback_exceptions=True,
         title="FloorPulse", update_title=None, serve_locally=True, assets_ignore=r"login\.css",
         # long work (the admin page's reload) runs in a server thread (components/jobs.ThreadJobManager); progress via diskcache
-        background_callback_manager=ThreadJobManager(
-            diskcache.Cache(os.path.join(settings.cache_dir, "jobs"))),
+        background_callback_manager=_job_manager(settings),
     )
     app.layout = _layout
     server = app.server
@@ -115,6 +127,19 @@ def _configure_logging() -> None:
 _configure_logging()
 app = create_app()
 server = app.server
+
+def __getattr__(name: str):
+    """`celery -A app.celery_app worker|beat`: the Celery app of REDIS_URL, with the Dash app
+    built so that its background callbacks are registered as tasks."""
+    if name == "celery_app":
+        settings = Settings.from_env()
+        if not settings.redis_url:
+            raise RuntimeError("celery needs REDIS_URL (the broker); without it the schedule "
+                               "and background jobs run in the web process")
+        create_app(settings)
+        return _celery_apps[settings]
+    raise AttributeError(name)
+
 
 if __name__ == "__main__":
     _settings = Settings.from_env()

@@ -317,10 +317,12 @@ def start_reload(n_clicks, action, folder, scale, days, version):
     running=[(Output(f"{P}reload-start", "disabled"), True, False),
              (Output(f"{P}reload-cancel", "disabled"), False, True)],
     cancel=[Input(f"{P}reload-cancel", "n_clicks")],
+    on_error=lambda err: (result_view(False, str(err).split(": ", 1)[-1].strip(), [], {}),
+                          no_update),
     prevent_initial_call=True,
 )
 def run_reload(set_progress, ticket, version):
-    """In a background job (a thread of the server, with the request's app context); the user was
+    """In a background job (a thread of the server, or a Celery worker with REDIS_URL); the user was
     resolved in start_reload and travels in the ticket. Cancel stops it at its next progress
     report, rolling its transaction back."""
     if not ticket:
@@ -331,7 +333,10 @@ def run_reload(set_progress, ticket, version):
         pct = max(0, min(100, round(fraction * 100)))
         set_progress((pct, f"{pct} %", message))
 
-    result = reports.run_reload(current(), ticket, progress)
+    with jobs.app_context():
+        ctx = current()
+        with jobs.watched(ctx.cache, reports.RELOAD_SLOT, reports.describe_ticket(ctx, ticket)):
+            result = reports.run_reload(ctx, ticket, progress)
     return (result_view(result.ok, f"{result.message} ({result.duration_s:.1f} s)",
                         result.errors, result.row_counts), (version or 0) + 1)
 

@@ -35,6 +35,9 @@ DEMO_SCALES = tuple(demo.SCALES)
 TICKET_TTL_S = 10 * 60
 RUNNING_KEY = ("admin-reload", "running")
 RUNNING_TTL_S = 3 * 3600  # a reload that died without cleaning up frees the slot after this
+RELOAD_SLOT = "admin-reload"  # its heartbeat's name on Celery workers (components/jobs.watched)
+RELOAD_LOST_MESSAGE = ("The reload was interrupted: the worker running it stopped. Nothing was "
+                       "changed; start it again.")
 
 
 class AdminError(ValueError):
@@ -265,6 +268,10 @@ def request_reload(ctx: Context, actor: str, action: str, folder: str | None = N
         req = ReloadRequest("demo", actor, scale=scale, days=days or None)
     else:
         raise AdminError("Choose what to reload: a CSV folder or demo data.")
+    if not ctx.cache.available():
+        raise AdminError("Background jobs are unavailable: the shared cache and job broker "
+                         "(Redis) cannot be reached. Nothing was changed; try again when it is "
+                         "back.")
     if ctx.cache.get(RUNNING_KEY):
         raise AdminError("A reload is running already; wait for it or cancel it.")
     ticket = secrets.token_urlsafe(16)
@@ -336,6 +343,33 @@ def _record_history(ctx: Context, req: ReloadRequest, started, result: ReloadRes
             kind="demo", username=req.username, started_at=started, finished_at=ctx.now(),
             status="ok" if result.ok else "failed", row_counts=json.dumps(result.row_counts),
             errors=json.dumps(result.errors)))
+
+
+def describe_ticket(ctx: Context, ticket: str | None) -> dict:
+    """What a reload ticket asks for (before the job takes it), for its heartbeat record."""
+    req = ctx.cache.get(("admin-reload", ticket)) if ticket else None
+    if not isinstance(req, ReloadRequest):
+        return {}
+    return {**_about(req), "username": req.username, "started_at": ctx.now()}
+
+
+def reload_lost(ctx: Context, about: dict) -> None:
+    """A reload whose worker died mid-way (its transaction rolled back with the process): free
+    the slot and say so in the audit log and the import history. A reload that was cancelled
+    has freed the slot and said so already."""
+    if not ctx.cache.get(RUNNING_KEY):
+        return
+    ctx.cache.delete(RUNNING_KEY)
+    now, who = ctx.now(), about.get("username") or "?"
+    error = "the worker running it stopped; nothing was changed"
+    with ctx.engine.begin() as conn:
+        audit.record(conn, who, "reload failed",
+                     {k: about.get(k) for k in ("kind", "source", "days")} | {"error": error},
+                     ts=now)
+        conn.execute(schema.imports.insert().values(
+            source=about.get("source"), kind=about.get("kind"), username=who,
+            started_at=about.get("started_at") or now, finished_at=now, status="failed",
+            row_counts="{}", errors=json.dumps([error])))
 
 
 def reload_cancelled(ctx: Context, actor: str) -> None:
