@@ -27,7 +27,7 @@ from data import db, schema
 from tests.factories import small_plant
 from tests.multiserver import AppServer, Proc, call, dependency, sign_in, wait_for
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow  # real processes: skip with -m "not slow"
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
 PASSWORD = "several-servers-pw"
