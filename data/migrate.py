@@ -45,8 +45,9 @@ def upgrade(conn) -> list[str]:
     """Bring the database on `conn` to head in the caller's transaction; return the revisions
     it was at before and after (the same twice when there was nothing to do)."""
     before = current(conn)
-    if before is None and _made_before_migrations(conn):
-        _top_up_baseline(conn)
+    baseline = ScriptDirectory.from_config(config()).get_revision(BASELINE).module.metadata
+    if before is None and set(inspect(conn).get_table_names()) & set(baseline.tables):
+        _top_up(conn, baseline)
         command.stamp(config(conn), BASELINE)
         log.info("database made before migrations: stamped %s", BASELINE)
         before = BASELINE
@@ -61,14 +62,9 @@ def stamp(conn, revision: str) -> None:
     command.stamp(config(conn), revision)
 
 
-def _made_before_migrations(conn) -> bool:
-    return inspect(conn).has_table("meta")  # every release made it on its first start
-
-
-def _top_up_baseline(conn) -> None:
-    """What the last release did on every start: create the baseline's missing tables and
-    indexes, and add columns newer than the database as nullable."""
-    baseline = ScriptDirectory.from_config(config()).get_revision(BASELINE).module.metadata
+def _top_up(conn, baseline) -> None:
+    """What the releases before migrations did on every start: create the baseline's missing
+    tables and indexes, and add the columns the database lacks as nullable."""
     baseline.create_all(conn)
     existing = inspect(conn)
     for table in baseline.sorted_tables:

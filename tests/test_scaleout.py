@@ -1,6 +1,6 @@
 """Several gunicorn workers on one database and one cache directory behave as one server.
 
-Real processes: `gunicorn -w 2 app:server` (bench/scaleout.py's Server) on a small demo plant in
+Real processes: `gunicorn -w 2 wsgi:server` (bench/scaleout.py's Server) on a small demo plant in
 SQLite. Requests are sent concurrently until gunicorn's access log shows that both workers
 answered, so each check covers one user's requests landing on different workers: sign-in and its
 session, the failed sign-in counter, a report cached by one worker and read by the other (the app
