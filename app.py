@@ -20,7 +20,7 @@ from auth.gate import init_auth, request_user
 from auth.security import init_security
 from components import export, filter_bar, ids, server_grid
 from components.jobs import ThreadJobManager
-from reports.context import EXTENSION_KEY, Context
+from core.context import EXTENSION_KEY, Context
 from settings import BASE_DIR, Settings
 
 log = logging.getLogger("floorpulse")
