@@ -216,6 +216,7 @@ def test_workers_starting_together_take_turns(empty_engine):
         assert conn.execute(select(func.count()).select_from(schema.meta)).scalar() == 1
 
 
+@pytest.mark.slow  # four flask processes
 def test_importing_app_builds_nothing_and_flask_finds_the_app(tmp_path):
     """`import app` makes no Dash app (no callbacks declared); `flask --app app` builds it
     on demand, and the db commands report and upgrade."""

@@ -28,6 +28,8 @@ from bench.scaleout import END, Server, endpoints  # noqa: E402
 from data import db, schema
 from demo import load as demo
 
+pytestmark = pytest.mark.slow  # gunicorn with two workers
+
 PASSWORD = "scale-out-" + secrets.token_urlsafe(8)
 START_DAY, END_DAY = "2026-03-26", "2026-03-30"
 PATHS = endpoints(START_DAY, END_DAY)
