@@ -16,7 +16,7 @@ from dash import html
 
 import commands
 from api.routes import bp as api_blueprint
-from auth.gate import init_auth, request_user
+from auth.gate import csrf_token, init_auth, request_user
 from auth.security import init_security
 from components import export, filter_bar, ids, server_grid
 from components.jobs import ThreadJobManager
@@ -45,7 +45,12 @@ def _navbar() -> dbc.Navbar:
         dbc.Nav(links, navbar=True, className="me-auto"),
         html.Div([html.Span(f"{user.username} · {user.role.replace('_', ' ')}",
                             className="user-badge") if user else None,
-                  html.A("Sign out", href="/logout", className="signout-link", id="logout-link")],
+                  # a form: sign-out is a POST carrying the session's CSRF token (auth/gate.py),
+                  # sent as the button's own name and value
+                  html.Form(html.Button("Sign out", type="submit", name="csrf_token",
+                                        value=csrf_token(), className="signout-link",
+                                        id="logout-link"),
+                            action="/logout", method="post", className="signout-form")],
                  className="d-flex align-items-center gap-3"),
     ], fluid=True), color="dark", dark=True, className="mb-3 app-navbar")
 
