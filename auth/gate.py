@@ -135,11 +135,6 @@ def request_user():
     return user
 
 
-def has_role(*roles: str) -> bool:
-    user = request_user()
-    return user is not None and user.role in roles
-
-
 # Dash callbacks whose output ids start with a prefix here answer only to the roles named:
 # the admin page's callbacks (and its background reload) are refused before they run.
 CALLBACK_ROLES: dict[str, tuple[str, ...]] = {}

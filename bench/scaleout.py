@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 import diskcache  # noqa: E402
 import requests  # noqa: E402
-from sqlalchemy import select, update  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
 from auth import users  # noqa: E402
 from data import db, schema  # noqa: E402

@@ -16,7 +16,6 @@ LD = schema.line_day
 
 # keys the end-of-line checks carry; defects also carry reason and operation
 QC_KEYS = ("line_code", "date", "shift_code", "style_code")
-DEFECT_KEYS = QC_KEYS + ("reason", "operation")
 
 
 def checks_by(conn, filters: Filters, keys: list[str], scope=None) -> pd.DataFrame:
