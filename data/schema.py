@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from sqlalchemy import (
     Boolean, Column, Date, DateTime, Float, Index, Integer, MetaData, String, Table, Text,
-    UniqueConstraint,
 )
 
 metadata = MetaData()

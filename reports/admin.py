@@ -24,7 +24,7 @@ import pandas as pd
 from auth import audit, users
 from data import schema
 from demo import load as demo
-from ingest import rollups
+from ingest import history, rollups
 from ingest.importer import import_folder
 from queries import admin as q
 from core.context import Context
@@ -297,12 +297,10 @@ def _reload(ctx: Context, req: ReloadRequest, progress) -> ReloadResult:
 
 def _record_history(ctx: Context, req: ReloadRequest, started, result: ReloadResult) -> None:
     """Demo reloads join the import history (CSV imports record themselves)."""
-    with ctx.engine.begin() as conn:
-        conn.execute(schema.imports.insert().values(
-            source=f"demo scale {req.scale}" + (f", {req.days} days" if req.days else ""),
-            kind="demo", username=req.username, started_at=started, finished_at=ctx.now(),
-            status="ok" if result.ok else "failed", row_counts=json.dumps(result.row_counts),
-            errors=json.dumps(result.errors)))
+    history.record_import(
+        ctx.engine, kind="demo", username=req.username, started=started, finished=ctx.now(),
+        source=f"demo scale {req.scale}" + (f", {req.days} days" if req.days else ""),
+        ok=result.ok, row_counts=result.row_counts, errors=result.errors)
 
 
 def reload_cancelled(ctx: Context, actor: str) -> None:
