@@ -134,8 +134,9 @@ def _typed(body: Mapping, allowed: tuple[str, ...], what: str) -> dict:
             problems[name] = f"not a plain value: {json.dumps(body[name])}"
             continue
         values, reasons = parse_column(SPEC, COLS[name], pd.Series([raw], dtype=object), "UTC")
-        if reasons.iloc[0] is not None:
-            problems[name] = reasons.iloc[0]
+        reason = reasons.iloc[0]
+        if isinstance(reason, str):
+            problems[name] = reason
         else:
             value = values.iloc[0]
             out[name] = value.item() if hasattr(value, "item") else value

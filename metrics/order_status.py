@@ -128,9 +128,8 @@ def row_rules(df: pd.DataFrame) -> list[tuple[pd.Series, str, str]]:
 
 def _before(df: pd.DataFrame, later: str, earlier: str) -> pd.Series:
     both = df[earlier].notna() & df[later].notna()
-    bad = pd.Series(False, index=df.index)
-    bad[both] = [b < a for a, b in zip(df.loc[both, earlier], df.loc[both, later])]
-    return bad
+    return pd.Series([bool(ok and b < a) for ok, a, b in zip(both, df[earlier], df[later])],
+                     index=df.index, dtype=bool)
 
 
 def row_problems(order: Mapping) -> list[tuple[str, str, str]]:
