@@ -412,3 +412,45 @@ def test_moves_are_stamped_in_plant_local_time(engine, database_url, make_ctx):
     assert order["started_at"].microsecond == 0
     with engine.connect() as conn:
         assert db.get_data_version(conn) >= 2
+
+
+# --- the audit log on the Admin page, filtered by order ------------------------------------------
+
+def test_admin_reads_one_orders_operations(engine, database_url, make_app, make_ctx,
+                                           monkeypatch):
+    from reports.admin import audit_table
+    monkeypatch.setattr(Context, "now", lambda self: NOW)
+    order_plant(engine)
+    actor = ops.Actor("planner")
+    ops.run(engine, actor, "WO-B", "start", NOW)
+    ops.edit(engine, actor, "WO-A", {"order_qty": 6500}, NOW)
+    ops.issue(engine, actor, "WO-A", {"material_code": "FAB-01", "qty": 2500}, NOW)
+    table = audit_table(make_ctx(), "WO-A")
+    assert list(table["action"]) == ["order issue material", "order edit"]  # newest first
+    assert list(table["move"]) == ["IN_PROGRESS → IN_PROGRESS"] * 2
+    assert "order_qty: 6000 → 6500" in table["summary"].iloc[1]
+    assert "issued_qty: 7000.0 → 9500.0" in table["summary"].iloc[0]
+    assert "over_issued: True" in table["summary"].iloc[0]
+    assert list(audit_table(make_ctx(), "WO-B")["move"]) == ["RELEASED → IN_PROGRESS"]
+    assert len(audit_table(make_ctx())) == 3
+
+    # the Admin page's filter callback: admins only
+    app = make_app(database_url)
+    with engine.begin() as conn:
+        tokens = {role: users.create_token(conn, users.create_user(
+            conn, f"u-{role}", "long-password", role=role)) for role in ("admin", "plant_head")}
+    client = app.server.test_client()
+    client.get("/login")
+    (key,) = [k for k in app.callback_map if k.startswith("admin-audit-grid.rowData@")]
+    body = {"output": key, "outputs": {"id": "admin-audit-grid",
+                                       "property": key.split(".", 1)[1]},
+            "inputs": [{"id": "admin-audit-order", "property": "value", "value": " WO-A "}],
+            "changedPropIds": ["admin-audit-order.value"], "state": []}
+    resp = client.post("/_dash-update-component", json=body,
+                       headers={"Authorization": f"Bearer {tokens['admin']}"})
+    assert resp.status_code == 200, resp.get_data(as_text=True)[:300]
+    rows = resp.get_json()["response"]["admin-audit-grid"]["rowData"]
+    assert [(r["wo_number"], r["action"]) for r in rows] == [
+        ("WO-A", "order issue material"), ("WO-A", "order edit")]
+    assert client.post("/_dash-update-component", json=body, headers={
+        "Authorization": f"Bearer {tokens['plant_head']}"}).status_code == 403
