@@ -198,8 +198,9 @@ def edit(engine, actor: Actor, wo_number: str, body: Mapping, now: datetime) -> 
     if not fields:
         raise OrderError(422, "invalid_order", f"Nothing to change: send one or more of "
                          f"{', '.join(EDIT_FIELDS)}.", {"field": None})
+    # a blank produced_qty would take the import's default (0): on an edit it is a mistake
     missing = {n: "missing value" for n in ("order_qty", "produced_qty")
-               if n in fields and fields[n] is None}
+               if n in body and _as_text(body[n]) == ""}
     if missing:
         raise _invalid(missing)
     with _writing(engine) as conn:

@@ -255,6 +255,8 @@ def test_a_duplicate_order_number_is_409(plant, engine):
     ({"due_date": "2026-03-01"}, "due_date"),  # WO-A planned to start 03-02
     ({"status": "COMPLETED"}, "status"),
     ({"line_code": "L02"}, "line_code"),
+    ({"produced_qty": None}, "produced_qty"),
+    ({"order_qty": None}, "order_qty"),
 ])
 def test_a_bad_edit_is_422_and_changes_nothing(plant, engine, body, field):
     status, answer = plant("PATCH", "/WO-A", body={"produced_qty": 2500, **body})
