@@ -36,7 +36,7 @@ CREATE_FIELDS = ("wo_number", "style_code", "line_code", "order_qty", "produced_
 CREATE_REQUIRED = ("wo_number", "style_code", "line_code", "order_qty")
 EDIT_FIELDS = ("order_qty", "produced_qty", "planned_start", "due_date")
 MAX_BULK = 500
-STAMPED = rules.TIMES + ("held_at", "cancelled_at")
+STAMPED_BY = {m.stamps: m.action for m in rules.MOVES.values() if m.stamps}
 
 
 class OrderError(Exception):
@@ -123,8 +123,8 @@ def _typed(body: Mapping, allowed: tuple[str, ...], what: str) -> dict:
     problems, out = {}, {}
     for name in body:
         if name not in allowed:
-            problems[name] = (f"is set by the {name.removesuffix('_at')} action"
-                              if name in STAMPED else f"cannot be given {what}; allowed: "
+            problems[name] = (f"is stamped by the {STAMPED_BY[name]} action"
+                              if name in STAMPED_BY else f"cannot be given {what}; allowed: "
                               f"{', '.join(allowed)}")
     for name in allowed:
         if name not in body:
