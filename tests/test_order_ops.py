@@ -456,3 +456,72 @@ def test_admin_reads_one_orders_operations(engine, database_url, make_app, make_
         ("WO-A", "order issue material"), ("WO-A", "order edit")]
     assert client.post("/_dash-update-component", json=body, headers={
         "Authorization": f"Bearer {tokens['plant_head']}"}).status_code == 403
+
+
+# --- the Orders page's action callback, called as the browser calls it ---------------------------
+
+def _page_action(plant_app, who, pending, trigger="orders-pending.data"):
+    app, client, tokens = plant_app
+    (key,) = [k for k in app.callback_map if "orders-confirm-text.children" in k]
+    spec = app.callback_map[key]
+    outputs = [{"id": o.strip(".").rsplit(".", 1)[0], "property": o.strip(".").rsplit(".", 1)[1]}
+               for o in key.split("...")]
+    values = {"orders-pending.data": pending, "filter-dates.start_date": "2026-02-23",
+              "filter-dates.end_date": "2026-03-04"}
+    fill = lambda items: [{"id": i["id"], "property": i["property"],  # noqa: E731
+                           "value": values.get(f"{i['id']}.{i['property']}",
+                                               1 if f"{i['id']}.{i['property']}" == trigger
+                                               else None)} for i in items]
+    body = {"output": key, "outputs": outputs, "inputs": fill(spec["inputs"]),
+            "state": fill(spec["state"]), "changedPropIds": [trigger]}
+    resp = client.post("/_dash-update-component", json=body,
+                       headers={"Authorization": f"Bearer {tokens[who]}"})
+    assert resp.status_code == 200, resp.get_data(as_text=True)[:500]
+    return resp.get_json()["response"]
+
+
+@pytest.fixture
+def plant_app(engine, database_url, make_app, monkeypatch):
+    monkeypatch.setattr(Context, "now", lambda self: NOW)
+    order_plant(engine)
+    app = make_app(database_url)
+    with engine.begin() as conn:
+        tokens = {role: users.create_token(conn, users.create_user(
+            conn, f"u-{role}", "long-password", role=role,
+            lines=("L01",) if role == "line_manager" else ())) for role in users.ROLES}
+    client = app.server.test_client()
+    client.get("/login")
+    return app, client, tokens
+
+
+def test_the_page_runs_a_bulk_action_and_shows_each_orders_answer(plant_app, engine):
+    answer = _page_action(plant_app, "plant_head",
+                          {"action": "start", "wo_numbers": ["WO-B", "WO-G"], "asked": 1})
+    text = json.dumps(answer["orders-action-result"])
+    assert "WO-B: started" in text
+    assert "WO-G: Work order WO-G cannot be started in status DRAFT; it must be RELEASED." in text
+    assert answer["orders-action-result"]["header"] == "Start: 1 done · 1 refused"
+    assert answer["orders-action-result"]["icon"] == "warning"
+    # the content is built again: WO-B now reads "In progress" in the open-orders grid
+    grid = json.dumps(answer["orders-content"])
+    assert '"wo_number": "WO-B"' in grid and "In progress" in grid
+    assert _order(engine, "WO-B")["status"] == "IN_PROGRESS"
+    assert _order(engine, "WO-G")["status"] == "DRAFT"
+
+
+def test_the_page_asks_before_a_cancel(plant_app, engine):
+    pending = {"action": "cancel", "wo_numbers": ["WO-G"], "asked": 1}
+    answer = _page_action(plant_app, "plant_head", pending)
+    assert answer["orders-confirm"]["is_open"] is True
+    assert "Cancel WO-G?" in answer["orders-confirm-text"]["children"]
+    assert _order(engine, "WO-G")["status"] == "DRAFT"  # asked, not done
+    answer = _page_action(plant_app, "plant_head", pending, trigger="orders-confirm-yes.n_clicks")
+    assert "WO-G: cancelled" in json.dumps(answer["orders-action-result"])
+    assert _order(engine, "WO-G")["status"] == "CANCELLED"
+
+
+def test_the_page_runs_nothing_for_a_viewer(plant_app, engine):
+    answer = _page_action(plant_app, "viewer",
+                          {"action": "start", "wo_numbers": ["WO-B"], "asked": 1})
+    assert "may read orders, not run them" in json.dumps(answer)
+    assert _order(engine, "WO-B")["status"] == "RELEASED"
