@@ -213,9 +213,9 @@ def _rows(df, columns):
     Output(f"{P}imports-grid", "rowData"), Output(f"{P}users-grid", "rowData"),
     Output(f"{P}tokens-grid", "rowData"), Output(f"{P}audit-grid", "rowData"),
     Output(f"{P}token-user", "options"),
-    Input(f"{P}refresh", "data"),
+    Input(f"{P}refresh", "data"), State(f"{P}audit-order", "value"),
 )
-def refresh_tables(_version):
+def refresh_tables(_version, audit_order=None):
     _admin()
     ctx = current()
     people = reports.users_table(ctx)
@@ -223,7 +223,7 @@ def refresh_tables(_version):
     return (_rows(reports.import_history(ctx), IMPORT_COLUMNS + [g.col("id", "")]),
             _rows(people, USER_COLUMNS + [g.col("id", "")]),
             _rows(reports.tokens_table(ctx), TOKEN_COLUMNS),
-            _rows(reports.audit_table(ctx), AUDIT_COLUMNS),
+            _rows(reports.audit_table(ctx, audit_order), AUDIT_COLUMNS),  # the filter holds
             [{"label": r.username, "value": r.id} for r in active.itertuples()])
 
 

@@ -456,6 +456,19 @@ def test_admin_reads_one_orders_operations(engine, database_url, make_app, make_
         ("WO-A", "order issue material"), ("WO-A", "order edit")]
     assert client.post("/_dash-update-component", json=body, headers={
         "Authorization": f"Bearer {tokens['plant_head']}"}).status_code == 403
+    # a refresh of the admin tables (after a user change, say) keeps the order filter
+    outputs = [("admin-imports-grid", "rowData"), ("admin-users-grid", "rowData"),
+               ("admin-tokens-grid", "rowData"), ("admin-audit-grid", "rowData"),
+               ("admin-token-user", "options")]
+    refresh = {"output": "..." .join(f"{i}.{p}" for i, p in outputs).join(("..", "..")),
+               "outputs": [{"id": i, "property": p} for i, p in outputs],
+               "inputs": [{"id": "admin-refresh", "property": "data", "value": 1}],
+               "state": [{"id": "admin-audit-order", "property": "value", "value": "WO-B"}],
+               "changedPropIds": ["admin-refresh.data"]}
+    resp = client.post("/_dash-update-component", json=refresh,
+                       headers={"Authorization": f"Bearer {tokens['admin']}"})
+    assert [r["wo_number"] for r in resp.get_json()["response"]["admin-audit-grid"]["rowData"]
+            ] == ["WO-B"]
 
 
 # --- the Orders page's action callback, called as the browser calls it ---------------------------

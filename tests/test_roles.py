@@ -127,7 +127,8 @@ def test_admin_callback_answers_admins(plant):
                 ("admin-tokens-grid", "rowData"), ("admin-audit-grid", "rowData"),
                 ("admin-token-user", "options"))],
             "inputs": [{"id": "admin-refresh", "property": "data", "value": 0}],
-            "changedPropIds": ["admin-refresh.data"], "state": []}
+            "changedPropIds": ["admin-refresh.data"],
+            "state": [{"id": "admin-audit-order", "property": "value", "value": None}]}
     resp = client.post("/_dash-update-component", json=body, headers=_as(tokens, "admin"))
     assert resp.status_code == 200
     users_rows = resp.get_json()["response"]["admin-users-grid"]["rowData"]
