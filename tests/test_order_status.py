@@ -52,3 +52,12 @@ def test_a_move_from_the_wrong_status_says_both():
 ])
 def test_row_problems(order, expected):
     assert [(c, code) for c, code, _ in rules.row_problems(order)] == expected
+
+
+def test_the_page_offers_moves_only_on_the_users_lines():
+    import pandas as pd
+    from reports.orders import row_actions
+    orders = pd.DataFrame({"status": ["RELEASED", "ON_HOLD"], "line_code": ["L01", "L02"]})
+    assert row_actions(orders, True, None) == [["start", "cancel"], ["resume", "cancel"]]
+    assert row_actions(orders, True, ("L01",)) == [["start", "cancel"], []]
+    assert row_actions(orders, False, None) == [[], []]
