@@ -93,13 +93,23 @@ def import_detail(ctx: Context, import_id: int) -> dict | None:
             "errors": json.loads(row["errors"] or "[]")}
 
 
-def audit_table(ctx: Context) -> pd.DataFrame:
-    """Newest first; `details` as stored (JSON) and `summary` for people ("role: admin · ...")."""
+def audit_table(ctx: Context, wo_number: str | None = None) -> pd.DataFrame:
+    """Newest first; `details` as stored (JSON) and `summary` for people ("role: admin · ...");
+    with wo_number only that work order's operations, each with its `move` ("DRAFT → RELEASED";
+    a quantity changed reads "order_qty: 1200 → 1500")."""
     with ctx.engine.connect() as conn:
-        df = q.audit_log(conn)
-    df["summary"] = [" · ".join(f"{k}: {v}" for k, v in json.loads(d).items()
+        df = q.audit_log(conn, wo_number=(wo_number or "").strip() or None)
+    df["summary"] = [" · ".join(_detail(k, v) for k, v in json.loads(d).items()
                                 if v not in (None, "")) if d else "" for d in df["details"]]
+    df["move"] = [f"{b or '—'} → {a}" if a else "" for b, a in
+                  zip(df["status_before"], df["status_after"])]
     return df
+
+
+def _detail(key: str, value) -> str:
+    if isinstance(value, list) and len(value) == 2:  # [before, after]
+        return f"{key}: {value[0]} → {value[1]}"
+    return f"{key}: {value}"
 
 
 # --- accounts ------------------------------------------------------------------------------------
