@@ -153,7 +153,7 @@ def test_a_plant_left_running_processes_its_punches_by_itself(engine, database_u
     attendance_plant(engine)
     settings = _settings(database_url, tmp_path, schedule="on", attendance_every_min=0.01,
                          rollups_every_min=0.01)
-    create_app(settings)
+    create_app(settings, serve=True)
     try:
         deadline = time.monotonic() + 60
         state = None
