@@ -16,6 +16,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    if sa.inspect(op.get_bind()).has_table("job_state"):  # stamped back over it: nothing to do
+        return
     op.create_table(
         "job_state",
         sa.Column("name", sa.String(50), primary_key=True),
