@@ -1,7 +1,8 @@
-"""FloorPulse: create_app(settings) -> Dash. `python app.py` serves; Flask CLI commands live here.
+"""FloorPulse: create_app(settings) -> Dash; importing this module builds nothing.
 
-    python app.py                      # http://127.0.0.1:8050, demo data on first start
-    flask --app app init-db | seed-demo | import DIR | create-user | create-token
+    python app.py                      # prepare the database, serve http://127.0.0.1:8050
+    gunicorn wsgi:server               # wsgi.py builds the app once per worker
+    flask --app app prepare | db upgrade | seed-demo | import DIR | create-user | create-token
 """
 from __future__ import annotations
 
@@ -11,18 +12,17 @@ import os
 import dash
 import dash_bootstrap_components as dbc
 import diskcache
-from dash import _callback, html
+from dash import html
 
 import commands
 from api.routes import bp as api_blueprint
-from auth.gate import init_auth, request_user
+from auth.gate import csrf_token, init_auth, request_user
 from auth.security import init_security
 from components import export, filter_bar, ids, server_grid
 from components import callback_errors
 from components.callback_errors import on_callback_error
-from components.jobs import ThreadJobManager
-from data import db
-from ingest import rollups
+from components.jobs import ThreadJobManager, celery_app_for
+from ingest import schedule
 from core.context import EXTENSION_KEY, Context
 from settings import BASE_DIR, Settings
 
@@ -48,7 +48,12 @@ def _navbar() -> dbc.Navbar:
         dbc.Nav(links, navbar=True, className="me-auto"),
         html.Div([html.Span(f"{user.username} · {user.role.replace('_', ' ')}",
                             className="user-badge") if user else None,
-                  html.A("Sign out", href="/logout", className="signout-link", id="logout-link")],
+                  # a form: sign-out is a POST carrying the session's CSRF token (auth/gate.py),
+                  # sent as the button's own name and value
+                  html.Form(html.Button("Sign out", type="submit", name="csrf_token",
+                                        value=csrf_token(), className="signout-link",
+                                        id="logout-link"),
+                            action="/logout", method="post", className="signout-form")],
                  className="d-flex align-items-center gap-3"),
     ], fluid=True), color="dark", dark=True, className="mb-3 app-navbar")
 
@@ -60,23 +65,33 @@ def _layout():
     ])
 
 
-def create_app(settings: Settings | None = None) -> dash.Dash:
+def _job_manager(settings: Settings):
+    """Background callbacks: Celery workers when REDIS_URL is set (any machine may run them),
+    else a thread of this server with progress in the local diskcache."""
+    if settings.redis_url:
+        if settings not in _celery_apps:
+            _celery_apps[settings] = celery_app_for(settings)
+        return dash.CeleryManager(_celery_apps[settings])
+    return ThreadJobManager(diskcache.Cache(os.path.join(settings.cache_dir, "jobs")))
+
+
+_celery_apps: dict[Settings, object] = {}
+
+
+def create_app(settings: Settings | None = None, serve: bool = False) -> dash.Dash:
+    """The Dash app on `settings` (default: the environment). It does not touch the schema:
+    `flask --app app prepare`, wsgi.py or `python app.py` bring the database up to date.
+    `serve`: this process serves requests (wsgi.py, `python app.py`), so it also runs the
+    schedule when the settings say the web process runs it (not a CLI command, not a worker)."""
     settings = settings or Settings.from_env()
     ctx = Context.create(settings)
-    db.create_schema(ctx.engine)
-
-    # Callbacks from an app that was built but never served must not leak into this one.
-    _callback.GLOBAL_CALLBACK_LIST.clear()
-    _callback.GLOBAL_CALLBACK_MAP.clear()
-
     app = dash.Dash(
         __name__, use_pages=True, pages_folder=str(BASE_DIR / "pages"),
         assets_folder=str(BASE_DIR / "assets"), suppress_callback_exceptions=True,
         title="FloorPulse", update_title=None, serve_locally=True, assets_ignore=r"login\.css",
         on_error=on_callback_error,  # bad input from the browser: 400, never a 500
-        # long work (the admin page's reload) runs in a server thread (components/jobs.ThreadJobManager); progress via diskcache
-        background_callback_manager=ThreadJobManager(
-            diskcache.Cache(os.path.join(settings.cache_dir, "jobs"))),
+        # long work (the admin page's reload): a server thread, or Celery workers with REDIS_URL
+        background_callback_manager=_job_manager(settings),
     )
     app.layout = _layout
     server = app.server
@@ -92,34 +107,44 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     callback_errors.register(server)
     server_grid.register_callbacks(app)
     commands.register(server)
+    if serve and settings.schedule_in_process:
+        schedule.start_in_process(ctx.engine, settings)
     return app
 
 
-def _maybe_load_demo(settings: Settings) -> None:
-    """First start on an empty database loads the demo plant (DEMO_DATA=0 starts empty)."""
-    engine = db.get_engine(settings.database_url)
-    db.create_schema(engine)
-    with engine.connect() as conn:
-        empty = not db.has_data(conn)
-    if empty and settings.demo_data:
-        from demo import load as demo
-        log.info("empty database: loading demo data (DEMO_DATA=0 to start empty)")
-        demo.load_demo(engine, plant_tz=settings.plant_tz, rules=rollups.rules_of(settings))
-    with engine.begin() as conn:
-        commands.ensure_demo_user(conn, log, demo=settings.demo_data)
-
-
-def _configure_logging() -> None:
+def configure_logging() -> None:
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Alembic narrates every start at INFO; data.migrate logs the upgrades that happen
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
-_configure_logging()
-app = create_app()
-server = app.server
+def __getattr__(name: str):
+    """Built on the first ask, never on import:
+    - `application`: `flask --app app COMMAND` asks for it once it finds no Flask app in the
+      module (Flask's own factory lookup wants create_app to return Flask; ours returns Dash);
+    - `celery_app`: `celery -A app.celery_app worker|beat`, the Celery app of REDIS_URL, with
+      the Dash app built so that its background callbacks are registered as tasks."""
+    global application, celery_app
+    if name == "application":
+        configure_logging()
+        application = create_app().server
+        return application
+    if name == "celery_app":
+        configure_logging()
+        settings = Settings.from_env()
+        if not settings.redis_url:
+            raise RuntimeError("celery needs REDIS_URL (the broker); without it the schedule "
+                               "and background jobs run in the web process")
+        create_app(settings)
+        celery_app = _celery_apps[settings]
+        return celery_app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 if __name__ == "__main__":
+    configure_logging()
     _settings = Settings.from_env()
-    _maybe_load_demo(_settings)
+    commands.prepare(_settings)
     log.info("FloorPulse on http://%s:%s", _settings.host, _settings.port)
-    app.run(host=_settings.host, port=_settings.port, debug=False)
+    create_app(_settings, serve=True).run(host=_settings.host, port=_settings.port, debug=False)

@@ -49,7 +49,9 @@ def test_a_cookie_copied_before_sign_out_is_dead_after_it(app_db):
     assert _sign_in(client, "lena", PASSWORD).status_code == 302
     copied = client.get_cookie("session").value
     assert client.get(READ).status_code == 200
-    client.get("/logout")
+    page = client.get("/logout").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
     thief = _client(app)
     thief.set_cookie("session", copied)
     assert thief.get(READ).status_code == 401
