@@ -79,9 +79,9 @@ def line_balance(ops: pd.DataFrame, working_minutes, target_qty, bulletin=()
     return rows, balance_total(rows, hours, target, target_per_hour)
 
 
-def lbe_pct(rows: pd.DataFrame) -> float | None:
-    """Line balancing efficiency: Σ smv / (Σ operators × max(smv / operators)) × 100, over the
-    operations that have both an smv and operator-minutes (the others cannot be balanced)."""
+def lbe_parts(rows: pd.DataFrame) -> tuple[float, float, float] | None:
+    """(Σ smv, Σ operators, max(smv / operators)) over the operations that have both an smv
+    and operator-minutes (the others cannot be balanced); None when there are none."""
     if rows.empty:
         return None
     smv = pd.to_numeric(rows["smv"], errors="coerce").astype(float)
@@ -89,8 +89,14 @@ def lbe_pct(rows: pd.DataFrame) -> float | None:
     usable = smv.notna() & operators.notna() & (operators > 0)
     if not usable.any():
         return None
-    cycle = (smv[usable] / operators[usable]).max()
-    return ratio_pct(smv[usable].sum(), operators[usable].sum() * cycle)
+    return (float(smv[usable].sum()), float(operators[usable].sum()),
+            float((smv[usable] / operators[usable]).max()))
+
+
+def lbe_pct(rows: pd.DataFrame) -> float | None:
+    """Line balancing efficiency: Σ smv / (Σ operators × max(smv / operators)) × 100."""
+    parts = lbe_parts(rows)
+    return None if parts is None else ratio_pct(parts[0], parts[1] * parts[2])
 
 
 def balance_total(rows: pd.DataFrame, hours: float, target, target_per_hour) -> dict:
@@ -106,6 +112,8 @@ def balance_total(rows: pd.DataFrame, hours: float, target, target_per_hour) -> 
         "operators": _num(pd.to_numeric(rows["operators"], errors="coerce").sum(min_count=1))
         if not rows.empty else None,
         "lbe_pct": lbe_pct(rows),
+        # the LBE's terms, so a page can state the formula with its numbers
+        **dict(zip(("lbe_smv", "lbe_operators", "lbe_cycle"), lbe_parts(rows) or (None,) * 3)),
         "bottleneck": None if first is None else first["operation"],
         "bottleneck_balance_pct": None if first is None else _num(first["balance_pct"]),
         "bottleneck_capacity_per_hour": None if first is None
@@ -127,30 +135,31 @@ def runs(days: pd.DataFrame) -> pd.DataFrame:
     changeover (True when the line's previous production day ran another style and not this
     one; a line's first day in the data has no known previous day and is no changeover).
     """
-    if days.empty:
-        return days.assign(k=pd.Series(dtype=int), run_start=pd.Series(dtype=object),
-                           changeover=pd.Series(dtype=bool),
-                           previous_style=pd.Series(dtype=object))
     df = days.sort_values(["line_code", "date", "style_code"], ignore_index=True)
-    line_days = df[["line_code", "date"]].drop_duplicates().reset_index(drop=True)
-    line_days["day_no"] = line_days.groupby("line_code").cumcount()
-    df = df.merge(line_days, on=["line_code", "date"])
-    # a style continues a run when it also ran on the line's previous production day
-    ran = set(zip(df["line_code"], df["day_no"], df["style_code"]))
-    df["continues"] = [(line, n - 1, style) in ran
-                       for line, n, style in zip(df["line_code"], df["day_no"], df["style_code"])]
-    df["run_id"] = (~df["continues"]).astype(int).groupby(
-        [df["line_code"], df["style_code"]]).cumsum()
-    group = df.groupby(["line_code", "style_code", "run_id"])
-    df["k"] = group.cumcount() + 1
-    df["run_start"] = group["date"].transform("min")
-    df["changeover"] = (~df["continues"]) & (df["day_no"] > 0)
-    before = df.groupby(["line_code", "day_no"])["style_code"].agg(
-        lambda s: ", ".join(sorted(s))).rename("previous_style").reset_index()
-    before["day_no"] += 1
-    df = df.merge(before, on=["line_code", "day_no"], how="left")
-    df["previous_style"] = df["previous_style"].where(df["changeover"])
-    return df.drop(columns=["continues", "day_no"])
+    styles_on: dict[tuple, set] = {}
+    for line, day, style in zip(df["line_code"], df["date"], df["style_code"]):
+        styles_on.setdefault((line, day), set()).add(style)
+    previous_day, last = {}, {}
+    for line, day in sorted(styles_on):
+        previous_day[(line, day)] = last.get(line)
+        last[line] = day
+    # a few hundred rows a line: a plain walk is clearer (and faster) than frame gymnastics
+    state: dict[tuple, tuple] = {}
+    k, start, changeover, previous = [], [], [], []
+    for line, day, style in zip(df["line_code"], df["date"], df["style_code"]):
+        before = previous_day[(line, day)]
+        ran_before = styles_on[(line, before)] if before is not None else set()
+        if style in ran_before:
+            run_start, n = state[(line, style)]
+            state[(line, style)] = (run_start, n + 1)
+        else:
+            state[(line, style)] = (day, 1)
+        k.append(state[(line, style)][1])
+        start.append(state[(line, style)][0])
+        changeover.append(before is not None and style not in ran_before)
+        previous.append(", ".join(sorted(ran_before)) if changeover[-1] else None)
+    return df.assign(k=np.array(k, dtype=int), run_start=start,
+                     changeover=np.array(changeover, dtype=bool), previous_style=previous)
 
 
 def changeover_days(days: pd.DataFrame, start, end, styles=()) -> pd.DataFrame:
@@ -170,21 +179,27 @@ def changeover_days(days: pd.DataFrame, start, end, styles=()) -> pd.DataFrame:
         columns={"from_style": "previous_style"}).reset_index(drop=True)
 
 
+RUN = ["line_code", "style_code", "run_start"]  # one changeover: a run of a style on a line
+
+
+def _by(df: pd.DataFrame, keys) -> pd.DataFrame:
+    """Earned and available minutes summed by keys (a sum of nothing stays missing)."""
+    return df.groupby(keys, as_index=False, sort=True)[
+        ["earned_minutes", "available_minutes"]].sum(min_count=1)
+
+
 def learning_curve(co_days: pd.DataFrame, max_k: int = MAX_K) -> pd.DataFrame:
     """k (1-15), SMV efficiency of day k over all changeovers (ratio of sums) and the number of
     changeovers that reached day k."""
     ks = pd.DataFrame({"k": np.arange(1, max_k + 1)})
-    if co_days.empty:
+    d = co_days[co_days["k"] <= max_k] if not co_days.empty else co_days
+    if d.empty:
         return ks.assign(earned_minutes=np.nan, available_minutes=np.nan, efficiency_pct=np.nan,
                          changeovers=0)
-    d = co_days[co_days["k"] <= max_k]
-    sums = d.groupby("k").agg(earned_minutes=("earned_minutes", lambda s: s.sum(min_count=1)),
-                              available_minutes=("available_minutes",
-                                                 lambda s: s.sum(min_count=1)))
-    counts = d.groupby("k")[["line_code", "style_code", "run_start"]].apply(
-        lambda g: len(g.drop_duplicates())).rename("changeovers")
-    out = ks.merge(sums.reset_index(), on="k", how="left").merge(
-        counts.reset_index(), on="k", how="left")
+    sums = _by(d, "k")
+    # each changeover has one row per day k (a day's style ran once), so rows count them
+    sums["changeovers"] = d.groupby("k", sort=True).size().to_numpy()
+    out = ks.merge(sums, on="k", how="left")
     out["changeovers"] = out["changeovers"].fillna(0).astype(int)
     out["efficiency_pct"] = pct_series(out["earned_minutes"], out["available_minutes"])
     return out[["k", "earned_minutes", "available_minutes", "efficiency_pct", "changeovers"]]
@@ -238,22 +253,21 @@ def changeover_list(co_days: pd.DataFrame, steady) -> pd.DataFrame:
     and on day 1, and the day it reached 90 % of the selection's steady_pct (its own curve)."""
     if co_days.empty:
         return pd.DataFrame(columns=CHANGEOVER_COLUMNS)
-    keys = ["line_code", "style_code", "run_start"]
-    rows = []
-    for (line, style, start), g in co_days.groupby(keys, sort=False):
-        g = g.sort_values("k")
-        own = learning_curve(g)
-        day1 = own.loc[own["k"] == 1, "efficiency_pct"]
-        rows.append({
-            "line_code": line, "date": start, "style_code": style,
-            "previous_style": g["previous_style"].iloc[0], "days": int(g["k"].max()),
-            "earned_minutes": _num(g["earned_minutes"].sum(min_count=1)),
-            "available_minutes": _num(g["available_minutes"].sum(min_count=1)),
-            "day1_pct": _num(day1.iloc[0]) if not day1.empty else None,
-            "days_to_90": days_to_90(own, steady),
-        })
-    out = pd.DataFrame(rows, columns=CHANGEOVER_COLUMNS)
+    out = _by(co_days, RUN)
+    first = co_days.groupby(RUN, as_index=False, sort=True).agg(
+        previous_style=("previous_style", "first"), days=("k", "max"))
+    out = out.merge(first, on=RUN)
     out["efficiency_pct"] = pct_series(out["earned_minutes"], out["available_minutes"])
+    own = own_curves(co_days)
+    day1 = own[own["k"] == 1].set_index(RUN)["efficiency_pct"]
+    out["day1_pct"] = day1.reindex(pd.MultiIndex.from_frame(out[RUN])).to_numpy()
+    if steady is None:
+        out["days_to_90"] = None
+    else:
+        reached = own[own["efficiency_pct"] >= TO_STEADY * steady].groupby(RUN)["k"].min()
+        at = reached.reindex(pd.MultiIndex.from_frame(out[RUN]))
+        out["days_to_90"] = [None if pd.isna(v) else int(v) for v in at]
+    out = out.rename(columns={"run_start": "date"})
     return out.sort_values(["date", "line_code"], ignore_index=True)[CHANGEOVER_COLUMNS]
 
 

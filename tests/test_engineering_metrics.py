@@ -191,3 +191,9 @@ def test_no_changeovers():
 @pytest.mark.parametrize("pct, expected", [(87.5, 90), (82.5, 85), (82.4, 80), (None, None)])
 def test_ramp_rounding_is_half_up(pct, expected):
     assert e.round_to_step(pct) == expected
+
+
+def test_lbe_terms_are_given_for_the_formula():
+    _rows, total = e.line_balance(_ops(SPEC_EXAMPLE), 480, 480)
+    assert (total["lbe_smv"], total["lbe_operators"], total["lbe_cycle"]) == pytest.approx(
+        (3.5, 5.0, 1.0))
