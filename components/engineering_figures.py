@@ -36,8 +36,9 @@ def balance_chart(rows: pd.DataFrame, total: dict) -> go.Figure:
             hoverinfo="skip"))
     for label, is_neck, pph in zip(labels, neck, rows["pieces_per_hour"]):
         if is_neck:
+            # inside the bar's end: outside it would sit on the capacity diamond
             fig.add_annotation(y=label, x=pph, text="bottleneck", showarrow=False,
-                               xanchor="left", xshift=6, font=dict(color=COLORS["bad"], size=11))
+                               xanchor="right", xshift=-4, font=dict(color="white", size=11))
     fig = base_layout(fig, x_title="pieces per hour")
     fig.update_layout(hovermode="closest", bargap=0.3, margin=dict(l=10, r=20, t=10, b=40))
     fig.update_yaxes(autorange="reversed", type="category", title_text="")
@@ -58,12 +59,15 @@ def learning_chart(curve: pd.DataFrame, own: pd.DataFrame, steady) -> go.Figure:
             hovertemplate=f"{style} from {start}: day %{{x}} %{{y:.1f}} %<extra></extra>"))
     points = curve[curve["changeovers"] > 0]
     fig.add_trace(go.Scatter(
-        x=points["k"], y=points["efficiency_pct"], mode="lines+markers+text",
+        x=points["k"], y=points["efficiency_pct"], mode="lines+markers",
         name="all changeovers", line=dict(color=COLORS["output"], width=3),
-        marker=dict(size=8), text=[f"n={n}" for n in points["changeovers"]],
-        textposition="top center", textfont=dict(size=10, color="#64748b"),
-        customdata=points["changeovers"],
+        marker=dict(size=8), customdata=points["changeovers"],
         hovertemplate="day %{x}: %{y:.1f} % over %{customdata} changeover(s)<extra></extra>"))
+    # the count behind each point, in a row along the bottom where it never hides the curve
+    fig.add_trace(go.Scatter(
+        x=points["k"], y=[0] * len(points), mode="text", name="n = changeovers behind the day",
+        text=[str(n) for n in points["changeovers"]], textposition="top center",
+        textfont=dict(size=11, color="#64748b"), hoverinfo="skip"))
     if steady is not None:
         fig.add_hline(y=steady, line_dash="dash", line_color=COLORS["good"],
                       annotation_text=f"steady {steady:.1f} %", annotation_position="top left")

@@ -105,13 +105,19 @@ def _lbe_subtitle(total) -> str:
 
 
 def _ramp_text(learning) -> str:
+    """The ramp as a planner would set it: day by day until the first day at full target (the
+    grid keeps every day's number, also those above 100 % that noisy days give)."""
     ramp = learning["ramp"].dropna(subset=["target_pct"])
-    ramp = ramp[ramp["k"] < 8]  # from day 8 the line is at its steady pace
     if ramp.empty:
         return ("No ramp to propose: no changeover in this window was followed to day 8, "
                 "so there is no steady state to scale from.")
-    steps = ", ".join(f"day {int(k)} {p:.0f} %" for k, p in zip(ramp["k"], ramp["target_pct"]))
-    return f"Proposed targets for the next changeover (share of the full target): {steps}."
+    steps = []
+    for k, pct in zip(ramp["k"], ramp["target_pct"]):
+        if pct >= 100:
+            steps.append(f"full target from day {int(k)}")
+            break
+        steps.append(f"day {int(k)} {pct:.0f} %")
+    return f"Proposed targets for the next changeover: {', '.join(steps)}."
 
 
 def build(ctx, filters, scope):
@@ -160,8 +166,8 @@ def build(ctx, filters, scope):
         dbc.Row([
             dbc.Col(chart_card("Learning after changeover", curve_body, export=f"{PAGE}-curve",
                                subtitle="SMV efficiency by day since the changeover (Σ earned "
-                                        "/ Σ available minutes); n = changeovers behind the "
-                                        "point"), lg=7),
+                                        "/ Σ available minutes); grey numbers: changeovers "
+                                        "behind each day"), lg=7),
             dbc.Col(chart_card("Proposed ramp targets", html.Div([
                 html.P(_ramp_text(learning), className="small", id="engineering-ramp"),
                 g.grid("engineering-curve-grid", curve.merge(learning["ramp"][["k", "target_pct"]],
