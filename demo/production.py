@@ -226,10 +226,12 @@ def unbalanced(line_code: str) -> bool:
 
 def layout_counts(shares: np.ndarray, n_pos: int, short: bool) -> np.ndarray:
     """Operators per operation: in proportion to its share of the SMV; a `short` layout moves
-    one operator from the biggest operation to the smallest (a common balancing slip)."""
+    one operator from the operation already the most thinly staffed for its work (the natural
+    bottleneck) to the smallest one (a common balancing slip), so the bottleneck stands out."""
     counts = allocate(shares, n_pos)
-    if short and counts.max() > 1:
-        counts[int(np.argmax(counts))] -= 1
+    ratio = np.where(counts > 1, counts / shares, np.inf)
+    if short and np.isfinite(ratio).any():
+        counts[int(np.argmin(ratio))] -= 1
         counts[int(np.argmin(shares))] += 1
     return counts
 
