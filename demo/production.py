@@ -51,7 +51,8 @@ def plan_slots(plant: Plant, rostered: pd.DataFrame) -> pd.DataFrame:
     slots["target_qty"] = np.round(slots["operators"] * slots["working_minutes"]
                                    * slots["target_eff"] / slots["smv"]).astype(int)
     dip, days = learning_shape(slots["skill"].to_numpy())
-    pace = (slots["skill"] * learning(k, dip, days) * slots["present_frac"]
+    pace = (slots["skill"] * learning(k, dip, days) * balance_loss(plant, slots)
+            * slots["present_frac"]
             * rng.lognormal(0.0, 0.06, len(slots)))
     slots["expected_output"] = pace * manpower * slots["working_minutes"] / slots["smv"]
     shape_total = slots["shift_code"].map({s: sum(w) for s, w in HOUR_SHAPE.items()})
@@ -226,12 +227,13 @@ def unbalanced(line_code: str) -> bool:
 
 def layout_counts(shares: np.ndarray, n_pos: int, short: bool) -> np.ndarray:
     """Operators per operation: in proportion to its share of the SMV; a `short` layout moves
-    one operator from the operation already the most thinly staffed for its work (the natural
-    bottleneck) to the smallest one (a common balancing slip), so the bottleneck stands out."""
+    one operator from the operation that is left the most thinly staffed for its work to the
+    smallest one (a common balancing slip), so a bottleneck stands out. Only an operation of
+    three or more gives one up (halving a two-person one would halve the line)."""
     counts = allocate(shares, n_pos)
-    ratio = np.where(counts > 1, counts / shares, np.inf)
-    if short and np.isfinite(ratio).any():
-        counts[int(np.argmin(ratio))] -= 1
+    after = np.where(counts >= 3, (counts - 1) / shares, np.inf)  # staffing left after the slip
+    if short and np.isfinite(after).any():
+        counts[int(np.argmin(after))] -= 1
         counts[int(np.argmin(shares))] += 1
     return counts
 
@@ -244,6 +246,22 @@ def flow(shares: np.ndarray, counts: np.ndarray) -> np.ndarray:
     if ratio.min() <= 0:
         return np.ones(len(shares))
     return 1.0 + np.minimum(FLOW_MAX, 0.5 * (ratio / ratio.min() - 1.0))
+
+
+def balance_loss(plant: Plant, slots: pd.DataFrame) -> np.ndarray:
+    """Share of its pace a line keeps with its layout: the operation with the fewest operators
+    for its work content caps the line (a perfect layout staffs each operation at n_pos x its
+    share), so its operators sew at the line's pace and the others run ahead or wait."""
+    crews = plant.lines.set_index("line_code")
+    kept = {}
+    for line, shift, family in slots[["line_code", "shift_code", "family"]].drop_duplicates(
+            ).itertuples(index=False):
+        shares = np.array([s for _, s in cat.OPERATIONS[family]])
+        n_pos = int(crews.loc[line, f"ops_{shift}"])
+        laid = layout_counts(shares, n_pos, unbalanced(line)) / shares
+        kept[(line, shift, family)] = min(1.0, laid.min() / n_pos)
+    return np.array([kept[key] for key in zip(slots["line_code"], slots["shift_code"],
+                                              slots["family"])])
 
 
 def operation_map(plant: Plant, slots: pd.DataFrame) -> pd.DataFrame:
