@@ -51,7 +51,11 @@ def plan_slots(plant: Plant, rostered: pd.DataFrame) -> pd.DataFrame:
     slots["target_qty"] = np.round(slots["operators"] * slots["working_minutes"]
                                    * slots["target_eff"] / slots["smv"]).astype(int)
     dip, days = learning_shape(slots["skill"].to_numpy())
-    pace = (slots["skill"] * learning(k, dip, days) * balance_loss(plant, slots)
+    # the bottleneck's operators can sew at most BOTTLENECK_PACE of standard: where the line's
+    # skill would ask more of them, the line goes at their pace
+    capped = (BOTTLENECK_PACE * layout_staffing(plant, slots) * slots["operators"]
+              / (slots["skill"] * manpower))
+    pace = (slots["skill"] * learning(k, dip, days) * np.minimum(1.0, capped)
             * slots["present_frac"]
             * rng.lognormal(0.0, 0.06, len(slots)))
     slots["expected_output"] = pace * manpower * slots["working_minutes"] / slots["smv"]
@@ -248,10 +252,13 @@ def flow(shares: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return 1.0 + np.minimum(FLOW_MAX, 0.5 * (ratio / ratio.min() - 1.0))
 
 
-def balance_loss(plant: Plant, slots: pd.DataFrame) -> np.ndarray:
-    """Share of its pace a line keeps with its layout: the operation with the fewest operators
-    for its work content caps the line (a perfect layout staffs each operation at n_pos x its
-    share), so its operators sew at the line's pace and the others run ahead or wait."""
+BOTTLENECK_PACE = 0.95
+
+
+def layout_staffing(plant: Plant, slots: pd.DataFrame) -> np.ndarray:
+    """How well the layout staffs its most thinly staffed operation, per slot: its operators
+    per share of the work over the line's operators (1.0 = every operation staffed exactly in
+    proportion; a short layout is well below)."""
     crews = plant.lines.set_index("line_code")
     kept = {}
     for line, shift, family in slots[["line_code", "shift_code", "family"]].drop_duplicates(
@@ -259,7 +266,7 @@ def balance_loss(plant: Plant, slots: pd.DataFrame) -> np.ndarray:
         shares = np.array([s for _, s in cat.OPERATIONS[family]])
         n_pos = int(crews.loc[line, f"ops_{shift}"])
         laid = layout_counts(shares, n_pos, unbalanced(line)) / shares
-        kept[(line, shift, family)] = min(1.0, laid.min() / n_pos)
+        kept[(line, shift, family)] = laid.min() / n_pos
     return np.array([kept[key] for key in zip(slots["line_code"], slots["shift_code"],
                                               slots["family"])])
 
