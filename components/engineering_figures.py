@@ -65,7 +65,7 @@ def learning_chart(curve: pd.DataFrame, own: pd.DataFrame, steady) -> go.Figure:
         hovertemplate="day %{x}: %{y:.1f} % over %{customdata} changeover(s)<extra></extra>"))
     # the count behind each point, in a row along the bottom where it never hides the curve
     fig.add_trace(go.Scatter(
-        x=points["k"], y=[0] * len(points), mode="text", name="n = changeovers behind the day",
+        x=points["k"], y=[0] * len(points), mode="text", showlegend=False,
         text=[str(n) for n in points["changeovers"]], textposition="top center",
         textfont=dict(size=11, color="#64748b"), hoverinfo="skip"))
     if steady is not None:

@@ -178,7 +178,8 @@ def build(ctx, filters, scope):
         ], className="g-3 mb-3"),
         dbc.Row([dbc.Col(chart_card(
             "Changeovers", g.grid("engineering-changeovers-grid", learning["changeovers"],
-                                  CHANGEOVER_COLUMNS, height=260),
+                                  CHANGEOVER_COLUMNS,
+                                  height=min(420, 42 * len(learning["changeovers"]) + 90)),
             export=f"{PAGE}-changeovers", excel=True,
             subtitle="a changeover: the first day of a style after a day of another; "
                      "followed to the end of the window"), lg=12)], className="g-3"),
