@@ -98,6 +98,8 @@ def _summary(line, balance, learning) -> html.Div:
 
 
 def _lbe_subtitle(total) -> str:
+    if total["working_hours"] is None:  # operators = minutes / (H x 60) need H
+        return LBE_FORMULA + " — needs the line's working hours (its plan rows)"
     if total["lbe_pct"] is None:
         return LBE_FORMULA + " — needs operations with operator-minutes"
     return (f"{LBE_FORMULA} = {total['lbe_smv']:.2f} / ({total['lbe_operators']:.1f} × "
