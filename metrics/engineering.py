@@ -248,25 +248,29 @@ CHANGEOVER_COLUMNS = ["line_code", "date", "style_code", "previous_style", "days
                       "days_to_90"]
 
 
-def changeover_list(co_days: pd.DataFrame, steady) -> pd.DataFrame:
+def changeover_list(co_days: pd.DataFrame, steady, own: pd.DataFrame | None = None
+                    ) -> pd.DataFrame:
     """One row per changeover: day, styles, days followed, its own efficiency over those days
-    and on day 1, and the day it reached 90 % of the selection's steady_pct (its own curve)."""
+    and on day 1, and the day it reached 90 % of the selection's steady_pct (its own curve;
+    `own`: own_curves(co_days) when the caller has it)."""
     if co_days.empty:
         return pd.DataFrame(columns=CHANGEOVER_COLUMNS)
-    out = _by(co_days, RUN)
-    first = co_days.groupby(RUN, as_index=False, sort=True).agg(
+    own = own_curves(co_days) if own is None else own
+    out = co_days.groupby(RUN, as_index=False, sort=True).agg(
+        earned_minutes=("earned_minutes", "sum"), available_minutes=("available_minutes", "sum"),
         previous_style=("previous_style", "first"), days=("k", "max"))
-    out = out.merge(first, on=RUN)
     out["efficiency_pct"] = pct_series(out["earned_minutes"], out["available_minutes"])
-    own = own_curves(co_days)
-    day1 = own[own["k"] == 1].set_index(RUN)["efficiency_pct"]
-    out["day1_pct"] = day1.reindex(pd.MultiIndex.from_frame(out[RUN])).to_numpy()
+    # one row a changeover and day: its day 1 and its first day at 90 % of steady, by merge
+    day1 = own.loc[own["k"] == 1, RUN + ["efficiency_pct"]].rename(
+        columns={"efficiency_pct": "day1_pct"})
+    out = out.merge(day1, on=RUN, how="left")
     if steady is None:
         out["days_to_90"] = None
     else:
-        reached = own[own["efficiency_pct"] >= TO_STEADY * steady].groupby(RUN)["k"].min()
-        at = reached.reindex(pd.MultiIndex.from_frame(out[RUN]))
-        out["days_to_90"] = [None if pd.isna(v) else int(v) for v in at]
+        reached = own[own["efficiency_pct"] >= TO_STEADY * steady].groupby(
+            RUN, as_index=False)["k"].min().rename(columns={"k": "days_to_90"})
+        out = out.merge(reached, on=RUN, how="left")
+        out["days_to_90"] = [None if pd.isna(v) else int(v) for v in out["days_to_90"]]
     out = out.rename(columns={"run_start": "date"})
     return out.sort_values(["date", "line_code"], ignore_index=True)[CHANGEOVER_COLUMNS]
 
@@ -287,6 +291,7 @@ def learning(co_days: pd.DataFrame) -> dict:
     """Everything the page and the endpoint show about the changeovers of a selection."""
     curve = learning_curve(co_days)
     steady = steady_pct(co_days)
+    own = own_curves(co_days)
     return {"curve": curve, "steady_pct": steady, "days_to_90": days_to_90(curve, steady),
-            "ramp": ramp_targets(curve, steady), "changeovers": changeover_list(co_days, steady),
-            "own_curves": own_curves(co_days)}
+            "ramp": ramp_targets(curve, steady),
+            "changeovers": changeover_list(co_days, steady, own), "own_curves": own}
