@@ -66,3 +66,17 @@ def test_engineering_page_shows_the_learning_curve_and_ramp(signed_in):
     summary = duo.find_element("#engineering-summary").text
     assert "STEADY EFFICIENCY97.5 %" in summary.upper() and "DAYS TO 90 %6" in summary.upper()
     assert duo.get_logs() == []
+
+
+def test_the_lines_page_links_to_engineering(signed_in):
+    duo, base = signed_in
+    duo.driver.get(f"{base}/lines?start={D1}&end={D1}&line=E2")
+    link = duo.wait_for_element("#lines-engineering-link", timeout=15)
+    duo.driver.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", link)
+    link.click()
+    wait_until(lambda: "/engineering" in duo.driver.current_url, timeout=10)
+    duo.wait_for_contains_text("#engineering-reading", "bottleneck: O1, 21 % of target",
+                               timeout=15)
+    assert "line=E2" in duo.driver.current_url
+    assert duo.get_logs() == []
