@@ -13,12 +13,10 @@ from sqlalchemy import case, func, select
 
 from core.filters import Filters
 from data import schema
-from queries import line_day
 from queries.common import frame, where_filters, where_scope
 
 OO = schema.operator_output
 LP = schema.line_plans
-P = schema.production
 LD = schema.line_day
 
 OPERATION_COLUMNS = ["operation", "style_code", "qty", "smv_pieces", "earned_minutes",
@@ -47,10 +45,9 @@ def plan_sums(conn, filters: Filters, scope=None) -> dict:
 
 
 def _output_source(conn):
-    """(table, its output measure, the condition for an output row): line_day once kept."""
-    if line_day.kept(conn):
-        return LD, LD.c.output, LD.c.output.is_not(None)
-    return P, P.c.qty, P.c.stage == "output"
+    """(table, its output measure, the condition for an output row): the line_day rollup, kept
+    by every write of production (its days, lines and styles are all these reads group by)."""
+    return LD, LD.c.output, LD.c.output.is_not(None)
 
 
 def styles_by_day(conn, filters: Filters, scope=None) -> pd.DataFrame:

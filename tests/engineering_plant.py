@@ -18,6 +18,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from data import db, schema
+from ingest import rollups
 
 D1 = date(2026, 3, 2)
 S2_OUTPUT = [600, 720, 840, 960, 1020, 1080, 1080, 1140, 1200]
@@ -40,7 +41,7 @@ def _op(emp, line, operation, smv, qty, minutes, day=D1, style="S1"):
             "minutes_worked": minutes}
 
 
-def engineering_plant(engine, *, rollup: bool = False) -> None:
+def engineering_plant(engine) -> None:
     days = [D1 + timedelta(days=i + 1) for i in range(len(S2_OUTPUT))]
     rows = {
         schema.lines: [{"line_code": c, "name": f"Line {c}"} for c in ("E1", "E2", "E3")],
@@ -64,7 +65,5 @@ def engineering_plant(engine, *, rollup: bool = False) -> None:
     with engine.begin() as conn:
         for table, data in rows.items():
             db.upsert(conn, table, data)
-        if rollup:
-            from ingest import rollups
-            rollups.rebuild_line_day(conn)
+        rollups.rebuild_line_day(conn)  # as every write of production does
         db.bump_data_version(conn)

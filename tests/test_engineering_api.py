@@ -11,10 +11,10 @@ DAY1 = f"start={D1}&end={D1}"
 ALL = f"start={D1}&end={LAST}"
 
 
-@pytest.fixture(params=[False, True], ids=["facts", "line_day"])
-def client(request, engine, database_url, make_app):
+@pytest.fixture
+def client(engine, database_url, make_app):
     """A client with tokens of a plant head and of a line manager of E1."""
-    engineering_plant(engine, rollup=request.param)
+    engineering_plant(engine)
     app = make_app(database_url)
     with engine.begin() as conn:
         head = users.create_token(conn, users.create_user(conn, "head", "long-password",
