@@ -8,12 +8,12 @@ from api.answers import Ingested, rows_answer
 from api.bodies import batch_schema, item_schema
 from api.common import filters_from, require_ingest, scope
 from api.declare import route
-from api.errors import ApiError
+from core.errors import ApiError
 from api.params import Codes, Flag, grouped
-from api.serialize import mapping, records
-from data import punches
+from core.serialize import mapping, records
+from ingest import punches
 from reports import workforce as reports
-from reports.context import current
+from core.context import current
 
 RECORD_FIELDS = ["emp_code", "date", "name", "line_code", "department", "shift_code",
                  "day_type", "status", "in_time", "out_time", "work_minutes", "overtime_minutes",

@@ -7,7 +7,7 @@ index and stores the rest, which a whole-body validation would not allow.
 """
 from __future__ import annotations
 
-from data.csv_rules import BY_NAME, Col, FileSpec
+from ingest.csv_rules import BY_NAME, Col, FileSpec
 
 _KINDS = {
     "text": {"type": "string"},

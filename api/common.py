@@ -13,13 +13,13 @@ from flask import Blueprint, jsonify, request
 from pydantic_core import PydanticCustomError
 from werkzeug.exceptions import HTTPException
 
-from api.errors import ApiError
+from core.errors import ApiError
 from api.params import Query, Window, group_keys, grouped
-from api.serialize import mapping, records
+from core.serialize import mapping, records
 from auth.gate import request_user
 from reports import production as production_reports
-from reports.context import current
-from reports.filters import FilterError, Filters
+from core.context import current
+from core.filters import FilterError, Filters
 
 log = logging.getLogger("api")
 

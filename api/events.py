@@ -9,9 +9,9 @@ from api.answers import Ingested
 from api.bodies import batch_schema, item_schema
 from api.common import require_ingest
 from api.declare import route
-from api.errors import ApiError
-from data import events
-from reports.context import current
+from core.errors import ApiError
+from ingest import events
+from core.context import current
 
 # Generous for 10,000 events (a typical one is ~200 bytes); a body beyond it is refused before it
 # is read, so an oversized upload costs us nothing.

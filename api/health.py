@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from api.common import log
 from api.declare import route
-from reports.context import current
+from core.context import current
 
 
 def _database_ok() -> tuple[bool, str]:

@@ -21,7 +21,7 @@ from pydantic.json_schema import models_json_schema
 from api.answers import Error
 from api.common import bp
 from api.declare import OPERATIONS, Operation, Query, route
-from api.errors import ApiError
+from core.errors import ApiError
 
 REF = "#/components/schemas/{model}"
 _PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")  # <converter(args):name>

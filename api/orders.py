@@ -10,12 +10,12 @@ from api.answers import rows_answer
 from api.common import scope
 from api.declare import route
 from api.params import Codes, IsoDate, OneOf, Query
-from api.serialize import mapping, records
+from core.serialize import mapping, records
 from metrics.orders import STATUSES
 from reports import orders as order_reports
 from reports import production as production_reports
-from reports.context import current
-from reports.filters import FilterError, Filters
+from core.context import current
+from core.filters import FilterError, Filters
 
 ORDER_FIELDS = ["wo_number", "line_code", "style_code", "status", "order_qty", "produced_qty",
                 "progress_pct", "remaining", "daily_rate", "rate_basis", "projected_completion",

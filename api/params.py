@@ -15,8 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationErr
 from pydantic import ValidationInfo, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from api.errors import ApiError
-from reports.filters import FilterError, as_list, parse_date
+from core.errors import ApiError
+from core.filters import FilterError, as_list, parse_date
 
 
 def param_error(code: str, message: str, details: dict | None = None) -> PydanticCustomError:

@@ -8,13 +8,13 @@ from pydantic import Field
 from api.answers import LocalTime, rows_answer
 from api.common import grouped_metrics, scope
 from api.declare import route
-from api.errors import ApiError
+from core.errors import ApiError
 from api.params import Codes, Query, grouped
-from api.serialize import records
+from core.serialize import records
 from metrics.calendar import to_plant_local
 from reports import production as production_reports
-from reports.context import current
-from reports.filters import FilterError, Filters
+from core.context import current
+from core.filters import FilterError, Filters
 
 PRODUCTION_COLUMNS = ["output", "target", "achievement_pct", "earned_minutes",
                       "available_minutes", "efficiency_pct"]

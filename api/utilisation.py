@@ -7,9 +7,9 @@ from api.answers import rows_answer
 from api.common import filters_from, scope
 from api.declare import route
 from api.params import Window
-from api.serialize import mapping, records
+from core.serialize import mapping, records
 from reports import utilisation as reports
-from reports.context import current
+from core.context import current
 
 STATE_COLUMNS = ["working_min", "idle_min", "absent_min", "units"]
 WORKER_COLUMNS = ["emp_code", "name", "line_code"] + STATE_COLUMNS + ["utilisation_pct",
