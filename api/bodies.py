@@ -39,13 +39,14 @@ def _column(spec: FileSpec, col: Col) -> dict:
     return schema
 
 
-def item_schema(name: str, *, exclude: tuple[str, ...] = ()) -> dict:
-    """The JSON schema of one item of `name` (a file of SPEC section 2 without .csv)."""
+def item_schema(name: str, *, required: tuple[str, ...] = ()) -> dict:
+    """The JSON schema of one item of `name` (a file of SPEC section 2 without .csv); `required`
+    adds the columns an ingestion path needs beyond what the file's rules require."""
     spec = BY_NAME[name]
-    cols = [c for c in spec.columns if c.name not in exclude]
     return {"type": "object", "title": name,
-            "properties": {c.name: _column(spec, c) for c in cols},
-            "required": [c.name for c in cols if spec.is_required(c)]}
+            "properties": {c.name: _column(spec, c) for c in spec.columns},
+            "required": [c.name for c in spec.columns
+                         if spec.is_required(c) or c.name in required]}
 
 
 def batch_schema(item: dict, wrapper: str, max_items: int) -> dict:

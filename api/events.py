@@ -51,7 +51,8 @@ def _items() -> list:
 
 @route("POST", "/v1/events", tag="utilisation",
        summary="Ingest camera events (admins and ingest tokens)",
-       body=batch_schema(item_schema("events"), "events", events.MAX_BATCH),
+       body=batch_schema(item_schema("events", required=events.REQUIRED), "events",
+                         events.MAX_BATCH),
        answers={200: Ingested}, errors={400: ("bad_json", "bad_batch"), 413: ("batch_too_large",)})
 def post_events():
     require_ingest()

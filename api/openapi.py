@@ -63,7 +63,7 @@ def _parameters(op: Operation) -> list[dict]:
     schema = op.query.model_json_schema(ref_template=REF)
     for name, info in op.query.model_fields.items():
         prop = _strip(schema["properties"][name])
-        description = info.description or prop.pop("description", None)
+        description = prop.pop("description", None) or info.description
         param = {"name": name, "in": "query", "required": info.is_required(), "schema": prop}
         if description:
             param["description"] = description
