@@ -33,13 +33,19 @@ def _type(name: str, overrides: dict[str, Any]) -> Any:
     return overrides.get(name) or FIELD_TYPES.get(name) or float
 
 
+def _number(name: str, overrides: dict[str, Any]) -> Any:
+    return float
+
+
 def record(name: str, columns: Iterable[str], *, optional: Iterable[str] = (),
-           types: dict[str, Any] | None = None, doc: str = "") -> type[BaseModel]:
-    """A model with one nullable field per column; `optional` columns may be absent."""
+           types: dict[str, Any] | None = None, doc: str = "", numbers: bool = False,
+           ) -> type[BaseModel]:
+    """A model with one nullable field per column; `optional` columns may be absent;
+    `numbers`: every column is a number (a total counts what rows flag)."""
     types, optional = types or {}, set(optional)
     fields = {}
     for col in dict.fromkeys(columns):
-        kind = _type(col, types) | None
+        kind = (_number if numbers else _type)(col, types) | None
         fields[col] = (kind, Field(None if col in optional else ...))
     return create_model(name, __config__=ConfigDict(extra="allow"), __doc__=doc or None,
                         **fields)
@@ -55,7 +61,7 @@ def rows_answer(name: str, *, keys: Iterable[str] = (), columns: Iterable[str],
     keys, extra = list(keys), list(extra)
     row = record(f"{name}Row", keys + list(columns) + extra, optional=keys + extra, types=types,
                  doc=f"One group of {name.lower()} figures.")
-    totals = record(f"{name}Total", list(total if total is not None else columns), types=types,
+    totals = record(f"{name}Total", list(total if total is not None else columns), numbers=True,
                     doc="The same figures over the whole selection (ratios of sums).")
     fields = {"rows": (list[row], ...), "total": (totals, ...)}
     fields.update({k: (v, ...) for k, v in (more or {}).items()})
