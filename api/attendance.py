@@ -65,7 +65,7 @@ def attendance(query: AttendanceQuery):
 
 @route("POST", "/v1/punches", tag="workforce",
        summary="Ingest biometric punches (admins and ingest tokens)",
-       body=batch_schema(PUNCH, "punches", punches.MAX_BATCH), answers={200: Ingested},
+       body=batch_schema(PUNCH, "punches", punches.MAX_BATCH, min_items=1), answers={200: Ingested},
        errors={400: ("bad_json", "empty_batch", "batch_too_large")})
 def post_punches():
     require_ingest()

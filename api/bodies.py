@@ -49,8 +49,8 @@ def item_schema(name: str, *, required: tuple[str, ...] = ()) -> dict:
                          if spec.is_required(c) or c.name in required]}
 
 
-def batch_schema(item: dict, wrapper: str, max_items: int) -> dict:
-    """One item, an array of up to `max_items`, or `{wrapper: [...]}`."""
-    array = {"type": "array", "items": item, "maxItems": max_items}
+def batch_schema(item: dict, wrapper: str, max_items: int, min_items: int = 0) -> dict:
+    """One item, an array of `min_items` to `max_items`, or `{wrapper: [...]}`."""
+    array = {"type": "array", "items": item, "minItems": min_items, "maxItems": max_items}
     return {"anyOf": [item, array, {"type": "object", "properties": {wrapper: array},
                                      "required": [wrapper]}]}

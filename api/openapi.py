@@ -27,8 +27,13 @@ REF = "#/components/schemas/{model}"
 _PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")  # <converter(args):name>
 _CONVERTED = {"int": {"type": "integer"}, "float": {"type": "number"}}
 SWAGGER_DIR = Path(swagger_ui_bundle.swagger_ui_path)
-SWAGGER_FILES = ("swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js",
-                 "favicon-32x32.png", "favicon-16x16.png")
+SWAGGER_FILES = ("swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png",
+                 "favicon-16x16.png")
+# The order a person reads the document in (tags are the domains of the route modules).
+TAGS = (("production", "Output, target, efficiency, WIP"), ("quality", "Checks and defects"),
+        ("downtime", "Breakdowns, availability, OEE"), ("workforce", "Attendance and punches"),
+        ("utilisation", "Camera events and utilisation"), ("orders", "Work orders"),
+        ("health", "Is it up (no sign-in)"), ("documentation", "This document (no sign-in)"))
 
 INTRO = """FloorPulse's JSON API (SPEC section 7). Sign in with the browser session or send
 `Authorization: Bearer <token>` (a token an admin made). Every error is
@@ -128,6 +133,12 @@ def document() -> dict:
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie",
                                                 "name": "session"})
+    used = {op.tag or "api" for op in OPERATIONS}
+    for name, description in TAGS:
+        if name in used:
+            spec.tag({"name": name, "description": description})
+    for name in sorted(used - {name for name, _ in TAGS}):  # a new domain goes last
+        spec.tag({"name": name})
     models = _models()
     refs, defs = models_json_schema([(m, "validation") for m in models], ref_template=REF)
     for name, schema in sorted(defs.get("$defs", {}).items()):
@@ -152,15 +163,13 @@ DOCS_PAGE = """<!doctype html>
 <link rel="stylesheet" href="/api/docs/swagger-ui.css"></head>
 <body><div id="swagger-ui"></div>
 <script src="/api/docs/swagger-ui-bundle.js"></script>
-<script src="/api/docs/swagger-ui-standalone-preset.js"></script>
 <script src="/api/docs/floorpulse-docs.js"></script>
 </body></html>"""
 
 DOCS_SCRIPT = """window.onload = function () {
   window.ui = SwaggerUIBundle({
     url: "/api/openapi.json", dom_id: "#swagger-ui", deepLinking: true,
-    presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
-    plugins: [SwaggerUIBundle.plugins.DownloadUrl], layout: "StandaloneLayout",
+    presets: [SwaggerUIBundle.presets.apis], layout: "BaseLayout",
     validatorUrl: null, withCredentials: true
   });
 };
