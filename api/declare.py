@@ -20,7 +20,7 @@ from flask import request
 from pydantic import PlainValidator
 
 from api.common import bp
-from api.params import Query
+from api.params import Body, Query
 
 # Errors every signed-in route may answer, whatever it declares.
 AUTH_ERRORS = {401: ("unauthorized",), 403: ("forbidden",)}
@@ -60,9 +60,9 @@ def route(method: str, rule: str, *, summary: str, description: str = "", tag: s
     """Register `view` on the blueprint for `method rule` and declare it.
 
     `query`: the Query model parsed from the query string and passed to the view as its first
-    argument. `body`: what the route takes, for the document: ingestion routes validate each item
-    themselves (a bad item is rejected with its index, the rest stored), so the body is not
-    parsed here. `answers`: status -> pydantic model (or schema) of the answer; `errors`:
+    argument. `body`: a `Body` model is parsed from the JSON body and passed as `body=`; a JSON
+    schema (or any other pydantic model) is only documented, for ingestion routes, which judge
+    each item themselves (a bad item is rejected with its index, the rest stored). `answers`: status -> pydantic model (or schema) of the answer; `errors`:
     status -> the error codes the route itself raises (401/403 are added unless public).
     """
     def register(view):
@@ -72,6 +72,10 @@ def route(method: str, rule: str, *, summary: str, description: str = "", tag: s
                 errs[status] = tuple(dict.fromkeys(errs.get(status, ()) + codes))
         if query is not None:  # its types may raise their own codes
             errs[400] = tuple(dict.fromkeys(errs.get(400, ()) + _codes_of(query)))
+        parse_body = isinstance(body, type) and issubclass(body, Body)
+        if parse_body:
+            errs[400] = tuple(dict.fromkeys(errs.get(400, ()) + ("bad_json", body.error_code)
+                                            + _codes_of(body)))
         OPERATIONS.append(Operation(
             method=method.upper(), rule=rule, endpoint=f"{bp.name}.{view.__name__}",
             summary=summary, description=description or (view.__doc__ or "").strip(), tag=tag,
@@ -82,6 +86,8 @@ def route(method: str, rule: str, *, summary: str, description: str = "", tag: s
         def parsed(*args, **kwargs):
             if query is not None:
                 args = (query.from_args(request.args), *args)
+            if parse_body:
+                kwargs["body"] = body.from_json(request.get_json(silent=True))
             return view(*args, **kwargs)
 
         bp.add_url_rule(rule, view.__name__, parsed, methods=[method.upper()])
@@ -89,13 +95,13 @@ def route(method: str, rule: str, *, summary: str, description: str = "", tag: s
     return register
 
 
-def _codes_of(query: type[Query]) -> tuple[str, ...]:
-    """The error codes a Query model's parameters can raise: each parsing type's own, and the
-    model's default for a plain type that fails to parse."""
+def _codes_of(model: type[Query] | type[Body]) -> tuple[str, ...]:
+    """The error codes a model's fields can raise: each parsing type's own, and the model's
+    default for a plain type that fails to parse."""
     codes = []
-    for info in query.model_fields.values():
+    for info in model.model_fields.values():
         parsers = [m.func for m in info.metadata if isinstance(m, PlainValidator)]
         codes += [p.error_code for p in parsers if hasattr(p, "error_code")]
         if not parsers:
-            codes.append(query.error_code)
+            codes.append(model.error_code)
     return tuple(dict.fromkeys(codes))

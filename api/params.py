@@ -117,19 +117,33 @@ class Query(BaseModel):
             raise as_api_error(err, cls.error_code) from None
 
 
-def as_api_error(err: ValidationError, default_code: str) -> ApiError:
+class Body(BaseModel):
+    """A route's JSON body, parsed whole before the view runs. (Ingestion routes reject item by
+    item and store the rest, so they document their body instead: see api/bodies.py.)"""
+    error_code: ClassVar[str] = "bad_body"
+
+    @classmethod
+    def from_json(cls, data) -> "Body":
+        if data is None:
+            raise ApiError(400, "bad_json", "The body is not JSON: send a JSON object.")
+        try:
+            return cls.model_validate(data)
+        except ValidationError as err:
+            raise as_api_error(err, cls.error_code, "field") from None
+
+
+def as_api_error(err: ValidationError, default_code: str, what: str = "parameter") -> ApiError:
     """The first problem as the API's error; every problem listed in details.errors."""
     problems = err.errors(include_url=False)
-    found = [{"parameter": ".".join(str(p) for p in e["loc"]) or None,
+    found = [{what: ".".join(str(p) for p in e["loc"]) or None,
               "reason": (e.get("ctx") or {}).get("message") or e["msg"]} for e in problems]
     first, ctx = problems[0], problems[0].get("ctx") or {}
     if "message" in ctx:  # one of ours: its own code, message and details
         return ApiError(400, first["type"], ctx["message"],
                         {**ctx.get("details", {}), "errors": found})
-    where = found[0]["parameter"]
+    where = found[0][what]
     return ApiError(400, default_code, f"{where}: {found[0]['reason']}" if where
                     else found[0]["reason"], {"errors": found})
-
 
 
 
