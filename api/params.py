@@ -17,6 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from core.errors import ApiError
 from core.filters import FilterError, as_list, parse_date
+from ingest.csv_rules import NUL
 
 
 def param_error(code: str, message: str, details: dict | None = None) -> PydanticCustomError:
@@ -106,6 +107,11 @@ class Query(BaseModel):
     def from_args(cls, args) -> "Query":
         data: dict[str, Any] = {}
         for name in cls.model_fields:
+            if any(NUL in value for value in args.getlist(name)):
+                # no code, date or name holds one, and PostgreSQL refuses it in a bind parameter
+                raise ApiError(400, cls.error_code, f"{name} contains a NUL character.",
+                               {"errors": [{"parameter": name,
+                                            "reason": "contains a NUL character"}]})
             if cls.repeatable(name):
                 if name in args:
                     data[name] = args.getlist(name)

@@ -155,6 +155,40 @@ def test_docs_are_served_locally_without_sign_in(app):
     assert client.get("/api/docs/..%2Fapp.py").status_code == 404
 
 
+# --- what the fuzz run found -------------------------------------------------------------------
+
+@pytest.mark.parametrize("query", ["line=L01%00", "emp=E%00", "department=Cut%00ting",
+                                   "group_by=line%00"])
+def test_a_nul_character_in_a_parameter_is_a_400_not_a_500(api_client, query):
+    # PostgreSQL refuses a NUL in a bind parameter: it was a 500 for emp and department
+    resp = api_client.get(f"/api/v1/attendance?{query}")
+    err = resp.get_json()["error"]
+    assert resp.status_code == 400 and err["code"] == "bad_filter"
+    assert "contains a NUL character" in err["message"]
+
+
+def test_a_nul_character_in_an_ingested_item_rejects_that_item(api_client, engine):
+    from tests.camera_plant import cameras
+    cameras(engine)
+    good = {"ts": "2026-03-02T10:00:00", "emp_code": "W1", "station_code": "ST1",
+            "event_type": "working"}
+    resp = api_client.post("/api/v1/events", json=[{**good, "model_version": "v1\x00"}, good])
+    body = resp.get_json()
+    assert resp.status_code == 200 and body["accepted"] == 1
+    assert body["rejected"] == [{"index": 0, "reason": "model_version: contains a NUL "
+                                                       "character: 'v1\\0'"}]
+    resp = api_client.post("/api/v1/punches", json=[
+        {"emp_code": "W1\x00", "ts": "2026-03-02T08:00:00"},
+        {"device_user_id": "7\x00", "ts": "2026-03-02T08:00:00"},
+        {"emp_code": "W1", "ts": "2026-03-02T08:00:00", "device_id": "D\x001"},
+        {"emp_code": "W1", "ts": "2026-03-02T08:00:00"}])
+    body = resp.get_json()
+    assert resp.status_code == 200 and body["accepted"] == 1
+    assert [r["reason"] for r in body["rejected"]] == [
+        "emp_code: contains a NUL character", "device_user_id: contains a NUL character",
+        "device_id: contains a NUL character"]
+
+
 # --- the fuzz run ---------------------------------------------------------------------------
 
 # per operation and mode: ~400 requests in all, well under a minute (FUZZ_MAX_EXAMPLES=200 for a
