@@ -62,8 +62,9 @@ def route(method: str, rule: str, *, summary: str, description: str = "", tag: s
     `query`: the Query model parsed from the query string and passed to the view as its first
     argument. `body`: a `Body` model is parsed from the JSON body and passed as `body=`; a JSON
     schema (or any other pydantic model) is only documented, for ingestion routes, which judge
-    each item themselves (a bad item is rejected with its index, the rest stored). `answers`: status -> pydantic model (or schema) of the answer; `errors`:
-    status -> the error codes the route itself raises (401/403 are added unless public).
+    each item themselves (a bad item is rejected with its index, the rest stored).
+    `answers`: status -> pydantic model (or schema) of the answer; `errors`: status -> the error
+    codes the route itself raises (401/403 are added unless public).
     """
     def register(view):
         errs = dict(errors or {})

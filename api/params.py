@@ -78,7 +78,8 @@ def GroupBy(aliases: dict[str, str]):  # noqa: N802 - reads as a type in a model
 
 
 def OneOf(choices: tuple[str, ...], code: str, name: str):  # noqa: N802
-    """Repeatable, comma-separated values from `choices` (any case), upper-cased; else 400 `code`."""
+    """Repeatable, comma-separated values from `choices` (any case), upper-cased; else 400
+    `code`."""
     def parse(value) -> tuple[str, ...]:
         wanted = [v.upper() for v in as_list(value)]
         unknown = [v for v in wanted if v not in choices]
