@@ -39,14 +39,17 @@ def _column(spec: FileSpec, col: Col) -> dict:
     return schema
 
 
-def item_schema(name: str, *, required: tuple[str, ...] = ()) -> dict:
+def item_schema(name: str, *, required: tuple[str, ...] = (), only: tuple[str, ...] = (),
+                ) -> dict:
     """The JSON schema of one item of `name` (a file of SPEC section 2 without .csv); `required`
-    adds the columns an ingestion path needs beyond what the file's rules require."""
+    adds the columns a path needs beyond what the file's rules require; `only` keeps those
+    columns (and then only `required` ones are required)."""
     spec = BY_NAME[name]
+    cols = [c for c in spec.columns if not only or c.name in only]
     return {"type": "object", "title": name,
-            "properties": {c.name: _column(spec, c) for c in spec.columns},
-            "required": [c.name for c in spec.columns
-                         if spec.is_required(c) or c.name in required]}
+            "properties": {c.name: _column(spec, c) for c in cols},
+            "required": [c.name for c in cols
+                         if c.name in required or (not only and spec.is_required(c))]}
 
 
 def batch_schema(item: dict, wrapper: str, max_items: int, min_items: int = 0) -> dict:

@@ -189,6 +189,15 @@ def test_a_nul_character_in_an_ingested_item_rejects_that_item(api_client, engin
         "device_id: contains a NUL character"]
 
 
+def test_a_nul_character_in_an_order_number_is_no_order(api_client):
+    resp = api_client.post("/api/v1/orders/bulk", json={"action": "hold",
+                                                         "wo_numbers": ["WO\x00A"]})
+    assert resp.status_code == 200
+    assert [f["code"] for f in resp.get_json()["failed"]] == ["not_found"]
+    resp = api_client.patch("/api/v1/orders/WO%00A", json={"order_qty": 5})
+    assert resp.status_code == 404 and resp.get_json()["error"]["code"] == "not_found"
+
+
 # --- the fuzz run ---------------------------------------------------------------------------
 
 # per operation and mode: ~400 requests in all, well under a minute (FUZZ_MAX_EXAMPLES=200 for a
