@@ -54,12 +54,16 @@ def require_ingest() -> None:
         raise ApiError(403, "forbidden", "Only admins and ingestion tokens may post data.")
 
 
-def filters_from_request() -> Filters:
-    """start, end, line, shift, style from the query string, validated against the codes."""
+def filters_from_request(default_days: int | None = None) -> Filters:
+    """start, end, line, shift, style from the query string, validated against the codes.
+    Without start and end: the last `default_days` days (a page's own default window)."""
     ctx = current()
     args = request.args
     query = {"start": args.get("start"), "end": args.get("end"), "line": args.getlist("line"),
              "shift": args.getlist("shift"), "style": args.getlist("style")}
+    if default_days and not query["start"] and not query["end"]:
+        window = Filters.default(ctx.today(), default_days)
+        query.update(start=window.start.isoformat(), end=window.end.isoformat())
     filters = Filters.from_query(query, ctx.today())
     production_reports.validate_filters(ctx, filters, scope())
     return filters

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from api import (  # noqa: F401  (each module adds its routes to bp)
     attendance, downtime, events, fallback, health, line_daily, orders, production, quality,
-    utilisation,
+    utilisation, views,
 )
 from api.common import bp
 
