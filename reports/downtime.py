@@ -13,7 +13,7 @@ import pandas as pd
 
 from metrics import downtime as m
 from metrics.production import pct_series
-from metrics.quality import quality_totals
+from metrics.quality import fold_tail, quality_totals
 from metrics.ratios import divide
 from queries import downtime as q
 from queries.production import output_by
@@ -133,6 +133,7 @@ def _downtime_view(ctx, filters: Filters, scope, now: datetime) -> dict:
         ["downtime_min", "category"], ascending=[False, True]).reset_index(drop=True)
     categories["cum_pct"] = divide(categories["downtime_min"].cumsum(),
                                    categories["downtime_min"].sum(), 100.0)
+    categories = m.add_mttr(fold_tail(categories, "category"))
     reasons = m.summarize(bd, ["category", "reason"]).sort_values(
         ["category", "downtime_min"], ascending=[True, False]).reset_index(drop=True)
     by_day = m.summarize(_by_day(ctx, bd), ["day", "category"]).rename(columns={"day": "date"})

@@ -71,7 +71,8 @@ def quality_view(ctx, filters: Filters, scope=None) -> dict:
                                   limit=OPEN_DEFECTS_SHOWN)
     total = m.quality_totals(by_line_day)
     by_day, by_line = _rolled(by_line_day, "date"), _rolled(by_line_day, "line_code")
-    reasons, operations = m.pareto(causes, "reason"), m.pareto(causes, "operation")
+    reasons = m.fold_tail(m.pareto(causes, "reason"), "reason")
+    operations = m.fold_tail(m.pareto(causes, "operation"), "operation")
     # DHU by line is charted by day, by week (ratios of the week's sums) over long windows
     weekly = filters.days > WEEKLY_BEYOND_DAYS
     dhu_by_line = (m.add_quality_ratios(by_week(by_line_day, m.MEASURES)) if weekly

@@ -163,7 +163,7 @@ def _page(ctx, filters: Filters, rules, scope) -> dict:
     weekly = filters.days > WEEKLY_BEYOND_DAYS
     chart = (m.add_worker_ratios(by_week(daily, [*m.MINUTES, "units"])) if weekly and
              not daily.empty else daily)
-    lowest_workers = m.lowest(workers_df, LOWEST_N, LOWEST_MIN_MINUTES)
+    lowest_workers = _with_hours(m.lowest(workers_df, LOWEST_N, LOWEST_MIN_MINUTES))
     if not lowest_workers.empty:  # the bar's label: a name can repeat, the code cannot
         lowest_workers = lowest_workers.assign(
             label=lowest_workers["name"].fillna(lowest_workers["emp_code"]) + " · "
@@ -174,8 +174,15 @@ def _page(ctx, filters: Filters, rules, scope) -> dict:
         "workers": workers_df, "stations": stations_df, "daily": daily,
         "total": total, "days": days, "chart": chart, "per": "week" if weekly else "day",
         "lowest_workers": lowest_workers,
-        "lowest_stations": m.lowest(stations_df, LOWEST_N, LOWEST_MIN_MINUTES),
+        "lowest_stations": _with_hours(m.lowest(stations_df, LOWEST_N, LOWEST_MIN_MINUTES)),
     }
+
+
+def _with_hours(df: pd.DataFrame) -> pd.DataFrame:
+    """Working and idle hours beside the minutes (the lowest-ten bars' hover)."""
+    if "working_min" not in df:
+        return df
+    return df.assign(working_h=df["working_min"] / 60.0, idle_h=df["idle_min"] / 60.0)
 
 
 def page(ctx, filters: Filters, scope=None) -> dict:

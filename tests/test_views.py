@@ -367,3 +367,22 @@ def test_a_line_manager_sees_their_lines_only(plant, engine):
     refused = client.get("/api/v1/views/quality", query_string={"line": "L01"},
                          headers=headers)
     assert refused.status_code == 400 and "access" in refused.get_json()["error"]["message"]
+
+
+def test_a_pareto_charts_and_exports_the_same_other_row():
+    """22 reasons with 22, 21, ..., 1 defects (253 in all): the chart's 20 bars are the first 19
+    and "Other (3)" = 3 + 2 + 1 = 6, and that is the part the export and the JSON hold."""
+    from components.analysis_figures import pareto as pareto_figure
+    from metrics.quality import fold_tail, pareto
+
+    causes = pd.DataFrame({"reason": [f"R{n:02d}" for n in range(22, 0, -1)],
+                           "defects": list(range(22, 0, -1))})
+    part = fold_tail(pareto(causes, "reason"), "reason")
+    assert len(part) == 20 and list(part["reason"])[-1] == "Other (3)"
+    assert part["defects"].iloc[-1] == 6 and part["cum_pct"].iloc[-1] == 100.0
+    assert part["cum_pct"].iloc[18] == pytest.approx((253 - 6) / 253 * 100)
+    assert part["share_pct"].iloc[-1] == pytest.approx(6 / 253 * 100)
+    rows = json.loads(json.dumps(records(part)))
+    assert _check_figure(pareto_figure(part, "reason", "defects", unit=" defects"), rows,
+                         "pareto") == 40  # 20 bars and 20 cumulative points, all in the part
+    assert fold_tail(part.head(5), "reason").equals(part.head(5))  # short lists stay whole
