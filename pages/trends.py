@@ -23,7 +23,7 @@ dash.register_page(__name__, path="/trends", name="Trends", title="Trends · Flo
                    order=70)
 
 PAGE = "trends"
-DEFAULT_DAYS = 90
+DEFAULT_DAYS = reports.VIEW.default_days  # trends read over months, not a week
 SERIES_COLORS = [COLORS["output"], COLORS["good"], COLORS["bad"], COLORS["target"],
                  COLORS["wip"], "#0891b2", "#db2777", "#65a30d"]
 
