@@ -16,7 +16,6 @@ from metrics.production import pct_series, ratio_pct
 from metrics.ratios import divide
 
 MINUTES = ["working_min", "idle_min", "absent_min"]
-STATE_ORDER = ["working", "idle", "absent", "no data"]
 
 
 def _per_hour(num, minutes):
