@@ -32,7 +32,7 @@ from core.context import Context, current
 from core.filters import Filters
 from core.serialize import records
 from data import db, schema
-from ingest import events
+from ingest import events, rollups
 from ingest.attendance import process_attendance
 from reports.views import EXPORTS, VIEWS
 from tests.attendance_plant import NOW as ATTENDANCE_PROCESSED, attendance_plant
@@ -278,6 +278,7 @@ def _tuesday(engine) -> None:
              "style_code": "S1", "emp_code": "E001", "operation": "Hemming",
              "reason": "Skip stitch", "qty": 10, "date": tue, "shift_code": "A", "hour": 8,
              "repaired_ts": None}])
+        rollups.rebuild_line_day(conn, [tue])  # as every write of checks or defects does
         db.bump_data_version(conn)
     items = [{"ts": f"{tue.isoformat()}T{hhmm}:00", "emp_code": "W3", "station_code": "ST3",
               "event_type": kind, "confidence": 0.9}
