@@ -359,6 +359,8 @@ users = Table(
     Column("lines", Text),  # comma-separated line scope for line managers; empty = all
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", DateTime),
+    # bumped on sign-out and password change: every session cookie signed before is refused
+    Column("session_gen", Integer, default=0, server_default="0"),
 )
 
 api_tokens = Table(
@@ -400,6 +402,23 @@ audit_log = Table(
     Column("status_before", String(16)),
     Column("status_after", String(16)),
     Index("ix_audit_log_wo_number", "wo_number"),
+)
+
+# One row a scheduled job (ingest/schedule.py): its lock (a lease, so a killed runner frees it)
+# and its last run, for the Admin page.
+job_state = Table(
+    "job_state", metadata,
+    Column("name", String(50), primary_key=True),
+    Column("running_by", String(100)),  # host:pid:thread of the runner holding the lease
+    Column("lease_until", DateTime),  # the lease; renewed while the job runs
+    Column("last_started", DateTime),
+    Column("last_finished", DateTime),
+    Column("last_seconds", Float),
+    Column("last_outcome", String(10)),  # ok | error
+    Column("last_message", Text),
+    Column("next_run", DateTime),
+    Column("runs", Integer),
+    Column("failures", Integer),
 )
 
 meta = Table(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import numpy as np
 import pandas as pd
@@ -82,6 +82,7 @@ def build_plant(config: Config, seed: int, end: datetime) -> Plant:
                   first_day=end_day - timedelta(days=config.days - 1), end_day=end_day)
     plant.holidays = _holidays(plant)
     plant.work_days = _work_days(plant)
+    plant.first_day = _first_day_with_a_shift(plant)
     plant.shifts = pd.DataFrame(
         [dict(shift_code=c, name=n, start=s, end=e, **SHIFT_RULES) for c, n, s, e in SHIFT_ROWS])
     plant.styles = pd.DataFrame(cat.STYLES, columns=["style_code", "description", "smv", "family"])
@@ -106,6 +107,18 @@ def _holidays(plant: Plant) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["date", "name"]).drop_duplicates("date")
     frame = frame[frame["date"] != plant.end_day]
     return frame.sort_values("date", ignore_index=True)
+
+
+def _first_day_with_a_shift(plant: Plant) -> date:
+    """The first day of the range, or, when no shift has started in it yet (a short range over a
+    weekly off in the small hours), the last working day a shift started on: a reload of one or
+    two days at 02:00 on a Saturday still has data."""
+    earliest = timedelta(minutes=min(SHIFT_START_MIN.values()))
+    started = [d for d in plant.work_days
+               if d <= plant.end_day and datetime.combine(d, time.min) + earliest < plant.horizon]
+    if not started or any(d >= plant.first_day for d in started):
+        return plant.first_day
+    return max(started)
 
 
 def _work_days(plant: Plant) -> list[date]:
@@ -203,7 +216,7 @@ def _machines(plant: Plant) -> pd.DataFrame:
 # --- style runs and slots ------------------------------------------------------------------------
 
 def _style_runs(plant: Plant) -> pd.DataFrame:
-    """Each line runs one style for a few working days, then changes over. Runs cover the
+    """Each line runs one style for one to three weeks of working days, then changes over. Runs cover the
     working-day calendar on both sides of the range (orders need the past and the plan)."""
     rng = plant.rng("runs")
     styles = plant.styles
@@ -216,7 +229,8 @@ def _style_runs(plant: Plant) -> pd.DataFrame:
         prev = None
         run_no = 0
         while start < n_days:
-            length = int(rng.integers(3, 10)) if rng.random() > 0.15 else int(rng.integers(10, 16))
+            # mostly one to two weeks, sometimes three: long enough to see a line learn a style
+            length = int(rng.integers(5, 13)) if rng.random() > 0.3 else int(rng.integers(13, 22))
             pick = [s for s in choices if s != prev]
             style = pick[int(rng.integers(0, len(pick)))]
             rows.append((line.line_code, run_no, style, start, start + length))

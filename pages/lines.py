@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 
 from components import figures, grid as g
 from components.server_grid import server_grid
@@ -60,6 +60,8 @@ def build(ctx, filters, scope):
 
     return html.Div([
         _summary(data["total"]),
+        dcc.Link("Line balance and changeover learning →", id="lines-engineering-link",
+               href=f"/engineering{filters.to_query()}", className="small d-inline-block mb-3"),
         dbc.Row([
             dbc.Col(card(f"Output vs target by {per}",
                          figures.output_vs_target(series, x=x) if not series.empty else None,
