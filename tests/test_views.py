@@ -218,7 +218,7 @@ def test_every_page_has_a_view(sqlite_url, make_app):
              if m is not None and hasattr(m, "build") and hasattr(m, "PAGE")}
     assert built and built == set(VIEWS)
     assert set(VIEWS) == {"overview", "lines", "quality", "downtime", "workforce",
-                          "utilisation", "orders", "trends"}
+                          "utilisation", "orders", "trends", "engineering"}
 
 
 @pytest.mark.parametrize("page", sorted(VIEWS))
