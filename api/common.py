@@ -57,20 +57,24 @@ def require_ingest() -> None:
         raise ApiError(403, "forbidden", "Only admins and ingestion tokens may post data.")
 
 
-def filters_from(window: Window) -> Filters:
+def filters_from(window: Window, default_days: int | None = None) -> Filters:
     """The parsed window as Filters (defaults filled in), its codes checked against the plant and
-    the caller's lines."""
+    the caller's lines. Without start and end: the last `default_days` days when given (a page's
+    own default window), else the usual default."""
     ctx = current()
     query = {"start": window.start, "end": window.end, "line": list(window.line),
              "shift": list(window.shift), "style": list(window.style)}
+    if default_days and not query["start"] and not query["end"]:
+        default = Filters.default(ctx.today(), default_days)
+        query.update(start=default.start, end=default.end)
     filters = Filters.from_query(query, ctx.today())
     production_reports.validate_filters(ctx, filters, scope())
     return filters
 
 
-def filters_from_request() -> Filters:
+def filters_from_request(default_days: int | None = None) -> Filters:
     """start, end, line, shift, style from the query string, validated against the codes."""
-    return filters_from(Window.from_args(request.args))
+    return filters_from(Window.from_args(request.args), default_days)
 
 
 def group_by(allowed: dict[str, str], default: str) -> tuple[str, ...]:
