@@ -2,7 +2,8 @@
 
 Every page, every Dash route (/_dash-layout, /_dash-update-component, ...) and every /api/v1 route
 needs a signed-in user or a valid bearer token; only the login form, the health checks and static
-assets answer without one. API and Dash XHR routes answer 401; pages redirect to /login.
+assets answer without one, and so do the API's description (/api/openapi.json)
+and its docs page (/api/docs). API and Dash XHR routes answer 401; pages redirect to /login.
 """
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ from auth import security, users
 from core.context import current
 
 PUBLIC_PATHS = frozenset({"/login", "/api/health", "/api/health/live", "/api/health/ready",
-                          "/favicon.ico"})
-PUBLIC_PREFIXES = ("/assets/",)
+                          "/api/openapi.json", "/api/docs", "/favicon.ico"})
+PUBLIC_PREFIXES = ("/assets/", "/api/docs/")
 XHR_PREFIXES = ("/api/", "/_dash-", "/_reload-hash", "/_favicon")
 
 LOGIN_PAGE = """<!doctype html>

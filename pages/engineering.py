@@ -16,7 +16,6 @@ from components import engineering_figures as figures
 from components import grid as g
 from components import ids
 from components.cards import chart_card, empty_state, fmt, graph
-from components.export import register_export
 from components.page import page_layout, register_content
 from core.context import current
 from reports import engineering as reports
@@ -198,30 +197,3 @@ def pick_line(line):
     return [line] if line else no_update
 
 
-def _view(ctx, filters, scope):
-    return reports.engineering_view(ctx, filters, scope)
-
-
-def _balance(ctx, filters, scope):
-    view = _view(ctx, filters, scope)
-    return view["balance"]["rows"].assign(line_code=view["line_code"]) if view["balance"] \
-        else None
-
-
-def _curve(ctx, filters, scope):
-    view = _view(ctx, filters, scope)
-    if not view["learning"]:
-        return None
-    learning = view["learning"]
-    return learning["curve"].merge(learning["ramp"][["k", "target_pct"]], on="k").assign(
-        line_code=view["line_code"], steady_pct=learning["steady_pct"])
-
-
-def _changeovers(ctx, filters, scope):
-    view = _view(ctx, filters, scope)
-    return view["learning"]["changeovers"] if view["learning"] else None
-
-
-for _name, _fn in (("balance", _balance), ("operations", _balance), ("curve", _curve),
-                   ("ramp", _curve), ("changeovers", _changeovers)):
-    register_export(f"{PAGE}-{_name}")(_fn)

@@ -11,6 +11,7 @@ from demo import catalog
 from metrics import engineering as m
 from queries import engineering as q
 from reports.cache import cached_report
+from reports.view import View
 from reports.production import filter_options
 
 
@@ -102,3 +103,35 @@ def engineering_view(ctx, filters: Filters, scope=None) -> dict:
     one = filters.with_lines((line,))
     return {"line_code": line, "balance": line_balance(ctx, one, scope),
             "learning": changeovers(ctx, one, scope)}
+
+
+# --- the view: page, exports and /api/v1/views/engineering render these parts ---------------------
+
+def _balance_rows(view: dict):
+    if not view["balance"]:
+        return pd.DataFrame()
+    return view["balance"]["rows"].assign(line_code=view["line_code"])
+
+
+def _curve_rows(view: dict):
+    learning = view["learning"]
+    if not learning:
+        return pd.DataFrame()
+    return learning["curve"].merge(learning["ramp"][["k", "target_pct"]], on="k").assign(
+        line_code=view["line_code"], steady_pct=learning["steady_pct"])
+
+
+def _changeover_rows(view: dict):
+    return view["learning"]["changeovers"] if view["learning"] else pd.DataFrame()
+
+
+VIEW = View(
+    "engineering", engineering_view, default_days=30,
+    frames={"balance": _balance_rows, "operations": _balance_rows, "curve": _curve_rows,
+            "ramp": _curve_rows, "changeovers": _changeover_rows},
+    values={"line": lambda v: {"line_code": v["line_code"],
+                               "reading": v["balance"]["reading"] if v["balance"] else None},
+            "balance-total": lambda v: v["balance"]["total"] if v["balance"] else {},
+            "learning-summary": lambda v: {k: v["learning"].get(k) for k in
+                                           ("steady_pct", "days_to_90")} if v["learning"] else {}},
+)
