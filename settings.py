@@ -67,6 +67,11 @@ class Settings:
     session_idle_min: int = 120  # a signed-in session ends after this long without a request
     session_cookie_secure: bool = False  # Secure cookie always (else only over HTTPS)
     trust_proxy: bool = False  # behind a TLS proxy: trust X-Forwarded-For/-Proto
+    smtp_url: str | None = None  # alert email: smtp://user:pw@host:587 (smtps:// for TLS at once)
+    alert_email_from: str = "floorpulse@localhost"
+    alerts_every_s: int = 60  # how often the schedule evaluates the alert rules
+    webhook_timeout_s: float = 5.0  # one webhook POST waits no longer (a hang is retried later)
+    public_url: str = ""  # e.g. https://floorpulse.example.com: makes alert links absolute
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -86,6 +91,11 @@ class Settings:
             session_idle_min=_env_int("SESSION_IDLE_MIN", cls.session_idle_min),
             session_cookie_secure=_env_flag("SESSION_COOKIE_SECURE"),
             trust_proxy=_env_flag("TRUST_PROXY"),
+            smtp_url=env.get("SMTP_URL") or None,
+            alert_email_from=env.get("ALERT_EMAIL_FROM") or cls.alert_email_from,
+            alerts_every_s=_env_int("ALERTS_EVERY_S", cls.alerts_every_s),
+            webhook_timeout_s=_env_float("WEBHOOK_TIMEOUT_S", cls.webhook_timeout_s),
+            public_url=(env.get("PUBLIC_URL") or "").rstrip("/"),
         )
         values.update(overrides)
         return cls(**values)
