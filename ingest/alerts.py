@@ -216,7 +216,7 @@ def _behind_target(conn, rule, now, lines) -> list[Reading]:
         shown = "—" if pct is None else f"{pct:.1f} %"
         out.append(Reading(r.line_code, r.line_code, holds, pct,
                            f"Line {r.line_code} is at {shown} of its target so far "
-                           f"({r.output:,.0f} of {r.target_so_far:,.0f} pcs; rule: below "
+                           f"({r.output:,.0f} of {r.target_so_far:,.1f} pcs; rule: below "
                            f"{rule['threshold']:g} %)."))
     return out
 
