@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from auth import audit, users
 from data import db, schema
+from ingest import alerts
 from core.context import current
 
 DEMO_ADMIN_PASSWORD = "floorpulse-demo"
@@ -191,6 +192,18 @@ def register(server: Flask) -> None:
         _exit_on_errors(report.errors)
         click.echo(f"line_daily: {report.rows} rows, {report.lines} lines, {report.dates} dates")
         click.echo("import ok")
+
+    @server.cli.command("evaluate-alerts")
+    def evaluate_alerts():
+        """Evaluate every alert rule, then send the notifications that are due."""
+        result = alerts.evaluate_alerts(current())
+        click.echo("rules {rules}: {fired} fired, {resolved} resolved, {pending} waiting "
+                   "(for_min), {firing} firing; notifications {sent} sent, {retrying} to retry, "
+                   "{failed} given up".format(**result))
+        if result["errors"]:
+            click.echo(f"{result['errors']} rule(s) could not be evaluated (see the log)",
+                       err=True)
+            sys.exit(1)
 
     @server.cli.command("create-user")
     @click.argument("name")

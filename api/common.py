@@ -54,6 +54,22 @@ def require_ingest() -> None:
         raise ApiError(403, "forbidden", "Only admins and ingestion tokens may post data.")
 
 
+def admin_only(view):
+    """Mark and guard a route only admins may call (rule changes, acknowledgements): an ingest
+    token may post data, but not change how the plant is watched. tests/test_roles.py reads the
+    mark."""
+    import functools
+
+    @functools.wraps(view)
+    def guarded(*args, **kwargs):
+        user = request_user()
+        if user is None or user.role != "admin":
+            raise ApiError(403, "forbidden", "Only admins may do this.")
+        return view(*args, **kwargs)
+    guarded.admin_only = True
+    return guarded
+
+
 def filters_from_request() -> Filters:
     """start, end, line, shift, style from the query string, validated against the codes."""
     ctx = current()

@@ -391,7 +391,8 @@ def evaluate_rule(conn, rule, now: datetime, settings: Settings) -> dict:
 def evaluate(engine, settings: Settings, now: datetime | None = None) -> dict:
     """Evaluate every rule, one transaction each (a broken rule does not stop the others)."""
     now = now or plant_now(settings)
-    totals = {"rules": 0, "fired": 0, "resolved": 0, "pending": 0, "firing": 0, "errors": 0}
+    totals = {"rules": 0, "fired": 0, "resolved": 0, "pending": 0, "firing": 0, "skipped": 0,
+              "errors": 0}
     with engine.connect() as conn:
         rules = q.active_rules(conn)
     for rule in rules:
@@ -402,7 +403,7 @@ def evaluate(engine, settings: Settings, now: datetime | None = None) -> dict:
             # another evaluation changed this rule's alerts at the same moment: its result
             # stands, ours is rolled back whole (notifications included), nothing is doubled
             log.info("alert rule %s was evaluated concurrently; skipped", rule["id"])
-            totals["errors"] += 1
+            totals["skipped"] += 1
             continue
         except Exception:  # noqa: BLE001 - one bad rule must not silence the rest
             log.exception("alert rule %s failed to evaluate", rule["id"])

@@ -16,7 +16,6 @@ from queries.common import frame
 P, LP, QC, DF = schema.production, schema.line_plans, schema.qc_checks, schema.defects
 RULES, ALERTS, OUTBOX = schema.alert_rules, schema.alerts, schema.alert_outbox
 
-RULE_COLUMNS = [c.name for c in RULES.columns]
 ALERT_COLUMNS = [c.name for c in ALERTS.columns if c.name != "live_key"]
 
 
@@ -56,13 +55,6 @@ def quality_on(conn, day: date, lines=None) -> pd.DataFrame:
         ["line_code", "defects"])
     out = checks.merge(defects, on="line_code", how="outer")
     return out.fillna({"checked": 0, "defects": 0})
-
-
-def rules(conn, *, include_deleted: bool = False) -> pd.DataFrame:
-    stmt = select(RULES)
-    if not include_deleted:
-        stmt = stmt.where(RULES.c.deleted_at.is_(None))
-    return frame(conn, stmt.order_by(RULES.c.id), RULE_COLUMNS)
 
 
 def active_rules(conn) -> list[dict]:
