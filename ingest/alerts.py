@@ -432,8 +432,8 @@ def acknowledge(conn, alert_id: int, username: str, now: datetime, lines=None) -
     return dict(q.alert(conn, alert_id))
 
 
-def evaluate_alerts(settings_or_ctx, now: datetime | None = None, *, deliver: bool = True
-                    ) -> dict:
+def evaluate_alerts(settings_or_ctx, now: datetime | None = None, *, deliver: bool = True,
+                    budget_s: float | None = None) -> dict:
     """Evaluate every rule, then send what is due: the plain function the CLI and the schedule
     call. Takes Settings or anything with `.settings` (a Context)."""
     settings = getattr(settings_or_ctx, "settings", settings_or_ctx)
@@ -441,5 +441,5 @@ def evaluate_alerts(settings_or_ctx, now: datetime | None = None, *, deliver: bo
     now = now or plant_now(settings)
     result = evaluate(engine, settings, now)
     if deliver:
-        result.update(delivery.deliver_pending(engine, settings, now))
+        result.update(delivery.deliver_pending(engine, settings, now, budget_s))
     return result

@@ -6,11 +6,13 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from components import figures, grid as g
+from components.alert_strip import alert_strip
 from components.server_grid import server_grid
 from components.cards import chart_card, empty_state, fmt, graph
 from components.export import register_export
 from components.page import page_layout, register_content
 from metrics import production as pm
+from reports import alerts as alert_reports
 from reports import production as reports
 
 dash.register_page(__name__, path="/lines", name="Lines", title="Lines · FloorPulse", order=10)
@@ -55,8 +57,11 @@ def build(ctx, filters, scope):
     # over more than two days hourly bars turn to noise: show days instead
     per_day = filters.days > reports.HOURLY_MAX_DAYS
     series, x, per = (data["daily"], "date", "day") if per_day else (hourly, "slot", "hour")
+    # what fires on these lines now, whatever the window: the line manager acts on it today
+    alerts = alert_strip(alert_reports.firing_alerts(ctx, filters.lines, scope), "lines-alerts")
     if hourly.empty and data["by_day"].empty:
-        return empty_state(hint="No production or plan for these lines in this period.")
+        return html.Div([alerts, empty_state(
+            hint="No production or plan for these lines in this period.")])
 
     # long windows chart lines by week (ratios of the week's sums): a readable, small figure
     weekly = filters.days > pm.WEEKLY_BEYOND_DAYS
@@ -69,6 +74,7 @@ def build(ctx, filters, scope):
         return chart_card(title, body, export=f"{PAGE}-{name}", subtitle=subtitle)
 
     return html.Div([
+        alerts,
         _summary(data["total"]),
         dbc.Row([
             dbc.Col(card(f"Output vs target by {per}",
