@@ -202,16 +202,21 @@ def _current_plans(conn, now: datetime, lines) -> pd.DataFrame:
     return plans[keep], shifts
 
 
-def _behind_target(conn, rule, now, lines) -> list[Reading]:
-    plans, shifts = _current_plans(conn, now, lines)
+def _read_behind_target(conn, now) -> pd.DataFrame:
+    """Per line: output since its current shift began and the target for the time so far."""
+    plans, shifts = _current_plans(conn, now, None)
     if plans.empty:
-        return []
+        return pd.DataFrame(columns=["line_code", "target_so_far", "output"])
     so_far = m.target_so_far(plans, shifts, now)
     output = q.output_on(conn, sorted(set(plans["date"])), sorted(set(plans["line_code"])))
     so_far = so_far.merge(output, on=["date", "shift_code", "line_code"], how="left")
-    per_line = so_far.groupby("line_code", as_index=False)[["target_so_far", "output"]].sum()
+    so_far["output"] = so_far["output"].fillna(0)
+    return so_far.groupby("line_code", as_index=False)[["target_so_far", "output"]].sum()
+
+
+def _behind_target(rule, rows: pd.DataFrame) -> list[Reading]:
     out = []
-    for r in per_line.itertuples(index=False):
+    for r in rows.itertuples(index=False):
         holds, pct = m.behind_target(r.output, r.target_so_far, rule["threshold"])
         shown = "—" if pct is None else f"{pct:.1f} %"
         out.append(Reading(r.line_code, r.line_code, holds, pct,
@@ -221,9 +226,13 @@ def _behind_target(conn, rule, now, lines) -> list[Reading]:
     return out
 
 
-def _dhu_above(conn, rule, now, lines) -> list[Reading]:
+def _read_dhu_above(conn, now) -> pd.DataFrame:
+    return q.quality_on(conn, now.date(), None)
+
+
+def _dhu_above(rule, rows: pd.DataFrame) -> list[Reading]:
     out = []
-    for r in q.quality_on(conn, now.date(), lines).itertuples(index=False):
+    for r in rows.itertuples(index=False):
         holds, dhu = m.dhu_above(r.defects, r.checked, rule["threshold"], rule["min_checked"])
         shown = "—" if dhu is None else f"{dhu:.1f}"
         out.append(Reading(r.line_code, r.line_code, holds, dhu,
@@ -232,14 +241,16 @@ def _dhu_above(conn, rule, now, lines) -> list[Reading]:
     return out
 
 
-def _machine_down(conn, rule, now, lines) -> list[Reading]:
+def _read_machine_down(conn, now) -> pd.DataFrame:
     down = open_breakdowns(conn, None)
     down = down[down["machine_code"].notna()]
-    if lines is not None:
-        down = down[down["line_code"].isin(lines)]
-    out = []
     # a machine with two open breakdowns is down since the earlier one
-    for r in down.sort_values("start_ts").drop_duplicates("machine_code").itertuples(index=False):
+    return down.sort_values("start_ts").drop_duplicates("machine_code")
+
+
+def _machine_down(rule, rows: pd.DataFrame, now) -> list[Reading]:
+    out = []
+    for r in rows.itertuples(index=False):
         holds, minutes = m.machine_down(r.start_ts, now, rule["threshold"])
         out.append(Reading(r.machine_code, r.line_code, holds, minutes,
                            f"Machine {r.machine_code} on {r.line_code} has been down "
@@ -249,38 +260,55 @@ def _machine_down(conn, rule, now, lines) -> list[Reading]:
     return out
 
 
-def _order_at_risk(conn, rule, now, lines) -> list[Reading]:
+def _read_order_at_risk(conn, now) -> pd.DataFrame:
     today = now.date()
-    orders = order_queries.work_orders(conn, statuses=OPEN_STATUSES, lines=lines or ())
+    orders = order_queries.work_orders(conn, statuses=OPEN_STATUSES)
     if orders.empty:
-        return []
+        return orders
     start, end = rate_window(today)
     daily = order_queries.daily_output(conn, list(orders["line_code"].dropna().unique()),
                                        start, end)
     orders = add_order_metrics(orders, daily, today)
     due = pd.to_datetime(orders["due_date"])
-    late_days = (pd.Timestamp(today) - due).dt.days
-    over_days = (pd.to_datetime(orders["projected_completion"]) - due).dt.days
+    orders["late_days"] = (pd.Timestamp(today) - due).dt.days
+    orders["over_days"] = (pd.to_datetime(orders["projected_completion"]) - due).dt.days
+    return orders
+
+
+def _order_at_risk(rule, rows: pd.DataFrame) -> list[Reading]:
     out = []
-    for r, late_by, over_by in zip(orders.itertuples(index=False), late_days, over_days):
-        days = late_by if r.late else over_by
+    for r in rows.itertuples(index=False):
+        days = r.late_days if r.late else r.over_days
         holds, value = m.order_at_risk(r.late, r.at_risk, days)
         # threshold: days of slack allowed past the due date before a risk counts
         holds = holds and (bool(r.late) or (value or 0) > float(rule["threshold"]))
-        what = (f"is {late_by:.0f} day(s) late (due {r.due_date})" if r.late else
-                f"is projected to finish {r.projected_completion}, {over_by:.0f} day(s) after "
-                f"its due date {r.due_date}" if r.at_risk else "is on track")
+        what = (f"is {r.late_days:.0f} day(s) late (due {r.due_date})" if r.late else
+                f"is projected to finish {r.projected_completion}, {r.over_days:.0f} day(s) "
+                f"after its due date {r.due_date}" if r.at_risk else "is on track")
         out.append(Reading(r.wo_number, r.line_code, holds, value,
                            f"Order {r.wo_number} ({r.style_code} on {r.line_code}) {what}."))
     return out
 
 
-MEASURES = {"behind_target": _behind_target, "dhu_above": _dhu_above,
-            "machine_down": _machine_down, "order_at_risk": _order_at_risk}
+READS = {"behind_target": _read_behind_target, "dhu_above": _read_dhu_above,
+         "machine_down": _read_machine_down, "order_at_risk": _read_order_at_risk}
 
 
-def measure(conn, rule, now: datetime) -> list[Reading]:
-    return MEASURES[rule["kind"]](conn, rule, now, rule_lines(rule))
+def measure(conn, rule, now: datetime, reads: dict | None = None) -> list[Reading]:
+    """The rule's readings on its lines. `reads` keeps each kind's read for the other rules of
+    that kind in one evaluation (rules differ in threshold and lines, not in what they read)."""
+    reads = {} if reads is None else reads
+    kind = rule["kind"]
+    if kind not in reads:
+        reads[kind] = READS[kind](conn, now)
+    rows = reads[kind]
+    lines = rule_lines(rule)
+    if lines is not None and not rows.empty:
+        rows = rows[rows["line_code"].isin(lines)]
+    if kind == "machine_down":
+        return _machine_down(rule, rows, now)
+    return {"behind_target": _behind_target, "dhu_above": _dhu_above,
+            "order_at_risk": _order_at_risk}[kind](rule, rows)
 
 
 # --- state changes and their notifications ------------------------------------------------------
@@ -353,10 +381,11 @@ def _resolve(conn, rule, alert: dict, now: datetime, settings: Settings, *,
     return True
 
 
-def evaluate_rule(conn, rule, now: datetime, settings: Settings) -> dict:
+def evaluate_rule(conn, rule, now: datetime, settings: Settings, reads: dict | None = None
+                  ) -> dict:
     """One rule over all its subjects; counts of what changed."""
     counts = {"fired": 0, "resolved": 0, "pending": 0, "firing": 0}
-    readings = {r.subject: r for r in measure(conn, rule, now)}
+    readings = {r.subject: r for r in measure(conn, rule, now, reads)}
     live = q.live_alerts(conn, rule["id"])
     for subject in sorted(set(readings) | set(live)):
         reading = readings.get(subject) or Reading(subject, live[subject]["line_code"], False,
@@ -395,10 +424,11 @@ def evaluate(engine, settings: Settings, now: datetime | None = None) -> dict:
               "errors": 0}
     with engine.connect() as conn:
         rules = q.active_rules(conn)
+    reads: dict = {}  # each kind is read once per evaluation, before any rule writes
     for rule in rules:
         try:
             with engine.begin() as conn:
-                counts = evaluate_rule(conn, rule, now, settings)
+                counts = evaluate_rule(conn, rule, now, settings, reads)
         except IntegrityError:
             # another evaluation changed this rule's alerts at the same moment: its result
             # stands, ours is rolled back whole (notifications included), nothing is doubled

@@ -45,6 +45,8 @@ def output_on(conn, days: list[date], lines=None) -> pd.DataFrame:
 
 def quality_on(conn, day: date, lines=None) -> pd.DataFrame:
     """Σ checked and Σ defects per line on one production day."""
+    if lines is None:  # every line, named: the (line_code, date) indexes then serve one day
+        lines = [r[0] for r in conn.execute(select(schema.lines.c.line_code))]
     checks = frame(conn, _on_lines(
         select(QC.c.line_code, func.sum(QC.c.checked_qty).label("checked"))
         .where(QC.c.date == day).group_by(QC.c.line_code), QC.c.line_code, lines),
