@@ -181,8 +181,9 @@ class Reading:
     message: str = field(default="")
 
 
-def _current_plans(conn, now: datetime, lines) -> pd.DataFrame:
-    """The plan rows whose shift is running at `now` (a night shift began yesterday)."""
+def _current_plans(conn, now: datetime, lines) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the plan rows whose shift is running at `now`, the shifts); a night shift running at
+    `now` may have begun yesterday."""
     plans = q.plans_on(conn, [now.date() - timedelta(days=1), now.date()], lines)
     shifts = shift_table(conn)
     if plans.empty or shifts.empty:

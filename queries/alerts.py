@@ -80,14 +80,16 @@ def alert(conn, alert_id: int):
     return conn.execute(select(ALERTS).where(ALERTS.c.id == alert_id)).mappings().first()
 
 
-def alerts(conn, *, states=("firing", "resolved"), lines=None, limit: int = 500
-           ) -> pd.DataFrame:
+def alerts(conn, *, states=("firing", "resolved"), lines=None, limit: int = 500,
+           alert_id: int | None = None) -> pd.DataFrame:
     """Alerts in these states, newest first, with their rule's kind; `lines` limits them to
-    alerts on those lines (None: every line)."""
+    alerts on those lines (None: every line), `alert_id` to that one alert."""
     stmt = (select(*[ALERTS.c[c] for c in ALERT_COLUMNS], RULES.c.kind,
                    RULES.c.name.label("rule_name"))
             .select_from(ALERTS.join(RULES, RULES.c.id == ALERTS.c.rule_id))
             .where(ALERTS.c.state.in_(states)))
+    if alert_id is not None:
+        stmt = stmt.where(ALERTS.c.id == alert_id)
     stmt = _on_lines(stmt, ALERTS.c.line_code, lines)
     stmt = stmt.order_by(ALERTS.c.fired_at.desc(), ALERTS.c.id.desc()).limit(limit)
     return frame(conn, stmt, ALERT_COLUMNS + ["kind", "rule_name"])

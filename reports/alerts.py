@@ -105,8 +105,8 @@ def delete_rule(ctx: Context, actor: str, rule_id: int) -> bool:
 def acknowledge(ctx: Context, actor: str, alert_id: int, scope=None) -> dict:
     with ctx.engine.begin() as conn:
         ia.acknowledge(conn, alert_id, actor, ctx.now(), scope)
-    df = alerts(ctx, None, scope)
-    return df[df["id"] == alert_id].to_dict("records")[0]
+        df = _with_links(q.alerts(conn, alert_id=alert_id))
+    return df.to_dict("records")[0]
 
 
 def evaluate_now(ctx: Context, actor: str) -> dict:
