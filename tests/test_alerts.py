@@ -327,3 +327,38 @@ def test_two_evaluations_never_double_an_alert(plant, receiver):
     deliver.deliver_pending(engine, settings, now)
     assert len(_alerts(engine)) == 1
     assert receiver.states() == ["firing"]
+
+
+def test_a_deliverer_that_died_mid_send_loses_nothing(plant, receiver):
+    """A row claimed by a deliverer that never finished (a crash) is sent after the claim
+    lapses, once."""
+    engine, settings = plant
+    _rule(engine, kind="machine_down", threshold=60, webhook=receiver.url)
+    now = at(0, 40, days=1)
+    ia.evaluate(engine, settings, now)
+    with engine.connect() as conn:
+        (row,) = q.due_notifications(conn, now)
+    with engine.begin() as conn:
+        assert deliver._claim(conn, row, now)  # ... and the process dies here
+    assert deliver.deliver_pending(engine, settings, now)["sent"] == 0  # still claimed
+    later = now + timedelta(seconds=deliver.CLAIM_S)
+    assert deliver.deliver_pending(engine, settings, later)["sent"] == 1
+    assert deliver.deliver_pending(engine, settings, later + timedelta(hours=1))["sent"] == 0
+    assert receiver.states() == ["firing"]
+
+
+def test_delivery_gives_up_after_max_attempts_and_says_so(plant, receiver, caplog):
+    engine, settings = plant
+    receiver.status = 500
+    _rule(engine, kind="machine_down", threshold=60, webhook=receiver.url)
+    now = at(0, 40, days=1)
+    ia.evaluate(engine, settings, now)
+    with engine.begin() as conn:  # eleven tries have failed already
+        conn.execute(update(schema.alert_outbox).values(attempts=deliver.MAX_ATTEMPTS - 1))
+    with caplog.at_level(logging.ERROR, logger="ingest.deliver"):
+        assert deliver.deliver_pending(engine, settings, now)["failed"] == 1
+    assert "giving up" in caplog.text
+    with engine.connect() as conn:
+        row = q.outbox(conn).iloc[0]
+    assert row["status"] == "failed" and row["attempts"] == deliver.MAX_ATTEMPTS
+    assert deliver.deliver_pending(engine, settings, now + timedelta(days=1))["failed"] == 0
