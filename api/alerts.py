@@ -20,7 +20,7 @@ STATES = ("firing", "resolved")
 
 def _id(raw: str, what: str) -> int:
     """A path id; anything but a positive whole number is simply not there."""
-    if not raw.isdigit() or int(raw) < 1:
+    if not raw.isdigit() or not 1 <= int(raw) < 2 ** 31:  # beyond: no such row, no DB error
         raise ApiError(404, "not_found", f"There is no {what} {raw}.")
     return int(raw)
 

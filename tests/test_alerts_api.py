@@ -62,6 +62,8 @@ def test_rule_crud(api_client):
     again = api_client.delete(f"/api/v1/alert-rules/{rule['id']}")
     assert again.status_code == 404 and again.get_json()["error"]["code"] == "not_found"
     assert api_client.delete("/api/v1/alert-rules/abc").status_code == 404
+    assert api_client.delete(f"/api/v1/alert-rules/{10 ** 20}").status_code == 404
+    assert api_client.post(f"/api/v1/alerts/{2 ** 31}/ack").status_code == 404
 
 
 @pytest.mark.parametrize("change, field", [
