@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 RULES, ALERTS, OUTBOX = schema.alert_rules, schema.alerts, schema.alert_outbox
 MAX_FOR_MIN = 7 * 24 * 60
+MAX_MIN_CHECKED = 1_000_000  # a day's pieces checked on one line never come near it
 EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 
 
@@ -114,7 +115,8 @@ def validate_rule(body, known_lines: set[str]) -> dict:
     kind = body.get("kind")
     if kind not in m.KINDS:
         raise RuleError("kind", f"kind must be one of {', '.join(m.KINDS)}, not {kind!r}.")
-    threshold = _number(body, "threshold", 0 if kind == "order_at_risk" else None)
+    threshold = _number(body, "threshold", 0 if kind == "order_at_risk" else None,
+                        maximum=1e9)
     if kind == "behind_target" and threshold > 1000:
         raise RuleError("threshold", "threshold is a percentage of the target; at most 1000.")
     lines = _list(body.get("lines"), "lines")
@@ -130,8 +132,8 @@ def validate_rule(body, known_lines: set[str]) -> dict:
         raise RuleError("name", "name must be a string.")
     return {
         "kind": kind, "threshold": threshold,
-        "min_checked": (_number(body, "min_checked", m.DEFAULT_MIN_CHECKED, integer=True)
-                        if kind == "dhu_above" else None),
+        "min_checked": (_number(body, "min_checked", m.DEFAULT_MIN_CHECKED, integer=True,
+                                maximum=MAX_MIN_CHECKED) if kind == "dhu_above" else None),
         "lines": ",".join(lines) or None,
         "for_min": _number(body, "for_min", 0, integer=True, maximum=MAX_FOR_MIN),
         "webhook_url": _webhook(body.get("webhook")),

@@ -74,7 +74,10 @@ def test_rule_crud(api_client):
     ({"webhook": "http://"}, "webhook"), ({"lines": ["L99"]}, "lines"),
     ({"lines": "L01,nope"}, "lines"), ({"lines": [1, 2]}, "lines"),
     ({"email": ["no-at-sign"]}, "email"), ({"for_min": -1}, "for_min"),
-    ({"for_min": 2.5}, "for_min"), ({"colour": "red"}, "colour"),
+    ({"for_min": 2.5}, "for_min"), ({"for_min": 10 ** 12}, "for_min"),
+    ({"kind": "dhu_above", "min_checked": 10 ** 12}, "min_checked"),
+    ({"kind": "dhu_above", "min_checked": -1}, "min_checked"),
+    ({"threshold": 1e300}, "threshold"), ({"colour": "red"}, "colour"),
 ])
 def test_bad_rules_are_422_naming_the_field(api_client, change, field):
     body = {**RULE, **change}
