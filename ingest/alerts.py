@@ -12,6 +12,7 @@ import json
 import logging
 import math
 import re
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import quote, urlsplit
@@ -35,6 +36,9 @@ from settings import Settings
 log = logging.getLogger(__name__)
 
 RULES, ALERTS, OUTBOX = schema.alert_rules, schema.alerts, schema.alert_outbox
+# Changes whenever an alert fires, resolves or is acknowledged: live pages compare it (alerts do
+# not move the data version, which would empty every report cache each time one fires).
+ALERTS_VERSION_KEY = "alerts_version"
 MAX_FOR_MIN = 7 * 24 * 60
 MAX_MIN_CHECKED = 1_000_000  # a day's pieces checked on one line never come near it
 EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
@@ -142,6 +146,11 @@ def validate_rule(body, known_lines: set[str]) -> dict:
     }
 
 
+def touch(conn) -> None:
+    """Mark the alerts as changed (last in the transaction: the meta row is locked briefly)."""
+    db.set_meta(conn, ALERTS_VERSION_KEY, uuid.uuid4().hex)
+
+
 def create_rule(conn, body, username: str, now: datetime) -> int:
     known = {r[0] for r in conn.execute(select(schema.lines.c.line_code))}
     values = validate_rule(body, known)
@@ -162,6 +171,7 @@ def delete_rule(conn, rule_id: int, settings: Settings, now: datetime) -> bool:
             _resolve(conn, dict(rule), alert, now, settings, note="the rule was deleted")
         else:
             conn.execute(delete(ALERTS).where(ALERTS.c.id == alert["id"]))
+    touch(conn)
     return True
 
 
@@ -417,6 +427,8 @@ def evaluate_rule(conn, rule, now: datetime, settings: Settings, reads: dict | N
                 value=reading.value, message=reading.message, updated_at=now))
         if (alert and alert["state"] == "firing" and action is None) or action == "fire":
             counts["firing"] += 1
+    if counts["fired"] or counts["resolved"]:
+        touch(conn)
     return counts
 
 
@@ -462,6 +474,7 @@ def acknowledge(conn, alert_id: int, username: str, now: datetime, lines=None) -
     if alert["acked_at"] is None:
         conn.execute(update(ALERTS).where(ALERTS.c.id == alert_id, ALERTS.c.acked_at.is_(None))
                      .values(acked_at=now, acked_by=username))
+        touch(conn)
     return dict(q.alert(conn, alert_id))
 
 

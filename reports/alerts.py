@@ -11,6 +11,7 @@ import pandas as pd
 from auth import audit
 from core.context import Context
 from core.filters import scoped_lines
+from data import db
 from ingest import alerts as ia
 from metrics.alerts import SUBJECT_OF
 from queries import alerts as q
@@ -56,6 +57,13 @@ def firing_alerts(ctx: Context, lines: tuple[str, ...] = (), scope=None) -> list
                     "acked": r["acked_at"] is not None and not pd.isna(r["acked_at"]),
                     "message": r["message"], "url": r["url"]})
     return out
+
+
+def alerts_version(ctx: Context) -> str | None:
+    """A token that changes whenever an alert fires, resolves or is acknowledged: a live page
+    or the TV board fetches the alerts again when it differs from the one it saw."""
+    with ctx.engine.connect() as conn:
+        return db.get_meta(conn, ia.ALERTS_VERSION_KEY)
 
 
 def _rule_view(found: list[dict], scope) -> pd.DataFrame:

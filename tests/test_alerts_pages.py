@@ -61,12 +61,17 @@ def test_firing_alerts_show_on_overview_and_lines_with_links(env):
         ctx = current()
         with engine.begin() as conn:
             ia.create_rule(conn, {"kind": "machine_down", "threshold": 60}, "boss", NOW)
+        assert reports.alerts_version(ctx) is None
         ia.evaluate(engine, ctx.settings, NOW)
+        version = reports.alerts_version(ctx)
+        assert version is not None
+        ia.evaluate(engine, ctx.settings, NOW + timedelta(minutes=1))  # nothing changes
+        assert reports.alerts_version(ctx) == version
         # the TV board's call: firing alerts for a set of lines
         board = reports.firing_alerts(ctx, ("L02",))
         assert [(a["subject"], a["url"], a["label"]) for a in board] == \
             [("L02-M01", "/downtime?line=L02", "Machine down")]
-        assert board[0]["value"] == pytest.approx(90) and board[0]["acked"] is False
+        assert board[0]["value"] == pytest.approx(91) and board[0]["acked"] is False  # updated
         content, _a, _o = render_content("overview", sys.modules["pages.overview"].build,
                                          (*DAY, [], [], []), first=False)
         text = _text(content)
