@@ -47,7 +47,8 @@ def test_overview_strip_links_to_the_explaining_page(dash_duo, alert_app):
     dash_duo.find_element("#overview-alerts a.alert-chip").click()
     WebDriverWait(dash_duo.driver, 20).until(lambda d: "/downtime" in d.current_url)
     assert "line=L02" in dash_duo.driver.current_url
-    dash_duo.wait_for_element("#downtime-content", timeout=30)
+    # the page has rendered (and its requests are over before the test server stops)
+    dash_duo.wait_for_contains_text("#downtime-content", "MTTR", timeout=60)
     assert dash_duo.get_logs() == []
 
 
