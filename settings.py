@@ -36,14 +36,44 @@ def _instance_secret() -> str:
     return path.read_text().strip()
 
 
-def _env_int(name: str, default: int) -> int:
+SCHEDULE_MODES = ("auto", "on", "off")
+
+
+class SettingsError(ValueError):
+    """A setting from the environment that cannot be used; the message names it."""
+
+
+def _env_number(name: str, default, kind=float, positive: bool = False):
     raw = os.environ.get(name)
-    return int(raw) if raw not in (None, "") else default
+    if raw in (None, ""):
+        return default
+    try:
+        value = kind(raw.strip())
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not a number") from None
+    if positive and not value > 0:
+        raise SettingsError(f"{name}={raw!r} must be greater than 0")
+    return value
+
+
+def _env_int(name: str, default: int) -> int:
+    return _env_number(name, default, int)
 
 
 def _env_float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    return float(raw) if raw not in (None, "") else default
+    return _env_number(name, default, float)
+
+
+def _env_interval(name: str, default: float) -> float:
+    """A schedule interval: a number greater than 0 (fractions allowed, for tests)."""
+    return _env_number(name, default, float, positive=True)
+
+
+def _env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = (os.environ.get(name) or default).strip().lower()
+    if raw not in choices:
+        raise SettingsError(f"{name}={raw!r} must be one of {', '.join(choices)}")
+    return raw
 
 
 def _env_flag(name: str) -> bool:
@@ -67,9 +97,16 @@ class Settings:
     session_idle_min: int = 120  # a signed-in session ends after this long without a request
     session_cookie_secure: bool = False  # Secure cookie always (else only over HTTPS)
     trust_proxy: bool = False  # behind a TLS proxy: trust X-Forwarded-For/-Proto
+    # the schedule (SPEC section 12): intervals, and who runs it
+    attendance_every_min: float = 15
+    rollups_every_min: float = 5
+    alerts_every_s: float = 60
+    sync_every_min: float = 10
+    schedule: str = "auto"  # auto: in-process unless REDIS_URL or testing | on | off
+    # several machines: Redis as shared cache, sign-in throttle and Celery broker
+    redis_url: str | None = None
     smtp_url: str | None = None  # alert email: smtp://user:pw@host:587 (smtps:// for TLS at once)
     alert_email_from: str = "floorpulse@localhost"
-    alerts_every_s: int = 60  # how often the schedule evaluates the alert rules
     webhook_timeout_s: float = 5.0  # one webhook POST waits no longer (a hang is retried later)
     public_url: str = ""  # e.g. https://floorpulse.example.com: makes alert links absolute
 
@@ -91,11 +128,32 @@ class Settings:
             session_idle_min=_env_int("SESSION_IDLE_MIN", cls.session_idle_min),
             session_cookie_secure=_env_flag("SESSION_COOKIE_SECURE"),
             trust_proxy=_env_flag("TRUST_PROXY"),
+            attendance_every_min=_env_interval("ATTENDANCE_EVERY_MIN", cls.attendance_every_min),
+            rollups_every_min=_env_interval("ROLLUPS_EVERY_MIN", cls.rollups_every_min),
+            alerts_every_s=_env_interval("ALERTS_EVERY_S", cls.alerts_every_s),
+            sync_every_min=_env_interval("SYNC_EVERY_MIN", cls.sync_every_min),
+            schedule=_env_choice("SCHEDULE", cls.schedule, SCHEDULE_MODES),
+            redis_url=env.get("REDIS_URL") or None,
             smtp_url=env.get("SMTP_URL") or None,
             alert_email_from=env.get("ALERT_EMAIL_FROM") or cls.alert_email_from,
-            alerts_every_s=_env_int("ALERTS_EVERY_S", cls.alerts_every_s),
             webhook_timeout_s=_env_float("WEBHOOK_TIMEOUT_S", cls.webhook_timeout_s),
             public_url=(env.get("PUBLIC_URL") or "").rstrip("/"),
         )
         values.update(overrides)
         return cls(**values)
+
+    @property
+    def schedule_in_process(self) -> bool:
+        """The web process runs the schedule: the default on one machine; with REDIS_URL, Celery
+        beat runs it instead; tests and SCHEDULE=off run none."""
+        if self.schedule != "auto":
+            return self.schedule == "on"
+        return not self.redis_url and not self.testing
+
+    def __post_init__(self):
+        for name in ("attendance_every_min", "rollups_every_min", "alerts_every_s",
+                     "sync_every_min"):
+            if not getattr(self, name) > 0:
+                raise SettingsError(f"{name.upper()}={getattr(self, name)!r} must be greater than 0")
+        if self.schedule not in SCHEDULE_MODES:
+            raise SettingsError(f"SCHEDULE={self.schedule!r} must be one of {', '.join(SCHEDULE_MODES)}")

@@ -149,7 +149,7 @@ def change_rule(which, kind, threshold, lines, for_min, min_checked, webhook, em
     except reports.RuleError as err:
         return _message(f"{err.field}: {err}", ok=False), no_update
     return _message(f"Rule #{rule['id']} ({rule['kind']}) is kept; it is evaluated every "
-                    f"{ctx.settings.alerts_every_s} s."), (version or 0) + 1
+                    f"{ctx.settings.alerts_every_s:g} s."), (version or 0) + 1
 
 
 def act_on_alerts(which, selected, version):

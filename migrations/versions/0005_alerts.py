@@ -1,7 +1,7 @@
 """Alerts (SPEC section 11): rules, alert state per (rule, subject), the notification outbox.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-04
 """
 from __future__ import annotations
@@ -9,13 +9,15 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
+    if sa.inspect(op.get_bind()).has_table("alert_rules"):  # stamped back over it: nothing to do
+        return
     op.create_table(
         "alert_rules",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
