@@ -362,3 +362,16 @@ def test_delivery_gives_up_after_max_attempts_and_says_so(plant, receiver, caplo
         row = q.outbox(conn).iloc[0]
     assert row["status"] == "failed" and row["attempts"] == deliver.MAX_ATTEMPTS
     assert deliver.deliver_pending(engine, settings, now + timedelta(days=1))["failed"] == 0
+
+
+def test_the_schedule_evaluates_alerts(plant):
+    """The schedule's "alerts" job (ingest/schedule.py) is evaluate_alerts on the real clock: the
+    machine down since 2 March has been down a long time by now."""
+    from ingest import schedule
+
+    engine, settings = plant
+    _rule(engine, kind="machine_down", threshold=60)
+    job = schedule.BY_NAME["alerts"]
+    assert job.setting == "ALERTS_EVERY_S" and job.interval_s(settings) == 60
+    assert job.run(engine, settings).startswith("1 rule(s): 1 fired")
+    assert "0 fired, 0 resolved, 1 firing" in job.run(engine, settings)
