@@ -15,7 +15,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from data import schema
 
 ROLES = ("viewer", "line_manager", "plant_head", "admin")
-TOKEN_PURPOSES = ("read", "ingest")
+TOKEN_PURPOSES = ("read", "ingest", "kiosk")
+# A kiosk token is a link for a screen on the floor: it opens the TV board (/tv) and nothing else.
+KIOSK = "kiosk"
 
 U = schema.users
 T = schema.api_tokens
@@ -56,7 +58,12 @@ class User(UserMixin):
     @property
     def can_ingest(self) -> bool:
         """Admins, and tokens made for ingestion, may POST events and punches."""
-        return self.role == "admin" or self.token_purpose == "ingest"
+        return self.token_purpose != KIOSK and (self.role == "admin"
+                                                or self.token_purpose == "ingest")
+
+    @property
+    def is_kiosk(self) -> bool:
+        return self.token_purpose == KIOSK
 
 
 def _row_to_user(row) -> User:
