@@ -19,8 +19,9 @@ from auth.gate import init_auth, request_user
 from auth.security import init_security
 from components import export, filter_bar, ids, server_grid
 from components.jobs import ThreadJobManager
-from data import db, rollups
-from reports.context import EXTENSION_KEY, Context
+from data import db
+from ingest import rollups
+from core.context import EXTENSION_KEY, Context
 from settings import BASE_DIR, Settings
 
 log = logging.getLogger("floorpulse")
@@ -97,7 +98,7 @@ def _maybe_load_demo(settings: Settings) -> None:
     with engine.connect() as conn:
         empty = not db.has_data(conn)
     if empty and settings.demo_data:
-        from data import demo
+        from demo import load as demo
         log.info("empty database: loading demo data (DEMO_DATA=0 to start empty)")
         demo.load_demo(engine, plant_tz=settings.plant_tz, rules=rollups.rules_of(settings))
     with engine.begin() as conn:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from auth import audit, users
 from data import db, schema
-from reports.context import current
+from core.context import current
 
 DEMO_ADMIN_PASSWORD = "floorpulse-demo"
 
@@ -81,8 +81,8 @@ def register(server: Flask) -> None:
     @click.option("--end", type=str, default=None, help="last day (YYYY-MM-DD); default now")
     def seed_demo(days, lines, scale, seed, end):
         """Replace the plant data with a generated demo plant (deterministic by seed and end)."""
-        from data import demo
-        from data.rollups import rules_of
+        from demo import load as demo
+        from ingest.rollups import rules_of
         settings = current().settings
         kwargs = {"scale": scale, "seed": seed, "plant_tz": settings.plant_tz,
                   "rules": rules_of(settings)}
@@ -110,7 +110,7 @@ def register(server: Flask) -> None:
     @click.argument("folder", type=click.Path(file_okay=False))
     def import_folder(folder):
         """Import a folder of CSV files (SPEC section 2) in one transaction."""
-        from data.importer import import_folder as run_import
+        from ingest.importer import import_folder as run_import
         if not Path(folder).is_dir():
             click.echo(f"error: {folder} is not a folder", err=True)
             sys.exit(2)
@@ -127,7 +127,7 @@ def register(server: Flask) -> None:
     @click.argument("file", type=click.Path(dir_okay=False))
     def import_attlog(file):
         """Import a ZKTeco attlog.dat: every punch stored, unknown users as placeholders."""
-        from data.attlog import import_attlog as run_import
+        from ingest.attlog import import_attlog as run_import
         if not Path(file).is_file():
             click.echo(f"error: {file} is not a file", err=True)
             sys.exit(2)
@@ -147,7 +147,7 @@ def register(server: Flask) -> None:
                   help="recompute up to this day (default: the last day whose windows closed)")
     def process_attendance(start, end):
         """Compute daily attendance from the punches (idempotent, incremental)."""
-        from data.attendance import process_attendance as run
+        from ingest.attendance import process_attendance as run
         if start and end and end < start:
             raise click.BadParameter("--end is before --start")
         ctx = current()
@@ -163,7 +163,7 @@ def register(server: Flask) -> None:
     def refresh_rollups(everything):
         """Build the daily rollups again for the days ingestion changed (run it on a schedule,
         like process-attendance; reads are right without it, only slower on stale days)."""
-        from data import rollups
+        from ingest import rollups
         rules = rollups.rules_of(current().settings)
         t0 = datetime.now()
         with _engine().begin() as conn:
@@ -182,7 +182,7 @@ def register(server: Flask) -> None:
     @click.argument("file", type=click.Path(dir_okay=False))
     def import_uci(file):
         """Import the UCI garment productivity CSV into line_daily (one transaction)."""
-        from data.uci import import_uci as run_import
+        from ingest.uci import import_uci as run_import
         if not Path(file).is_file():
             click.echo(f"error: {file} is not a file", err=True)
             sys.exit(2)

@@ -4,12 +4,12 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from api.common import bp, filters_from_request, group_by, require_ingest, scope
-from api.errors import ApiError
-from api.serialize import mapping, records
-from data import punches
+from core.errors import ApiError
+from core.serialize import mapping, records
+from ingest import punches
 from reports import workforce as reports
-from reports.context import current
-from reports.filters import as_list
+from core.context import current
+from core.filters import as_list
 
 RECORD_FIELDS = ["emp_code", "date", "name", "line_code", "department", "shift_code",
                  "day_type", "status", "in_time", "out_time", "work_minutes", "overtime_minutes",

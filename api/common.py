@@ -11,12 +11,12 @@ import logging
 from flask import Blueprint, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from api.errors import ApiError
-from api.serialize import mapping, records
+from core.errors import ApiError
+from core.serialize import mapping, records
 from auth.gate import request_user
 from reports import production as production_reports
-from reports.context import current
-from reports.filters import FilterError, Filters, as_list
+from core.context import current
+from core.filters import FilterError, Filters, as_list
 
 log = logging.getLogger("api")
 

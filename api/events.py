@@ -6,9 +6,9 @@ import json
 from flask import jsonify, request
 
 from api.common import bp, require_ingest
-from api.errors import ApiError
-from data import events
-from reports.context import current
+from core.errors import ApiError
+from ingest import events
+from core.context import current
 
 # Generous for 10,000 events (a typical one is ~200 bytes); a body beyond it is refused before it
 # is read, so an oversized upload costs us nothing.

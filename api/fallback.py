@@ -5,7 +5,7 @@ from flask import request
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from api.common import bp
-from api.errors import ApiError
+from core.errors import ApiError
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 

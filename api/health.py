@@ -5,7 +5,7 @@ from flask import jsonify
 from sqlalchemy import text
 
 from api.common import bp, log
-from reports.context import current
+from core.context import current
 
 
 def _database_ok() -> tuple[bool, str]:

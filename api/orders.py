@@ -4,13 +4,13 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from api.common import bp, scope
-from api.errors import ApiError
-from api.serialize import mapping, records
+from core.errors import ApiError
+from core.serialize import mapping, records
 from metrics.orders import STATUSES
 from reports import orders as order_reports
 from reports import production as production_reports
-from reports.context import current
-from reports.filters import FilterError, Filters, as_list, parse_date
+from core.context import current
+from core.filters import FilterError, Filters, as_list, parse_date
 
 ORDER_FIELDS = ["wo_number", "line_code", "style_code", "status", "order_qty", "produced_qty",
                 "progress_pct", "remaining", "daily_rate", "rate_basis", "projected_completion",

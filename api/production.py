@@ -5,12 +5,12 @@ import pandas as pd
 from flask import jsonify, request
 
 from api.common import bp, grouped_metrics, scope
-from api.errors import ApiError
-from api.serialize import records
+from core.errors import ApiError
+from core.serialize import records
 from metrics.calendar import to_plant_local
 from reports import production as production_reports
-from reports.context import current
-from reports.filters import FilterError, Filters, as_list
+from core.context import current
+from core.filters import FilterError, Filters, as_list
 
 PRODUCTION_COLUMNS = ["output", "target", "achievement_pct", "earned_minutes",
                       "available_minutes", "efficiency_pct"]

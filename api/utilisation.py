@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import jsonify
 
 from api.common import bp, filters_from_request, scope
-from api.serialize import mapping, records
+from core.serialize import mapping, records
 from reports import utilisation as reports
-from reports.context import current
+from core.context import current
 
 STATE_COLUMNS = ["working_min", "idle_min", "absent_min", "units"]
 WORKER_COLUMNS = ["emp_code", "name", "line_code"] + STATE_COLUMNS + ["utilisation_pct",

@@ -18,7 +18,7 @@ from flask import Flask, g, jsonify, redirect, render_template_string, request, 
 from flask_login import LoginManager, current_user, login_user, logout_user
 
 from auth import security, users
-from reports.context import current
+from core.context import current
 
 PUBLIC_PATHS = frozenset({"/login", "/api/health", "/api/health/live", "/api/health/ready",
                           "/favicon.ico"})

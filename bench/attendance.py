@@ -29,7 +29,7 @@ from sqlalchemy import text  # noqa: E402
 
 from harness import table, temp_sqlite_url  # noqa: E402
 from data import db, schema  # noqa: E402
-from data.attendance import process_attendance  # noqa: E402
+from ingest.attendance import process_attendance
 from metrics import attendance as att  # noqa: E402
 
 FIRST = date(2026, 3, 1)

@@ -153,7 +153,7 @@ def _forget_engine(url: str) -> None:
 
 def seed(engine, scale: str = "demo", **kwargs) -> dict[str, int]:
     """Replace the plant data with the demo plant of `scale` ending at END; print how long."""
-    from data import demo
+    from demo import load as demo
     db.create_schema(engine)
     t0 = time.perf_counter()
     counts = demo.load_demo(engine, scale=scale, end=END, **kwargs)

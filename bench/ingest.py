@@ -6,7 +6,7 @@
 
 For batches of 1,000 and 10,000 it measures two paths, each into an events table that already
 holds the earlier batches (as a live one does):
-- **ingest**: `data.events.ingest` (what the API calls): validate every item with the CSV rules,
+- **ingest**: `ingest.events.ingest` (what the API calls): validate every item with the CSV rules,
   derive day, shift and line, hash missing ids, and store with ON CONFLICT DO NOTHING in one
   transaction, bumping the data version;
 - **http**: the whole `POST /api/v1/events` through Flask's test client, JSON body and bearer token
@@ -29,7 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sqlalchemy import text  # noqa: E402
 
 from harness import bench_app, table, temp_sqlite_url, write_json  # noqa: E402
-from data import db, events, schema  # noqa: E402
+from data import db, schema
+from ingest import events
 
 PLANT_TZ = "Asia/Dhaka"
 START = datetime(2026, 3, 2, 8, 0)

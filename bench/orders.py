@@ -25,12 +25,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import (END, bench_app, cold_times, p50_p95, payload_bytes, pct, seed,  # noqa: E402
                      table, temp_sqlite_url, timed)
-from api.serialize import records  # noqa: E402
+from core.serialize import records
 from data import db  # noqa: E402
 from metrics.orders import rate_window  # noqa: E402
 from queries import orders as q  # noqa: E402
 from reports import orders as reports  # noqa: E402
-from reports.filters import Filters  # noqa: E402
+from core.filters import Filters
 
 COLUMNS = [("view", "view", ""), ("days", "days", "d"), ("cold p50", "cold_p50", ".1f"),
            ("cold p95", "cold_p95", ".1f"), ("warm p50", "warm_p50", ".2f"),

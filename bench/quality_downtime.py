@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import END, bench_app, pct, seed, table, timed  # noqa: E402
 from data import db  # noqa: E402
 from reports import downtime, quality, trends  # noqa: E402
-from reports.filters import Filters  # noqa: E402
+from core.filters import Filters
 
 COLUMNS = [("days", "days", "d"), ("report", "report", ""), ("cold p50", "cold_p50", ",.0f"),
            ("cold max", "cold_max", ",.0f"), ("warm", "warm", ",.1f")]

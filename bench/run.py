@@ -53,7 +53,7 @@ from metrics.calendar import hhmm_to_minutes, shift_length_minutes  # noqa: E402
 from metrics.downtime import production_window  # noqa: E402
 from queries.common import master_lists  # noqa: E402
 from reports import downtime, production, quality, trends, utilisation, workforce  # noqa: E402
-from reports.filters import Filters  # noqa: E402
+from core.filters import Filters
 from reports.kpis import extra_overview_kpis  # noqa: E402
 
 STATES = ("working", "idle", "absent")

@@ -86,7 +86,7 @@ def prepare_database(url: str, *, seed: bool, days: int) -> None:
     engine = db.get_engine(url)
     db.create_schema(engine)
     if seed:
-        from data import demo
+        from demo import load as demo
         demo.load_demo(engine, days=days, end=END)
     with engine.connect() as conn:
         if not db.has_data(conn):

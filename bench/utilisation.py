@@ -32,7 +32,7 @@ from harness import (END, bench_app, cold_times, pct, seed, table,  # noqa: E402
                      temp_sqlite_url, timed, write_json)
 from data import db, schema  # noqa: E402
 from reports import utilisation as reports  # noqa: E402
-from reports.filters import Filters  # noqa: E402
+from core.filters import Filters
 
 COLUMNS = [("view", "view", ""), ("days", "days", "d"),
            ("events in window", "events_in_window", ",d"), ("median ms", "median_ms", ",.1f"),

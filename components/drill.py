@@ -6,8 +6,8 @@ from dash import State
 
 from components import ids
 from components.filter_bar import filters_from_values
-from reports.context import current
-from reports.filters import FilterError, Filters
+from core.context import current
+from core.filters import FilterError, Filters
 
 FILTER_STATES = [State(i.component_id, i.component_property) for i in ids.FILTER_INPUTS]
 

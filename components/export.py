@@ -14,8 +14,8 @@ from dash import MATCH, Input, Output, State, dcc, no_update
 from auth.gate import request_user
 from components import ids
 from components.filter_bar import filters_from_values
-from reports.context import current
-from reports.filters import FilterError
+from core.context import current
+from core.filters import FilterError
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ import dash
 from dash import ALL, Input, Output, State, dcc, no_update
 
 from components import ids
-from reports.context import current
-from reports.filters import FilterError, Filters
+from core.context import current
+from core.filters import FilterError, Filters
 
 
 def parse_page_query(query: dict, today: date) -> tuple[Filters, str | None]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import dash_ag_grid as dag
 import pandas as pd
 
-from api.serialize import records
+from core.serialize import records
 
 PCT = {"function": "params.value == null ? '—' : d3.format(',.1f')(params.value) + ' %'"}
 INT = {"function": "params.value == null ? '—' : d3.format(',.0f')(params.value)"}

@@ -15,8 +15,8 @@ from dash import Output, callback, dcc, html, no_update
 from auth.gate import request_user
 from components import ids
 from components.filter_bar import filter_bar, filters_from_values, parse_page_query
-from reports.context import current
-from reports.filters import FilterError
+from core.context import current
+from core.filters import FilterError
 from reports.production import filter_options, validate_filters, without_unknown_codes
 
 log = logging.getLogger(__name__)

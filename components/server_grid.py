@@ -23,13 +23,13 @@ import numpy as np
 import pandas as pd
 from dash import MATCH, Input, Output, State, html, no_update
 
-from api.serialize import records
+from core.serialize import records
 from auth.gate import request_user
 from components.drill import FILTER_STATES, filters_or_none
 from components.export import EXPORTS
 from components.grid import grid_props, row_fields
-from reports.context import current
-from reports.filters import FilterError
+from core.context import current
+from core.filters import FilterError
 from reports.production import validate_filters
 
 log = logging.getLogger(__name__)

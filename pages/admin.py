@@ -13,12 +13,12 @@ import pandas as pd
 from dash import Input, Output, State, callback, ctx as dash_ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from api.serialize import records
+from core.serialize import records
 from auth.gate import request_user, restrict_callbacks
 from auth.users import ROLES, TOKEN_PURPOSES
 from components import grid as g, jobs
 from reports import admin as reports
-from reports.context import current
+from core.context import current
 from reports.production import filter_options
 
 dash.register_page(__name__, path="/admin", name="Admin", title="Admin · FloorPulse", order=90,

@@ -16,7 +16,7 @@ from components.server_grid import server_grid
 from metrics.downtime import OEE_DEFINITION
 from metrics.quality import NOT_GIVEN
 from reports import downtime as reports
-from reports.context import current
+from core.context import current
 
 dash.register_page(__name__, path="/downtime", name="Downtime", title="Downtime · FloorPulse",
                    order=30)

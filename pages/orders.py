@@ -16,7 +16,7 @@ from components.export import register_export
 from components.page import page_layout, register_content
 from metrics.orders import RATE_DAYS, RATE_LOOKBACK_DAYS
 from reports import orders as reports
-from reports.filters import Filters
+from core.filters import Filters
 
 dash.register_page(__name__, path="/orders", name="Orders", title="Orders · FloorPulse", order=60)
 

@@ -15,7 +15,7 @@ from components.page import page_layout, register_content
 from components.server_grid import server_grid
 from metrics import production as pm, quality as qm
 from reports import quality as reports
-from reports.context import current
+from core.context import current
 
 dash.register_page(__name__, path="/quality", name="Quality", title="Quality · FloorPulse",
                    order=20)

@@ -19,7 +19,7 @@ from components.figures import COLORS, LINE_PALETTE, _time_axis, base_layout
 from components.page import page_layout, register_content
 from reports import downtime as _downtime, quality as _quality  # noqa: F401  (their series)
 from reports import trends as reports
-from reports.context import current
+from core.context import current
 
 dash.register_page(__name__, path="/trends", name="Trends", title="Trends · FloorPulse",
                    order=70)

@@ -16,8 +16,8 @@ from components.page import page_layout, register_content
 from components.server_grid import server_grid
 from metrics import production as pm, utilisation as um
 from reports import utilisation as reports
-from reports.context import current
-from reports.filters import FilterError
+from core.context import current
+from core.filters import FilterError
 
 dash.register_page(__name__, path="/utilisation", name="Utilisation",
                    title="Utilisation · FloorPulse", order=50)

@@ -16,8 +16,8 @@ from components.filter_bar import filters_from_values
 from components.page import page_layout, register_content
 from components.server_grid import server_grid
 from reports import workforce as reports
-from reports.context import current
-from reports.filters import FilterError
+from core.context import current
+from core.filters import FilterError
 
 dash.register_page(__name__, path="/workforce", name="Workforce", title="Workforce · FloorPulse",
                    order=40)

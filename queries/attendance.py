@@ -8,7 +8,7 @@ from sqlalchemy import and_, case, delete, func, insert, or_, select
 
 from data import db, schema
 from queries.common import frame, where_filters
-from reports.filters import Filters
+from core.filters import Filters
 
 P = schema.punches
 AD = schema.attendance_daily
@@ -114,7 +114,7 @@ DAY_KEYS = ("date", "line_code", "department", "shift_code")
 ROLLUP_KEY = "attendance_day_built"
 
 
-def _measures():
+def measures():
     """Status counts and exception sums of attendance_daily rows, labelled as MEASURES."""
     return [
         _scheduled("P").label("P"), _scheduled("A").label("A"), _scheduled("HD").label("HD"),
@@ -131,17 +131,6 @@ def _measures():
         func.sum(AD.c.work_minutes).label("work_minutes"),
         func.count().label("records"),
     ]
-
-
-def rebuild_day_rollup(conn, first: date, last: date) -> None:
-    """Write attendance_day for first..last from attendance_daily (in the caller's transaction,
-    right after the records changed) and mark the rollup as kept."""
-    conn.execute(delete(AD_DAY).where(AD_DAY.c.date.between(first, last)))
-    keys = [AD.c[k] for k in DAY_KEYS]
-    rows = (select(*keys, *_measures()).where(AD.c.date.between(first, last))
-            .group_by(*keys))
-    conn.execute(insert(AD_DAY).from_select(list(DAY_KEYS) + MEASURES, rows))
-    db.set_meta(conn, ROLLUP_KEY, "1")
 
 
 def day_rollup_kept(conn) -> bool:
@@ -161,7 +150,7 @@ def summary_by(conn, filters: Filters, keys: list[str], scope=None, emps=(), dep
             stmt = stmt.where(AD_DAY.c.department.in_(list(departments)))
     else:
         cols = [AD.c[k] for k in keys]
-        stmt = _scoped(select(*cols, *_measures()), filters, scope, emps, departments)
+        stmt = _scoped(select(*cols, *measures()), filters, scope, emps, departments)
     if keys:
         stmt = stmt.group_by(*cols).order_by(*cols)
     df = frame(conn, stmt, keys + MEASURES)
@@ -194,7 +183,7 @@ def unmatched_punches(conn, filters: Filters, scope=None) -> pd.DataFrame:
             .order_by(P.c.ts))
     lines = filters.lines
     if scope is not None or lines:
-        from reports.filters import scoped_lines
+        from core.filters import scoped_lines
         allowed = scoped_lines(lines, scope)
         stmt = stmt.where(E.c.line_code.in_(list(allowed or ())))
     return frame(conn, stmt)

@@ -5,7 +5,7 @@ import pandas as pd
 from sqlalchemy import Select, false, select
 
 from data import schema
-from reports.filters import Filters, scoped_lines
+from core.filters import Filters, scoped_lines
 
 
 def where_filters(stmt: Select, table, filters: Filters, scope=None, *, date_col: str = "date",

@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select
 
 from data import schema
 from queries.common import frame, where_filters, where_scope
-from reports.filters import Filters
+from core.filters import Filters
 
 B = schema.breakdowns
 LP = schema.line_plans

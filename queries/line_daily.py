@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from data import schema
 from queries.common import frame, where_filters
-from reports.filters import Filters
+from core.filters import Filters
 
 LD = schema.line_daily
 

@@ -12,7 +12,7 @@ from sqlalchemy import false, func, select
 
 from data import schema
 from queries.common import frame
-from reports.filters import scoped_lines
+from core.filters import scoped_lines
 
 WO = schema.work_orders
 MI = schema.material_issues

@@ -9,7 +9,7 @@ from sqlalchemy import Integer, case, cast, func, select
 from data import schema
 from queries import line_day
 from queries.common import frame, where_filters, where_scope
-from reports.filters import Filters
+from core.filters import Filters
 
 P = schema.production
 LP = schema.line_plans

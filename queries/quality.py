@@ -8,7 +8,7 @@ from data import schema
 from metrics.quality import NOT_GIVEN
 from queries import line_day
 from queries.common import frame, where_filters
-from reports.filters import Filters
+from core.filters import Filters
 
 QC = schema.qc_checks
 DF = schema.defects

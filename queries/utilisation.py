@@ -23,7 +23,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from data import schema
 from metrics.calendar import hhmm_to_minutes, shift_length_minutes
 from queries.common import frame, where_scope
-from reports.filters import Filters
+from core.filters import Filters
 
 E = schema.events
 STATES = ("working", "idle", "absent")
@@ -58,7 +58,7 @@ def _shift_end_offsets(shifts: pd.DataFrame) -> dict[str, int]:
     return out
 
 
-def _confident(min_confidence: float):
+def confident(min_confidence: float):
     if not min_confidence:
         return literal(True)
     return or_(E.c.confidence.is_(None), E.c.confidence >= min_confidence)
@@ -79,7 +79,7 @@ def spans(filters: Filters, shifts: pd.DataFrame, max_gap_min: float, min_confid
                           order_by=[E.c.ts, E.c.event_id]).label("next_t"),
         shift_end.label("end_t"),
     ).where(E.c.date.between(filters.start, filters.end), E.c.event_type.in_(STATES),
-            E.c.emp_code.is_not(None), _confident(min_confidence))
+            E.c.emp_code.is_not(None), confident(min_confidence))
     if filters.shifts:
         inner = inner.where(E.c.shift_code.in_(filters.shifts))
     w = inner.subquery("w")
@@ -94,7 +94,7 @@ def spans(filters: Filters, shifts: pd.DataFrame, max_gap_min: float, min_confid
     return where_scope(out, w, filters, scope, use_shift=False, use_style=False).subquery("s")
 
 
-def _state_sum(s, state: str):
+def state_sum(s, state: str):
     return func.sum(case((s.c.event_type == state, s.c.dur), else_=0.0)) / 60.0
 
 
@@ -104,9 +104,9 @@ def state_minutes(conn, filters: Filters, keys: list[str], shifts: pd.DataFrame,
     date, shift_code)."""
     s = spans(filters, shifts, max_gap_min, min_confidence, scope)
     cols = [s.c[k] for k in keys]
-    stmt = select(*cols, _state_sum(s, "working").label("working_min"),
-                  _state_sum(s, "idle").label("idle_min"),
-                  _state_sum(s, "absent").label("absent_min"))
+    stmt = select(*cols, state_sum(s, "working").label("working_min"),
+                  state_sum(s, "idle").label("idle_min"),
+                  state_sum(s, "absent").label("absent_min"))
     if cols:
         stmt = stmt.group_by(*cols)
     return frame(conn, stmt, keys + ["working_min", "idle_min", "absent_min"])
@@ -118,36 +118,18 @@ def units(conn, filters: Filters, keys: list[str], min_confidence: float, scope=
     cols = [E.c[k] for k in keys]
     stmt = (select(*cols, func.sum(E.c.count).label("units"))
             .where(E.c.date.between(filters.start, filters.end),
-                   E.c.event_type == "product_count", _confident(min_confidence)))
+                   E.c.event_type == "product_count", confident(min_confidence)))
     stmt = where_scope(stmt, E, filters, scope, use_style=False)
     if cols:
         stmt = stmt.group_by(*cols)
     return frame(conn, stmt, keys + ["units"])
 
 
-# --- the daily rollup (schema.util_daily, kept by data/rollups.py) ------------------------------
+# --- the daily rollup (schema.util_daily, written by ingest/rollups.py) ------------------------------
 
 U = schema.util_daily
 ROLLUP_KEYS = ["date", "shift_code", "line_code", "station_code", "emp_code"]
 MEASURES = ["working_min", "idle_min", "absent_min", "units"]
-
-
-def rollup_inserts(start: date, end: date, shifts: pd.DataFrame, max_gap_min: float,
-                   min_confidence: float) -> list:
-    """INSERT ... SELECT statements that write util_daily for days start..end from the events:
-    state minutes (the same spans as every raw read) and units, one row per key and kind."""
-    window = Filters(start=start, end=end)
-    s = spans(window, shifts, max_gap_min, min_confidence)
-    keys = [s.c[k] for k in ROLLUP_KEYS]
-    states = select(*keys, _state_sum(s, "working"), _state_sum(s, "idle"),
-                    _state_sum(s, "absent"), literal(0)).group_by(*keys)
-    ekeys = [E.c[k] for k in ROLLUP_KEYS]
-    made = (select(*ekeys, literal(0.0), literal(0.0), literal(0.0), func.sum(E.c.count))
-            .where(E.c.date.between(start, end), E.c.event_type == "product_count",
-                   _confident(min_confidence))
-            .group_by(*ekeys))
-    columns = ROLLUP_KEYS + MEASURES
-    return [insert(U).from_select(columns, states), insert(U).from_select(columns, made)]
 
 
 def rolled_up(conn, filters: Filters, keys: list[str], scope=None, skip_days=()) -> pd.DataFrame:

@@ -22,10 +22,12 @@ from pathlib import Path
 import pandas as pd
 
 from auth import audit, users
-from data import demo, rollups, schema
-from data.importer import import_folder
+from data import schema
+from demo import load as demo
+from ingest import rollups
+from ingest.importer import import_folder
 from queries import admin as q
-from reports.context import Context
+from core.context import Context
 
 log = logging.getLogger(__name__)
 

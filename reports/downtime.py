@@ -18,7 +18,7 @@ from queries import downtime as q
 from queries.production import output_by
 from queries.quality import checks_by
 from reports.cache import cached_report
-from reports.filters import Filters
+from core.filters import Filters
 from reports.kpis import kpi, overview_kpis
 from reports.production import filter_options
 from reports.trends import trend_series

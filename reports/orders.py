@@ -12,7 +12,7 @@ import pandas as pd
 from metrics import orders as m
 from queries import orders as q
 from reports.cache import cached_report
-from reports.filters import Filters
+from core.filters import Filters
 from reports.kpis import kpi, overview_kpis
 
 DAILY_ON_TIME_MAX_DAYS = 31  # longer windows show on-time delivery by week

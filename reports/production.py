@@ -14,7 +14,7 @@ from metrics import production as m
 from queries import production as q
 from queries.common import master_lists
 from reports.cache import cached_report
-from reports.filters import FilterError, Filters
+from core.filters import FilterError, Filters
 from reports.kpis import kpi
 
 WIP_HOURLY_MAX_DAYS = 14  # longer windows chart WIP at the end of each day (smaller payload)

@@ -12,7 +12,7 @@ from metrics import quality as m
 from metrics.production import sum_by
 from queries import quality as q
 from reports.cache import cached_report
-from reports.filters import Filters
+from core.filters import Filters
 from reports.kpis import kpi, overview_kpis
 from reports.trends import trend_series
 

@@ -25,7 +25,7 @@ from metrics import trends as t
 from queries import line_daily as q_ld
 from queries import production as q_prod
 from reports.cache import cached_report
-from reports.filters import Filters
+from core.filters import Filters
 
 WINDOWS = (30, 90, 365)
 LINE_DAYS_MAX = 31  # line comparison by day up to this many days, else by week

@@ -11,12 +11,12 @@ from datetime import date
 
 import pandas as pd
 
-from data import rollups
+from ingest import rollups
 from metrics import utilisation as m
 from metrics.calendar import date_runs
 from queries import utilisation as q
 from reports.cache import cached_report
-from reports.filters import Filters
+from core.filters import Filters
 from reports.kpis import kpi, overview_kpis
 from reports.production import filter_options
 from reports.trends import trend_series

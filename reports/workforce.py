@@ -13,7 +13,7 @@ from metrics import attendance as m
 from metrics.production import sum_by
 from queries import attendance as q, common
 from reports.cache import cached_report
-from reports.filters import Filters, scoped_lines
+from core.filters import Filters, scoped_lines
 from reports.kpis import kpi, overview_kpis
 from reports.trends import trend_series
 

@@ -28,7 +28,8 @@ Stations: ST1 occupancy 120, 66.667 %, 8 units / 2 h = 4.0 an hour; ST2 occupanc
 """
 from __future__ import annotations
 
-from data import db, events, schema
+from data import db, schema
+from ingest import events
 from tests.factories import D, small_plant
 
 PLANT_TZ = "Asia/Dhaka"

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from data import db, schema
-from reports.context import Context
+from core.context import Context
 from settings import Settings
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from auth import users
 from data import db, schema
 from reports import admin
-from reports.context import Context
+from core.context import Context
 from settings import Settings
 from tests.factories import small_plant
 from tests.test_importer import GOOD, write_folder
@@ -211,7 +211,7 @@ def test_admin_commands_join_the_audit_log(database_url, make_app, tmp_path, mon
     assert runner.invoke(args=["create-token", "sam", "--name", "tablet"]).exit_code == 0
     bad = write_folder(tmp_path / "bad", {"lines.csv": "line_code,name\n,No code\n"})
     assert runner.invoke(args=["import", str(bad)]).exit_code == 1
-    from reports.context import EXTENSION_KEY
+    from core.context import EXTENSION_KEY
     rows = _audit(app.server.extensions[EXTENSION_KEY])
     assert [(who, what) for who, what, _d in rows] == [
         ("cli:ops", "user created"), ("cli:ops", "token created"), ("cli:ops", "reload failed")]

@@ -14,9 +14,9 @@ from auth import users
 from components.export import EXPORTS
 from components.page import render_content
 from data import db
-from data.attendance import process_attendance
-from reports.context import current
-from reports.filters import Filters
+from ingest.attendance import process_attendance
+from core.context import current
+from core.filters import Filters
 from tests.attendance_plant import NOW, attendance_plant
 from tests.factories import D
 

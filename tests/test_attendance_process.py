@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from data import db, schema
-from data.attendance import process_attendance
-from data.punches import ingest
-from reports.context import Context
+from ingest.attendance import process_attendance
+from ingest.punches import ingest
+from core.context import Context
 from reports import workforce
-from reports.filters import Filters
+from core.filters import Filters
 from settings import Settings
 from tests.attendance_plant import NOW, at, attendance_plant
 from tests.factories import D

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from data import db, schema
-from data.attlog import import_attlog, parse
+from ingest.attlog import import_attlog, parse
 from tests.attendance_plant import NOW, attendance_plant
 
 SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "zkteco_attlog_sample.dat"

@@ -252,7 +252,7 @@ def test_health_reports_database_cache_and_version(client):
 
 def test_ready_is_503_when_the_database_is_unreachable(sqlite_url, make_app):
     from data import db
-    from reports.context import EXTENSION_KEY
+    from core.context import EXTENSION_KEY
     app = make_app(sqlite_url)
     ctx = app.server.extensions[EXTENSION_KEY]
     # a PostgreSQL server that is not there (port 1 refuses at once)

@@ -8,7 +8,7 @@ from selenium.webdriver.common.by import By
 
 from auth import users
 from data import db
-from reports.context import Context
+from core.context import Context
 from tests.browser import choose, serve_signed_in
 from tests.order_plant import NOW, order_plant
 

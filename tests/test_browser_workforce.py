@@ -12,7 +12,7 @@ from dash.testing.wait import until as wait_until
 
 from auth import users
 from data import db
-from data.attendance import process_attendance
+from ingest.attendance import process_attendance
 from tests.attendance_plant import NOW, attendance_plant
 from selenium.webdriver.common.keys import Keys
 

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from data import db, demo, schema
+from data import db, schema
+from demo import load as demo
 from metrics.calendar import assign_shift_day
 
 END = datetime(2026, 3, 4, 14)  # a Wednesday; the range holds Shaheed Day (Sat 21 Feb)

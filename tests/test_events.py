@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from auth import users
-from data import csv_rules, db, events, schema
+from data import db, schema
+from ingest import csv_rules, events
 from tests.camera_plant import cameras
 
 

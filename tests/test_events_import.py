@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from data import events, schema
-from data.importer import import_folder
+from data import schema
+from ingest import events
+from ingest.importer import import_folder
 from tests.camera_plant import cameras
 from tests.test_importer import write_folder
 

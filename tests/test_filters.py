@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from reports.filters import FilterError, Filters, scoped_lines
+from core.filters import FilterError, Filters, scoped_lines
 
 TODAY = date(2026, 3, 10)
 

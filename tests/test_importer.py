@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from data import db, schema
-from data.csv_rules import FILES
-from data.importer import import_folder
+from ingest.csv_rules import FILES
+from ingest.importer import import_folder
 from metrics.calendar import to_plant_local
 
 # One small plant that touches every file. Shift N runs 22:00-06:00 (a night shift).

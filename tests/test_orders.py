@@ -8,8 +8,8 @@ import pytest
 
 from auth import users
 from reports import orders as r
-from reports.context import Context
-from reports.filters import Filters
+from core.context import Context
+from core.filters import Filters
 from reports.kpis import extra_overview_kpis
 from settings import Settings
 from tests.order_plant import NOW, TODAY, order_plant

@@ -15,9 +15,9 @@ from auth import users
 from components.export import EXPORTS
 from components.page import render_content
 from data import db, schema
-from data.importer import import_folder
-from reports.context import Context, current
-from reports.filters import Filters
+from ingest.importer import import_folder
+from core.context import Context, current
+from core.filters import Filters
 from tests.order_plant import NOW, TODAY, order_plant
 from tests.test_importer import GOOD, write_folder
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from auth import users
 from data import schema
-from data.attendance import process_attendance
+from ingest.attendance import process_attendance
 from tests.attendance_plant import NOW, at, attendance_plant
 from tests.factories import D
 

@@ -7,8 +7,8 @@ import pytest
 
 from metrics import quality as m
 from reports import quality as r
-from reports.context import Context
-from reports.filters import Filters
+from core.context import Context
+from core.filters import Filters
 from settings import Settings
 from tests.factories import D, quality_downtime, small_plant
 

@@ -11,7 +11,7 @@ from components.drill import filters_or_none
 from components.export import EXPORTS
 from components.page import render_content
 from data import db
-from reports.context import current
+from core.context import current
 from tests.factories import quality_downtime, small_plant
 
 DAY = ("2026-03-02", "2026-03-02")

@@ -5,8 +5,8 @@ import pytest
 
 from data import db
 from reports import production as r
-from reports.context import Context
-from reports.filters import FilterError, Filters
+from core.context import Context
+from core.filters import FilterError, Filters
 from settings import Settings
 from tests.factories import D, small_plant
 

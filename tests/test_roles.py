@@ -206,7 +206,7 @@ def test_line_manager_cannot_read_another_line_through_pages_or_exports(plant):
     from components import export
     from components.page import render_content
     from pages import lines as lines_page
-    from reports.context import current
+    from core.context import current
 
     app, client, tokens = plant
     headers = _as(tokens, "line_manager")

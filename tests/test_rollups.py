@@ -10,9 +10,11 @@ import pandas as pd
 from pytest import approx
 from sqlalchemy import func, select, update
 
-from data import db, demo, events, rollups, schema
+from data import db, schema
+from demo import load as demo
+from ingest import events, rollups
 from reports import utilisation as reports
-from reports.filters import Filters
+from core.filters import Filters
 from tests.camera_plant import PLANT_TZ, _ev, camera_plant
 from tests.factories import D
 
@@ -114,7 +116,7 @@ def test_demo_views_are_the_same_from_the_rollup_and_from_the_events(engine, mak
 
 
 def test_attendance_groupings_read_the_day_rollup_that_processing_keeps(engine):
-    from data.attendance import process_attendance
+    from ingest.attendance import process_attendance
     from queries import attendance as qa
     from tests.attendance_plant import NOW, attendance_plant
     from tests.factories import D as START
@@ -197,6 +199,6 @@ def test_production_and_quality_views_are_the_same_from_line_day_and_from_the_fa
         assert conn.execute(select(func.count()).select_from(schema.line_day)).scalar() > 0
     from_rollup = views()
     with engine.begin() as conn:
-        line_day.forget(conn)
+        rollups.forget_line_day(conn)
         db.bump_data_version(conn)
     _same(from_rollup, views())

@@ -25,7 +25,8 @@ sys.path.insert(0, str(ROOT))
 
 from auth import users  # noqa: E402
 from bench.scaleout import END, Server, endpoints  # noqa: E402
-from data import db, demo, schema  # noqa: E402
+from data import db, schema
+from demo import load as demo
 
 PASSWORD = "scale-out-" + secrets.token_urlsafe(8)
 START_DAY, END_DAY = "2026-03-26", "2026-03-30"

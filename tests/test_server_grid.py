@@ -14,9 +14,10 @@ from selenium.webdriver.common.by import By
 
 from auth import users
 from components import server_grid as sg
-from data import db, demo
-from reports.context import EXTENSION_KEY
-from reports.filters import Filters
+from data import db
+from demo import load as demo
+from core.context import EXTENSION_KEY
+from core.filters import Filters
 from tests.browser import choose, serve_signed_in
 
 END = datetime(2026, 3, 4, 14)  # a Wednesday: 7 demo days up to 14:00

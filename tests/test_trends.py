@@ -9,8 +9,8 @@ from data import db, schema
 from metrics import trends as mt
 from reports import downtime as _downtime, quality as _quality  # noqa: F401  (their series)
 from reports import trends as r
-from reports.context import Context
-from reports.filters import Filters
+from core.context import Context
+from core.filters import Filters
 from settings import Settings
 from tests.factories import D, quality_downtime, small_plant
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from data import db, schema
-from data.uci import import_uci, read_uci
+from ingest.uci import import_uci, read_uci
 
 UCI = Path(__file__).resolve().parents[2] / "shared" / "data" / "garments_worker_productivity.csv"
 pytestmark = pytest.mark.skipif(not UCI.exists(), reason=f"{UCI} is not there")

@@ -9,7 +9,7 @@ from pytest import approx
 
 from metrics import utilisation as m
 from reports import utilisation as reports
-from reports.filters import Filters
+from core.filters import Filters
 from tests.camera_plant import CAMERA_EVENTS, _ev, camera_plant, cameras
 from tests.factories import D
 
@@ -78,7 +78,7 @@ def test_stations_and_lines(engine, make_ctx):
 def test_arrival_order_and_duplicates_change_nothing(engine, make_ctx):
     shuffled = CAMERA_EVENTS[::3] + CAMERA_EVENTS[1::3] + CAMERA_EVENTS[2::3]
     camera_plant(engine, shuffled)
-    from data import events
+    from ingest import events
     again = events.ingest(engine, CAMERA_EVENTS, "Asia/Dhaka")
     assert again.accepted == 0 and again.duplicates == len(CAMERA_EVENTS)
     t = reports.workers(make_ctx(), DAY)["total"]
@@ -87,7 +87,7 @@ def test_arrival_order_and_duplicates_change_nothing(engine, make_ctx):
 
 def _one_worker(engine, items):
     cameras(engine)
-    from data import events
+    from ingest import events
     result = events.ingest(engine, items, "Asia/Dhaka")
     assert result.rejected == []
 

@@ -1,7 +1,7 @@
 """Import a folder of CSV files (SPEC section 2): check every row of every file, then write all
 of it in one transaction or nothing at all.
 
-The rules per file live in `data.csv_rules`; this module reads the files, applies those rules,
+The rules per file live in `ingest.csv_rules`; this module reads the files, applies those rules,
 checks codes against the import and the database, fills the derived columns (production day,
 shift, hour, the station's line) and writes. Every import, good or bad, leaves one row in
 `imports` with its row counts and errors.
@@ -27,8 +27,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from data import db, rollups, schema
-from data.csv_rules import BY_FILENAME, BY_NAME, FILES, FileSpec, parse_column, shift_day_columns
+from data import db, schema
+from ingest import rollups
+from ingest.csv_rules import BY_FILENAME, BY_NAME, FILES, FileSpec, parse_column, shift_day_columns
 from metrics.calendar import assign_shift_day
 
 log = logging.getLogger(__name__)
@@ -219,7 +220,7 @@ def _check_rows(f: _File, plant_tz: str, errors: _Errors) -> None:
             made = data[key_column].isna()
             data[key_column] = spec.fill_key(data)
             # a row keyed by its content that repeats an earlier row is the same fact sent twice:
-            # a duplicate, left out as the ingestion API does (data.events), not an error
+            # a duplicate, left out as the ingestion API does (ingest.events), not an error
             keep = ~(made & data[key_column].notna() & data[key_column].duplicated())
             data, f.line = data[keep], f.line[keep]
         _check_duplicates(f, data, errors)

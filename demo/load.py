@@ -21,9 +21,10 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from sqlalchemy import Date, DateTime, Table
 
-from data import attendance, db, rollups, schema
-from data import demo_events, demo_orders, demo_people, demo_production as prod
-from data.demo_plant import Config, build_plant
+from data import db, schema
+from ingest import attendance, rollups
+from demo import events as demo_events, orders as demo_orders, people as demo_people, production as prod
+from demo.plant import Config, build_plant
 
 SCALES = {
     # cameras watch eight stations on each of two day-only lines: about 150,000 events

@@ -13,7 +13,7 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 
-from data.demo_plant import LUNCH_AT, SHIFT_MIN, Plant
+from demo.plant import LUNCH_AT, SHIFT_MIN, Plant
 
 WORKING, IDLE, ABSENT = 0, 1, 2
 STATE_NAMES = np.array(["working", "idle", "absent"])

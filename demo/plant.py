@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from data import demo_catalog as cat
+from demo import catalog as cat
 
 WEEKLY_OFF = 4  # Friday (Monday = 0)
 BREAK_MIN = 60

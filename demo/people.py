@@ -9,8 +9,8 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 
-from data import demo_catalog as cat
-from data.demo_plant import SHIFT_MIN, Plant
+from demo import catalog as cat
+from demo.plant import SHIFT_MIN, Plant
 
 EMPLOYEE_COLUMNS = ["emp_code", "name", "department", "designation", "line_code", "shift_code",
                     "device_user_id", "rfid", "date_joined", "date_left", "is_placeholder"]

@@ -7,7 +7,7 @@ uncached read (a 30-day window of the large plant is ~800,000 events).
 
 How it stays right:
 - `rebuild` computes days from the events with the same SQL every raw read uses
-  (queries/utilisation.py) and records the rules it used (EVENT_MAX_GAP_MIN,
+  (queries/utilisation.py's spans) and records the rules it used (EVENT_MAX_GAP_MIN,
   EVENT_MIN_CONFIDENCE). A reader with other rules does not use the rollup at all.
 - Ingestion (`mark_stale`, in the same transaction as the events) marks the days it touched; a
   reader takes those days from the events and the rest from the rollup, so a stale day is never
@@ -22,10 +22,14 @@ import time
 from datetime import date, timedelta
 from typing import Iterable
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import (Integer, case, cast, delete, func, insert, literal, null, select,
+                        union_all)
 
+from core.filters import Filters
 from data import db, schema
 from metrics.calendar import date_runs
+from queries import attendance as qa, line_day, utilisation as qu
+from queries.common import shifts as shifts_table
 
 log = logging.getLogger(__name__)
 
@@ -60,9 +64,6 @@ def _built_with(conn, rules) -> bool:
 def rebuild(conn, rules: tuple[float, float], days: Iterable[date] | None = None) -> int:
     """Compute util_daily again for `days` (every day with events when None) with `rules`, in the
     caller's transaction; clear those days' stale marks. Returns the rows written."""
-    from queries import utilisation as q  # queries build on data, not the other way round
-    from queries.common import shifts as shifts_table
-
     t0 = time.perf_counter()
     events = schema.events
     if days is None:
@@ -82,7 +83,7 @@ def rebuild(conn, rules: tuple[float, float], days: Iterable[date] | None = None
         a, b = _as_date(a), _as_date(b)
         while a <= b:
             z = min(b, a + timedelta(days=CHUNK_DAYS - 1))
-            for stmt in q.rollup_inserts(a, z, shifts, *rules):
+            for stmt in _util_inserts(a, z, shifts, *rules):
                 written += max(conn.execute(stmt).rowcount, 0)
             a = z + timedelta(days=1)
     _set_rules(conn, rules)
@@ -93,12 +94,11 @@ def rebuild(conn, rules: tuple[float, float], days: Iterable[date] | None = None
 
 def rebuild_attendance(conn) -> None:
     """attendance_day again from every attendance record (process-attendance keeps it after)."""
-    from queries import attendance as qa
     first, last = conn.execute(select(func.min(schema.attendance_daily.c.date),
                                       func.max(schema.attendance_daily.c.date))).one()
     conn.execute(delete(schema.attendance_day))
     if first is not None:
-        qa.rebuild_day_rollup(conn, _as_date(first), _as_date(last))
+        rebuild_attendance_days(conn, _as_date(first), _as_date(last))
 
 
 LINE_DAY_FACTS = ("production", "qc_checks", "defects")
@@ -107,12 +107,83 @@ LINE_DAY_FACTS = ("production", "qc_checks", "defects")
 def rebuild_line_day(conn, days: Iterable | None = None) -> None:
     """line_day again for `days` (every day when None, or when it was never built), in the
     caller's transaction: call it where production, checks or defects are written."""
-    from queries import line_day
     if days is None or not line_day.kept(conn):
-        line_day.rebuild(conn)
+        _write_line_day(conn)
         return
     for a, b in date_runs({_as_date(d) for d in days}):
-        line_day.rebuild(conn, a, b)
+        _write_line_day(conn, a, b)
+
+
+def forget_line_day(conn) -> None:
+    """Stop reading line_day (until the next rebuild)."""
+    db.delete_meta(conn, line_day.KEPT_KEY)
+
+
+def _write_line_day(conn, first: date | None = None, last: date | None = None) -> None:
+    """Write line_day for first..last (every day when not given) from the fact tables in one
+    INSERT ... SELECT, and mark it kept."""
+    LD, P, QC, DF = schema.line_day, schema.production, schema.qc_checks, schema.defects
+    keys_ = line_day.KEYS
+
+    def window(table):
+        return [table.c.date.between(first, last)] if first is not None else []
+
+    def stage(name):
+        return case((P.c.stage == name, P.c.qty))
+
+    none = cast(null(), Integer)  # typed: PostgreSQL reads a bare NULL in a UNION as text
+    measures = [c for c in LD.columns.keys() if c not in keys_]
+
+    def part(table, where, **values):
+        """One fact table's rows as (keys, every measure), NULL for the measures it lacks;
+        every column labelled, so the union's columns line up by name and position."""
+        cols = [table.c[k].label(k) for k in keys_]
+        cols += [values.get(m, none).label(m) for m in measures]
+        return select(*cols).where(*where)
+
+    rows = union_all(
+        part(P, window(P), prod_rows=literal(1), loading=stage("loading"),
+             output=stage("output"), packing=stage("packing")),
+        part(QC, window(QC), checked=QC.c.checked_qty, defective=QC.c.defective_qty),
+        part(DF, window(DF), defects=DF.c.qty,
+             repaired=case((DF.c.repaired_ts.is_not(None), DF.c.qty), else_=0)),
+    ).subquery("f")
+    keys = [rows.c[k] for k in keys_]
+    grouped = select(*keys, *[func.sum(rows.c[m]) for m in measures]).group_by(*keys)
+    conn.execute(delete(LD).where(*window(LD)))
+    conn.execute(insert(LD).from_select(list(keys_) + measures, grouped))
+    db.set_meta(conn, line_day.KEPT_KEY, "1")
+
+
+def _util_inserts(start: date, end: date, shifts, max_gap_min: float,
+                  min_confidence: float) -> list:
+    """INSERT ... SELECT statements that write util_daily for days start..end from the events:
+    state minutes (the same spans as every raw read, queries/utilisation.py) and units, one row
+    per key and kind."""
+    E = schema.events
+    s = qu.spans(Filters(start=start, end=end), shifts, max_gap_min, min_confidence)
+    keys = [s.c[k] for k in qu.ROLLUP_KEYS]
+    states = select(*keys, qu.state_sum(s, "working"), qu.state_sum(s, "idle"),
+                    qu.state_sum(s, "absent"), literal(0)).group_by(*keys)
+    ekeys = [E.c[k] for k in qu.ROLLUP_KEYS]
+    made = (select(*ekeys, literal(0.0), literal(0.0), literal(0.0), func.sum(E.c.count))
+            .where(E.c.date.between(start, end), E.c.event_type == "product_count",
+                   qu.confident(min_confidence))
+            .group_by(*ekeys))
+    columns = qu.ROLLUP_KEYS + qu.MEASURES
+    return [insert(U).from_select(columns, states), insert(U).from_select(columns, made)]
+
+
+def rebuild_attendance_days(conn, first: date, last: date) -> None:
+    """Write attendance_day for first..last from attendance_daily (in the caller's transaction,
+    right after the records changed) and mark the rollup as kept."""
+    AD, AD_DAY = schema.attendance_daily, schema.attendance_day
+    conn.execute(delete(AD_DAY).where(AD_DAY.c.date.between(first, last)))
+    keys = [AD.c[k] for k in qa.DAY_KEYS]
+    rows = (select(*keys, *qa.measures()).where(AD.c.date.between(first, last))
+            .group_by(*keys))
+    conn.execute(insert(AD_DAY).from_select(list(qa.DAY_KEYS) + qa.MEASURES, rows))
+    db.set_meta(conn, qa.ROLLUP_KEY, "1")
 
 
 def mark_stale(conn, days: Iterable) -> None:

@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import and_, bindparam, delete, or_, select, tuple_, update
 
-from data import db, rollups, schema
+from data import db, schema
+from ingest import rollups
 from metrics import attendance as att
 from metrics.calendar import date_runs
 from queries import attendance as q, common
@@ -159,7 +160,7 @@ def _process_chunk(conn, first: date, last: date, shifts, employees, default_shi
     if len(changed):
         _insert(conn, changed.assign(computed_at=now))
     if len(changed) or gone:
-        q.rebuild_day_rollup(conn, first, last)
+        rollups.rebuild_attendance_days(conn, first, last)
     # punches whose candidate days all lie in this chunk are now decided
     mine = assigned[(assigned["ts"] >= _midnight(first))
                     & (assigned["ts"] < _midnight(last + timedelta(days=1)))]

@@ -2,7 +2,7 @@
 and line, and store it exactly once.
 
 Shared by the API (`POST /api/v1/events`) and anything else that ingests events. Items are
-checked with the CSV importer's own column rules (`data.csv_rules`), so a bad value reads the same
+checked with the CSV importer's own column rules (`ingest.csv_rules`), so a bad value reads the same
 whichever way it came in. Idempotency rests on the primary key: every row goes in with
 INSERT ... ON CONFLICT (event_id) DO NOTHING, and the duplicates are counted from the rows the
 database actually inserted, which stays right when several clients post overlapping batches at
@@ -24,8 +24,9 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
-from data import db, rollups, schema
-from data.csv_rules import BY_NAME, INT_LIMIT, event_id_for, parse_column
+from data import db, schema
+from ingest import rollups
+from ingest.csv_rules import BY_NAME, INT_LIMIT, event_id_for, parse_column
 from metrics.calendar import assign_shift_day
 
 log = logging.getLogger(__name__)

@@ -10,8 +10,8 @@ from datetime import datetime, time, timedelta
 import numpy as np
 import pandas as pd
 
-from data import demo_catalog as cat
-from data.demo_plant import Plant
+from demo import catalog as cat
+from demo.plant import Plant
 
 ORDER_COLUMNS = ["wo_number", "style_code", "line_code", "order_qty", "produced_qty", "status",
                  "planned_start", "due_date", "released_at", "started_at", "completed_at"]

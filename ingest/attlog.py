@@ -19,7 +19,8 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import select
 
-from data import db, punches, schema
+from data import db, schema
+from ingest import punches
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from data import demo_catalog as cat
-from data.demo_plant import HOUR_SHAPE, OT_SHAPE, SHIFT_MIN, WORKING_MIN, Plant, allocate
+from demo import catalog as cat
+from demo.plant import HOUR_SHAPE, OT_SHAPE, SHIFT_MIN, WORKING_MIN, Plant, allocate
 
 BUNDLE = 20  # cut pieces are fed in bundles
 CARTON = 12  # and packed by the dozen
