@@ -12,12 +12,12 @@ from datetime import datetime
 
 import pandas as pd
 
+from core.filters import Filters
 from metrics import production as m
 from metrics.calendar import assign_shift_day, shift_hours
 from queries import production as q
 from reports import quality as quality_reports
 from reports.cache import cached_report, data_identity
-from reports.filters import Filters
 from reports.production import filter_options, validate_filters
 
 # The board's numbers move with the data version and with the clock: "so far" targets grow as

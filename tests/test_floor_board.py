@@ -20,9 +20,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from core.filters import FilterError
 from data import db, schema
 from reports import floor
-from reports.filters import FilterError
 from tests.factories import D, small_plant
 
 NOW = datetime(D.year, D.month, D.day, 11, 30)
