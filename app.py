@@ -22,6 +22,7 @@ from components.jobs import ThreadJobManager
 from data import db
 from ingest import rollups
 from core.context import EXTENSION_KEY, Context
+from pages.tv import bp as tv_blueprint
 from settings import BASE_DIR, Settings
 
 log = logging.getLogger("floorpulse")
@@ -70,7 +71,9 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     app = dash.Dash(
         __name__, use_pages=True, pages_folder=str(BASE_DIR / "pages"),
         assets_folder=str(BASE_DIR / "assets"), suppress_callback_exceptions=True,
-        title="FloorPulse", update_title=None, serve_locally=True, assets_ignore=r"login\.css",
+        # login.css and the TV board's tv.css / tv.js belong to pages Dash does not serve
+        title="FloorPulse", update_title=None, serve_locally=True,
+        assets_ignore=r"login\.css|^tv\.",
         # long work (the admin page's reload) runs in a server thread (components/jobs.ThreadJobManager); progress via diskcache
         background_callback_manager=ThreadJobManager(
             diskcache.Cache(os.path.join(settings.cache_dir, "jobs"))),
@@ -84,6 +87,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     server.extensions[EXTENSION_KEY] = ctx
     init_auth(server)
     server.register_blueprint(api_blueprint)
+    server.register_blueprint(tv_blueprint)  # /tv: the floor TV board (not a Dash page)
     filter_bar.register_callbacks(app)
     export.register_callbacks(app)
     server_grid.register_callbacks(app)

@@ -67,6 +67,7 @@ class Settings:
     session_idle_min: int = 120  # a signed-in session ends after this long without a request
     session_cookie_secure: bool = False  # Secure cookie always (else only over HTTPS)
     trust_proxy: bool = False  # behind a TLS proxy: trust X-Forwarded-For/-Proto
+    live_refresh_s: int = 60  # a page showing today asks this often whether the data moved
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -86,6 +87,7 @@ class Settings:
             session_idle_min=_env_int("SESSION_IDLE_MIN", cls.session_idle_min),
             session_cookie_secure=_env_flag("SESSION_COOKIE_SECURE"),
             trust_proxy=_env_flag("TRUST_PROXY"),
+            live_refresh_s=_env_int("LIVE_REFRESH_S", cls.live_refresh_s),
         )
         values.update(overrides)
         return cls(**values)

@@ -183,5 +183,5 @@ def _shift_hours(plan: pd.DataFrame, counts: pd.DataFrame, shift, day) -> pd.Dat
     for other in frames[1:]:
         df = df.merge(other, on="slot", how="outer")
     for col in ("target", "output"):
-        df[col] = pd.to_numeric(df.get(col), errors="coerce").fillna(0.0).astype(float)
+        df[col] = pd.to_numeric(df[col], errors="coerce").fillna(0.0) if col in df else 0.0
     return df.sort_values("slot")[["slot", "target", "output"]].reset_index(drop=True)
