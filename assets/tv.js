@@ -45,10 +45,11 @@
   function dec(v) { return v === null || v === undefined ? "—" : v.toFixed(1); }
   function tone(v) { return v === null || v === undefined ? "" : (v >= 0 ? "green" : "red"); }
 
-  function kpi(label, value, sub, cls, id) {
+  function kpi(label, value, sub, cls, id, unit) {
     const box = el("div", "tv-kpi " + (cls || ""));
     box.appendChild(el("div", "tv-kpi-label", label));
     const val = el("div", "tv-kpi-value", value);
+    if (unit && value !== "—") { val.appendChild(el("small", "", unit)); }
     if (id) { val.id = id; }
     box.appendChild(val);
     box.appendChild(el("div", "tv-kpi-sub", sub || "\u00a0"));
@@ -67,8 +68,8 @@
   }
 
   function drawLine(line, b) {
-    titleEl.textContent = line.line_code + (line.name && line.name !== line.line_code ? " · " + line.name : "")
-      + "   " + shiftText(b);
+    titleEl.textContent = line.line_code + (line.name && line.name !== line.line_code ? " · " + line.name : "");
+    titleEl.appendChild(el("span", "", shiftText(b)));
     const section = el("section", "tv-line");
     section.dataset.line = line.line_code;
     section.style.cssText = "display:flex;flex-direction:column;gap:1.2vh;flex:1;min-height:0";
@@ -81,7 +82,7 @@
     const last = hours.filter(h => h.output !== null && !h.running).pop();
     kpis.appendChild(kpi("Last hour", last ? num(last.output) : "—",
       last ? last.hour + " · target " + num(last.target) : "", last ? last.status : ""));
-    kpis.appendChild(kpi("SMV efficiency", pct(line.efficiency_pct), "so far today", "", "tv-line-efficiency"));
+    kpis.appendChild(kpi("SMV efficiency", dec(line.efficiency_pct), "so far today", "", "tv-line-efficiency", "%"));
     kpis.appendChild(kpi("DHU", dec(line.dhu), line.checked ? num(line.checked) + " checked today" : "nothing checked yet",
       "", "tv-line-dhu"));
     section.appendChild(kpis);
@@ -110,7 +111,8 @@
   }
 
   function drawPlant(b) {
-    titleEl.textContent = "The floor · " + shiftText(b);
+    titleEl.textContent = "The floor";
+    titleEl.appendChild(el("span", "", shiftText(b)));
     const lines = b.lines;
     const tiles = el("div", "tv-tiles");
     tiles.id = "tv-tiles";
@@ -218,6 +220,7 @@
           plantOffsetMs = Date.UTC(+p.slice(0, 4), +p.slice(5, 7) - 1, +p.slice(8, 10), +p.slice(11, 13),
                                    +p.slice(14, 16), +p.slice(17, 19)) - Date.now();
         }
+        tick();
         if (!body.unchanged) { data = body.board; state = body.state; draw(); }
         failures = 0; lastOk = Date.now();
         fresh();

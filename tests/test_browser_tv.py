@@ -1,0 +1,216 @@
+"""The floor TV in headless Chromium, as a screen on the floor lives it (SPEC section 11).
+
+The server runs as a process of its own, so that it can be stopped and started again like a real
+one. A kiosk link opens the board with nobody signed in; counts for the running hour arrive
+through the CSV importer's upsert (the real write path, which bumps the data version) and show
+without a reload; the server goes away ("stale since") and comes back (recovery, still no
+reload); a revoked key blanks the board. The plant: a shift that began three hours before now
+(plant-local), so "the current shift" is whatever hour the test runs at.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import requests
+from dash.testing.wait import until
+
+from auth import users
+from data import db, schema
+from ingest.importer import import_folder
+from tests.browser import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+PLANT_TZ = "Asia/Dhaka"
+SHOTS = os.environ.get("SCREENSHOT_DIR")
+# per line: output of the three hours gone, target 900 over 540 minutes (100 an hour)
+LINES = {"L01": (100, 90, 110), "L02": (120, 100, 95), "L03": (80, 85, 70),
+         "L04": (100, 100, 100), "L05": (60, 110, 105), "L06": (95, 99, 101)}
+
+
+def live_plant(engine) -> datetime:
+    """Lines L01-L06 on a 9-hour shift that began 3 hours before the current plant-local hour;
+    returns that start."""
+    now = datetime.now(ZoneInfo(PLANT_TZ)).replace(tzinfo=None)
+    start = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=3)
+    end = start + timedelta(hours=9)
+    day = start.date()
+    rows = {
+        schema.lines: [{"line_code": c, "name": f"Line {c[1:]}", "department": "Sewing"}
+                       for c in LINES],
+        schema.shifts: [{"shift_code": "A", "name": "Day", "start": f"{start:%H:%M}",
+                         "end": f"{end:%H:%M}", "break_minutes": 0}],
+        schema.styles: [{"style_code": "S1", "description": "Polo", "smv": 6.0}],
+        schema.line_plans: [{"date": day, "shift_code": "A", "line_code": c, "style_code": "S1",
+                             "target_qty": 900, "operators": 30, "helpers": 0,
+                             "working_minutes": 540} for c in LINES],
+        schema.production: [
+            {"date": day, "shift_code": "A", "line_code": c,
+             "hour": (start + timedelta(hours=i)).hour, "style_code": "S1", "stage": "output",
+             "qty": qty} for c, counts in LINES.items() for i, qty in enumerate(counts)],
+    }
+    with engine.begin() as conn:
+        for table, data in rows.items():
+            db.upsert(conn, table, data)
+        db.bump_data_version(conn)
+    return start
+
+
+class Server:
+    """`python -c 'from app import app; app.run()'` on a free port: a real process to stop."""
+
+    def __init__(self, url: str, tmp: Path):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, "DATABASE_URL": url, "CACHE_DIR": str(tmp / "cache"),
+                    "SECRET_KEY": "tv-test", "DEMO_DATA": "0", "PLANT_TZ": PLANT_TZ,
+                    "LOG_LEVEL": "WARNING"}
+        self.proc = None
+
+    def start(self):
+        code = f"from app import app; app.run(host='127.0.0.1', port={self.port})"
+        self.proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=self.env,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        until(self.up, timeout=30)
+
+    def up(self) -> bool:
+        try:
+            return requests.get(f"{self.base}/api/health/live", timeout=1).status_code == 200
+        except requests.RequestException:
+            return False
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(timeout=15)
+        self.proc = None
+
+
+@pytest.fixture
+def floor(dash_duo, sqlite_url, tmp_path):
+    engine = db.get_engine(sqlite_url)
+    start = live_plant(engine)
+    with engine.begin() as conn:
+        manager = users.create_user(conn, "l12", "long-password", role="line_manager",
+                                    lines=("L01", "L02"))
+        head = users.create_user(conn, "head", "long-password", role="plant_head")
+        keys = {"manager": users.create_token(conn, manager, purpose="kiosk"),
+                "head": users.create_token(conn, head, purpose="kiosk")}
+    server = Server(sqlite_url, tmp_path)
+    server.start()
+    # exactly 1920 x 1080 of page, as on the TV
+    dash_duo.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": 1920, "height": 1080, "deviceScaleFactor": 1, "mobile": False})
+    yield dash_duo, server, engine, keys, start
+    server.stop()
+
+
+def _text(duo, selector) -> str:
+    found = duo.driver.find_elements("css selector", selector)
+    return found[0].text if found else ""
+
+
+def _fits(duo) -> None:
+    """Nothing scrolls and no number is cut off."""
+    js = duo.driver.execute_script
+    assert js("return document.documentElement.scrollHeight") <= 1080
+    assert js("return document.documentElement.scrollWidth") <= 1920
+    cut = js("""return [...document.querySelectorAll('#tv-board *')]
+                .filter(e => e.children.length === 0 && e.textContent.trim()
+                        && (e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1))
+                .map(e => e.textContent);""")
+    assert cut == []
+
+
+def _shot(duo, name):
+    if SHOTS:
+        duo.driver.save_screenshot(os.path.join(SHOTS, f"{name}.png"))
+
+
+def _post_count(engine, tmp: Path, start: datetime, line: str, hours_in: int, qty: int):
+    """A line-end counter sends the running hour's count: the CSV importer's upsert."""
+    folder = tmp / f"counts-{line}-{qty}"
+    folder.mkdir()
+    hour = start + timedelta(hours=hours_in)
+    (folder / "production.csv").write_text(
+        "date,shift_code,line_code,hour,style_code,stage,qty\n"
+        f"{start.date()},A,{line},{hour.hour},S1,output,{qty}\n")
+    report = import_folder(engine, folder, plant_tz=PLANT_TZ)
+    assert not report.errors, report.errors
+
+
+def test_the_board_follows_the_floor_through_a_restart(floor, tmp_path):
+    duo, server, engine, keys, start = floor
+    duo.driver.get(f"{server.base}/tv?key={keys['manager']}&line=L01&line=L02&refresh=2&rotate=600")
+    duo.wait_for_text_to_equal("#tv-line-output", "300", timeout=20)
+    assert "L01" in _text(duo, "#tv-title")
+    duo.wait_for_contains_text("#tv-status", "as of", timeout=10)
+    _shot(duo, "tv-line")
+    _fits(duo)
+    duo.driver.execute_script("window.__sameDocument = true;")  # gone if the page reloads
+
+    _post_count(engine, tmp_path, start, "L01", 3, 40)  # the running hour: 40 so far
+    duo.wait_for_text_to_equal("#tv-line-output", "340", timeout=15)
+    assert duo.driver.execute_script("return window.__sameDocument === true")
+    assert duo.get_logs() == []
+
+    server.stop()
+    duo.wait_for_contains_text("#tv-status", "stale since", timeout=20)
+    assert _text(duo, "#tv-line-output") == "340"  # the last numbers stay up meanwhile
+    _post_count(engine, tmp_path, start, "L01", 3, 55)  # counted while the server was down
+    server.start()
+    duo.wait_for_text_to_equal("#tv-line-output", "355", timeout=30)
+    duo.wait_for_contains_text("#tv-status", "as of", timeout=10)
+    assert duo.driver.execute_script("return window.__sameDocument === true")
+    # the browser logged the requests that failed during the outage, and nothing else
+    outage = duo.driver.get_log("browser")
+    assert outage and all("/tv/data" in e["message"] and "ERR_CONNECTION_REFUSED" in e["message"]
+                          for e in outage), outage
+    _post_count(engine, tmp_path, start, "L01", 3, 60)  # and it carries on as before
+    duo.wait_for_text_to_equal("#tv-line-output", "360", timeout=15)
+    assert duo.get_logs() == []
+
+
+def test_plant_view_shows_every_line_of_the_user_and_fits(floor):
+    duo, server, _engine, keys, _start = floor
+    duo.driver.get(f"{server.base}/tv?key={keys['head']}")
+    until(lambda: len(duo.driver.find_elements("css selector", ".tv-tile")) == 6, timeout=20)
+    tiles = {t.get_attribute("data-line"): t.text
+             for t in duo.driver.find_elements("css selector", ".tv-tile")}
+    assert list(tiles) == list(LINES)
+    assert tiles["L02"].splitlines()[1].startswith("315")  # 120 + 100 + 95
+    _shot(duo, "tv-plant")
+    _fits(duo)
+    assert duo.get_logs() == []
+    # the line manager's screen holds their two lines only
+    duo.driver.get(f"{server.base}/tv?key={keys['manager']}")
+    until(lambda: [t.get_attribute("data-line") for t in duo.driver.find_elements(
+        "css selector", ".tv-tile")] == ["L01", "L02"], timeout=20)
+    assert duo.get_logs() == []
+
+
+def test_rotation_and_a_revoked_key(floor):
+    duo, server, engine, keys, _start = floor
+    duo.driver.get(f"{server.base}/tv?key={keys['manager']}&line=L01&line=L02&refresh=2&rotate=2")
+    duo.wait_for_text_to_equal("#tv-line-output", "300", timeout=20)
+    duo.wait_for_text_to_equal("#tv-line-output", "315", timeout=10)  # L02 came round
+    assert "L02" in _text(duo, "#tv-title")
+    with engine.begin() as conn:
+        token_id = conn.exec_driver_sql("select id from api_tokens where user_id = (select id "
+                                        "from users where username = 'l12')").scalar()
+        users.revoke_token(conn, token_id)
+    duo.wait_for_text_to_equal(".tv-message", "This screen's link is no longer valid.",
+                               timeout=15)
+    assert duo.driver.find_elements("css selector", "#tv-line-output") == []  # blanked
+    refused = duo.driver.get_log("browser")
+    assert all("/tv/data" in e["message"] and "401" in e["message"] for e in refused), refused
+    # and opening the link again shows the plain notice, not a sign-in form
+    duo.driver.get(f"{server.base}/tv?key={keys['manager']}")
+    duo.wait_for_text_to_equal("#kiosk-invalid", "This screen's link is no longer valid.")
+    assert duo.driver.find_elements("css selector", "#password") == []
