@@ -13,53 +13,19 @@ import os
 import signal
 import subprocess
 import sys
-from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 import requests
 from dash.testing.wait import until
 
 from auth import users
-from data import db, schema
-from ingest.importer import import_folder
+from data import db
 from tests.browser import free_port
+from tests.live_plant import LINES, PLANT_TZ, live_plant, post_count
 
 ROOT = Path(__file__).resolve().parent.parent
-PLANT_TZ = "Asia/Dhaka"
 SHOTS = os.environ.get("SCREENSHOT_DIR")
-# per line: output of the three hours gone, target 900 over 540 minutes (100 an hour)
-LINES = {"L01": (100, 90, 110), "L02": (120, 100, 95), "L03": (80, 85, 70),
-         "L04": (100, 100, 100), "L05": (60, 110, 105), "L06": (95, 99, 101)}
-
-
-def live_plant(engine) -> datetime:
-    """Lines L01-L06 on a 9-hour shift that began 3 hours before the current plant-local hour;
-    returns that start."""
-    now = datetime.now(ZoneInfo(PLANT_TZ)).replace(tzinfo=None)
-    start = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=3)
-    end = start + timedelta(hours=9)
-    day = start.date()
-    rows = {
-        schema.lines: [{"line_code": c, "name": f"Line {c[1:]}", "department": "Sewing"}
-                       for c in LINES],
-        schema.shifts: [{"shift_code": "A", "name": "Day", "start": f"{start:%H:%M}",
-                         "end": f"{end:%H:%M}", "break_minutes": 0}],
-        schema.styles: [{"style_code": "S1", "description": "Polo", "smv": 6.0}],
-        schema.line_plans: [{"date": day, "shift_code": "A", "line_code": c, "style_code": "S1",
-                             "target_qty": 900, "operators": 30, "helpers": 0,
-                             "working_minutes": 540} for c in LINES],
-        schema.production: [
-            {"date": day, "shift_code": "A", "line_code": c,
-             "hour": (start + timedelta(hours=i)).hour, "style_code": "S1", "stage": "output",
-             "qty": qty} for c, counts in LINES.items() for i, qty in enumerate(counts)],
-    }
-    with engine.begin() as conn:
-        for table, data in rows.items():
-            db.upsert(conn, table, data)
-        db.bump_data_version(conn)
-    return start
 
 
 class Server:
@@ -133,18 +99,6 @@ def _shot(duo, name):
         duo.driver.save_screenshot(os.path.join(SHOTS, f"{name}.png"))
 
 
-def _post_count(engine, tmp: Path, start: datetime, line: str, hours_in: int, qty: int):
-    """A line-end counter sends the running hour's count: the CSV importer's upsert."""
-    folder = tmp / f"counts-{line}-{qty}"
-    folder.mkdir()
-    hour = start + timedelta(hours=hours_in)
-    (folder / "production.csv").write_text(
-        "date,shift_code,line_code,hour,style_code,stage,qty\n"
-        f"{start.date()},A,{line},{hour.hour},S1,output,{qty}\n")
-    report = import_folder(engine, folder, plant_tz=PLANT_TZ)
-    assert not report.errors, report.errors
-
-
 def test_the_board_follows_the_floor_through_a_restart(floor, tmp_path):
     duo, server, engine, keys, start = floor
     duo.driver.get(f"{server.base}/tv?key={keys['manager']}&line=L01&line=L02&refresh=2&rotate=600")
@@ -155,7 +109,7 @@ def test_the_board_follows_the_floor_through_a_restart(floor, tmp_path):
     _fits(duo)
     duo.driver.execute_script("window.__sameDocument = true;")  # gone if the page reloads
 
-    _post_count(engine, tmp_path, start, "L01", 3, 40)  # the running hour: 40 so far
+    post_count(engine, tmp_path, start, "L01", 3, 40)  # the running hour: 40 so far
     duo.wait_for_text_to_equal("#tv-line-output", "340", timeout=15)
     assert duo.driver.execute_script("return window.__sameDocument === true")
     assert duo.get_logs() == []
@@ -163,7 +117,7 @@ def test_the_board_follows_the_floor_through_a_restart(floor, tmp_path):
     server.stop()
     duo.wait_for_contains_text("#tv-status", "stale since", timeout=20)
     assert _text(duo, "#tv-line-output") == "340"  # the last numbers stay up meanwhile
-    _post_count(engine, tmp_path, start, "L01", 3, 55)  # counted while the server was down
+    post_count(engine, tmp_path, start, "L01", 3, 55)  # counted while the server was down
     server.start()
     duo.wait_for_text_to_equal("#tv-line-output", "355", timeout=30)
     duo.wait_for_contains_text("#tv-status", "as of", timeout=10)
@@ -172,7 +126,7 @@ def test_the_board_follows_the_floor_through_a_restart(floor, tmp_path):
     outage = duo.driver.get_log("browser")
     assert outage and all("/tv/data" in e["message"] and "ERR_CONNECTION_REFUSED" in e["message"]
                           for e in outage), outage
-    _post_count(engine, tmp_path, start, "L01", 3, 60)  # and it carries on as before
+    post_count(engine, tmp_path, start, "L01", 3, 60)  # and it carries on as before
     duo.wait_for_text_to_equal("#tv-line-output", "360", timeout=15)
     assert duo.get_logs() == []
 
