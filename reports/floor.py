@@ -125,9 +125,9 @@ def _line_board(code, name, shift, shift_code, day, now, targets, counted, earne
     hours = _shift_hours(plan, counts, shift, day)
     rows = []
     output_cum = target_cum = 0.0
-    for slot, target, output in hours.itertuples(index=False):
+    shares = m.elapsed_share(hours["slot"], now).tolist() if not hours.empty else []
+    for (slot, target, output), share in zip(hours.itertuples(index=False), shares):
         started = slot <= now
-        share = float(m.elapsed_share(pd.Series([slot]), now).iloc[0])
         target_cum += target
         output_cum += output if started else 0.0
         # the running hour is held to its target for the minutes gone (the pace), not the hour's
