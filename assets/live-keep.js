@@ -45,11 +45,12 @@
     gd.on("plotly_relayout", ev => record(id, ev));
   }
 
-  function hookGrid(grid) {
-    const viewport = grid.querySelector(".ag-body-viewport");
-    if (!viewport || viewport.__fpKeeper) { return; }
+  function hookGrid(viewport) {
+    if (viewport.__fpKeeper) { return; }
     viewport.__fpKeeper = true;
-    const id = grid.id;
+    const host = viewport.closest("[id]");
+    if (!host) { return; }
+    const id = host.id;
     const saved = scrolls[id];
     if (saved && saved.view === view() && saved.top > 0) {
       // rows arrive a moment after the grid: put the scroll back once they are there
@@ -68,8 +69,7 @@
 
   function scan() {
     document.querySelectorAll(".js-plotly-plot").forEach(hookGraph);
-    document.querySelectorAll("div[id] > .ag-root-wrapper, div[id].ag-theme-alpine, div[id][class*='ag-theme']")
-      .forEach(node => hookGrid(node.id ? node : node.parentElement));
+    document.querySelectorAll(".ag-body-viewport").forEach(hookGrid);
   }
 
   new MutationObserver(scan).observe(document.documentElement, {childList: true, subtree: true});

@@ -19,26 +19,27 @@ LINES = {"L01": (100, 90, 110), "L02": (120, 100, 95), "L03": (80, 85, 70),
          "L04": (100, 100, 100), "L05": (60, 110, 105), "L06": (95, 99, 101)}
 
 
-def live_plant(engine) -> datetime:
-    """Lines L01-L06 on a 9-hour shift that began 3 hours before the current plant-local hour;
-    returns that start."""
+def live_plant(engine, lines: dict | None = None) -> datetime:
+    """Lines L01-L06 (or `lines`: code -> three hourly counts) on a 9-hour shift that began 3
+    hours before the current plant-local hour; returns that start."""
+    lines = lines or LINES
     now = datetime.now(ZoneInfo(PLANT_TZ)).replace(tzinfo=None)
     start = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=3)
     end = start + timedelta(hours=9)
     day = start.date()
     rows = {
         schema.lines: [{"line_code": c, "name": f"Line {c[1:]}", "department": "Sewing"}
-                       for c in LINES],
+                       for c in lines],
         schema.shifts: [{"shift_code": "A", "name": "Day", "start": f"{start:%H:%M}",
                          "end": f"{end:%H:%M}", "break_minutes": 0}],
         schema.styles: [{"style_code": "S1", "description": "Polo", "smv": 6.0}],
         schema.line_plans: [{"date": day, "shift_code": "A", "line_code": c, "style_code": "S1",
                              "target_qty": 900, "operators": 30, "helpers": 0,
-                             "working_minutes": 540} for c in LINES],
+                             "working_minutes": 540} for c in lines],
         schema.production: [
             {"date": day, "shift_code": "A", "line_code": c,
              "hour": (start + timedelta(hours=i)).hour, "style_code": "S1", "stage": "output",
-             "qty": qty} for c, counts in LINES.items() for i, qty in enumerate(counts)],
+             "qty": qty} for c, counts in lines.items() for i, qty in enumerate(counts)],
     }
     with engine.begin() as conn:
         for table, data in rows.items():

@@ -12,6 +12,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from dash.testing.wait import until
 
 from app import create_app
 from auth import users
@@ -29,9 +30,9 @@ def _plant_today():
 
 
 @pytest.fixture
-def live(dash_duo, sqlite_url, tmp_path):
+def live(request, dash_duo, sqlite_url, tmp_path):
     engine = db.get_engine(sqlite_url)
-    start = live_plant(engine)
+    start = live_plant(engine, getattr(request, "param", None))
     with engine.begin() as conn:
         users.create_user(conn, "head", "long-password", role="plant_head")
     app = create_app(Settings(database_url=sqlite_url, cache_dir=str(tmp_path / "cache"),
@@ -68,4 +69,23 @@ def test_a_past_window_does_not_poll(live):
     duo.driver.get(f"{base}/?start=2026-01-05&end=2026-01-11")
     duo.wait_for_element("#overview-content > *", timeout=20)
     assert duo.find_element("#overview-as-of").text == ""
+    assert duo.get_logs() == []
+
+
+# twenty lines: the league grid shows twelve rows and scrolls
+TWENTY = {f"L{i:02d}": (100, 100, 100) for i in range(1, 21)}
+VIEWPORT = "document.querySelector('#league-grid .ag-body-viewport')"
+
+
+@pytest.mark.parametrize("live", [TWENTY], indirect=True)
+def test_a_scrolled_grid_stays_where_it_was(live, tmp_path):
+    duo, base, engine, start = live
+    duo.driver.get(f"{base}/?start={start.date()}&end={_plant_today()}")
+    duo.wait_for_text_to_equal("#kpi-output", "6,000 pcs", timeout=20)
+    duo.wait_for_element("#league-grid .ag-row", timeout=10)
+    duo.driver.execute_script(f"{VIEWPORT}.scrollTop = 200;")
+    until(lambda: duo.driver.execute_script(f"return {VIEWPORT}.scrollTop") == 200, timeout=5)
+    post_count(engine, tmp_path, start, "L01", 3, 40)
+    duo.wait_for_text_to_equal("#kpi-output", "6,040 pcs", timeout=15)
+    until(lambda: duo.driver.execute_script(f"return {VIEWPORT}.scrollTop") == 200, timeout=5)
     assert duo.get_logs() == []
