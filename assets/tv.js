@@ -63,13 +63,20 @@
     return strip;
   }
 
-  function shiftText(b) {
-    return b.shift ? "Shift " + b.shift.shift_code + " · " + b.shift.start + "–" + b.shift.end : "";
+  function shiftText(shift) {
+    return shift ? "Shift " + shift.shift_code + " · " + shift.start + "–" + shift.end : "";
+  }
+
+  function plantShiftText(b) {
+    // each tile shows its line's shift: the running one, else the one it ran last
+    const codes = [...new Set(b.lines.filter(l => l.shift).map(l => l.shift.shift_code))];
+    if (codes.length === 1) { return shiftText(b.lines.find(l => l.shift).shift); }
+    return codes.length ? "Shifts " + codes.join(", ") : shiftText(b.shift);
   }
 
   function drawLine(line, b) {
     titleEl.textContent = line.line_code + (line.name && line.name !== line.line_code ? " · " + line.name : "");
-    titleEl.appendChild(el("span", "", shiftText(b)));
+    titleEl.appendChild(el("span", "", shiftText(line.shift || b.shift)));
     const section = el("section", "tv-line");
     section.dataset.line = line.line_code;
     section.style.cssText = "display:flex;flex-direction:column;gap:1.2vh;flex:1;min-height:0";
@@ -112,7 +119,7 @@
 
   function drawPlant(b) {
     titleEl.textContent = "The floor";
-    titleEl.appendChild(el("span", "", shiftText(b)));
+    titleEl.appendChild(el("span", "", plantShiftText(b)));
     const lines = b.lines;
     const tiles = el("div", "tv-tiles");
     tiles.id = "tv-tiles";
@@ -123,7 +130,8 @@
     let best = {font: 0, cols: 1, rows: lines.length};
     for (let cols = 1; cols <= lines.length; cols++) {
       const rowsN = Math.ceil(lines.length / cols);
-      const font = Math.min(H / rowsN / 6.6, W / cols / 11);
+      // a tile is about 9 em tall (name, output, two rows, alerts, padding) and 11 em wide
+      const font = Math.min((H / rowsN) / 9.2, (W / cols) / 11);
       if (font > best.font) { best = {font: font, cols: cols, rows: rowsN}; }
     }
     tiles.style.gridTemplateColumns = "repeat(" + best.cols + ", 1fr)";

@@ -8,7 +8,7 @@ again with nothing new costs one read of the data version (`board_state`).
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pandas as pd
 
@@ -70,13 +70,14 @@ def _floor_board(ctx, lines: tuple, scope, now: datetime) -> dict:
     shifts = filter_options(ctx)["shifts"]
     day, shift = current_shift(shifts, now)
     codes = tuple(code for code, _name in lines)
-    today = Filters(start=day, end=day, lines=codes)
+    # yesterday too: a night shift, or a line whose last shift ended yesterday
+    days = Filters(start=day - timedelta(days=1), end=day, lines=codes)
     with ctx.engine.connect() as conn:
-        plans = q.plan_rows(conn, today, scope) if codes else pd.DataFrame()
-        stages = q.stages_by_hour(conn, today, scope) if codes else pd.DataFrame()
-        earned = q.output_by(conn, today, ["line_code", "date", "shift_code", "hour"], scope) \
+        plans = q.plan_rows(conn, days, scope) if codes else pd.DataFrame()
+        stages = q.stages_by_hour(conn, days, scope) if codes else pd.DataFrame()
+        earned = q.output_by(conn, days, ["line_code", "date", "shift_code", "hour"], scope) \
             if codes else pd.DataFrame()
-    quality = (quality_reports.quality(ctx, today, ("line_code",), scope)["rows"]
+    quality = (quality_reports.quality(ctx, days, ("line_code", "date"), scope)["rows"]
                if codes else pd.DataFrame())
     targets = m.hourly_targets(plans, shifts) if not plans.empty else pd.DataFrame(
         columns=["date", "shift_code", "line_code", "hour", "slot", "minutes", "target"])
@@ -91,25 +92,54 @@ def _floor_board(ctx, lines: tuple, scope, now: datetime) -> dict:
     # only hours that have begun count (a count stamped for a later hour is not "so far")
     counted = _begun(m.add_slots(stages, shifts), now) if not stages.empty else stages
     earned = _begun(m.add_slots(earned, shifts), now) if not earned.empty else earned
-    shift_code = None if shift is None else shift["shift_code"]
-    boards = [_line_board(code, name, shift, shift_code, day, now, targets, counted, earned,
-                          quality) for code, name in lines]
+    shift_rows = {r["shift_code"]: r for _i, r in shifts.iterrows()} if not shifts.empty else {}
+    clock = (day, None if shift is None else shift["shift_code"])
+    boards = []
+    for code, name in lines:
+        line_day, line_shift = _line_shift(_of(targets, code), clock, now)
+        boards.append(_line_board(code, name, shift_rows.get(line_shift), line_shift, line_day,
+                                  now, targets, counted, earned, quality))
     return {
         "date": day.isoformat(),
-        "shift": None if shift is None else {
-            "shift_code": shift_code, "name": shift.get("name") or shift_code,
-            "start": shift["start"], "end": shift["end"]},
+        "shift": _shift_info(shift, day),
         "now": now.strftime("%H:%M"),
         "lines": boards,
     }
+
+
+def _shift_info(shift, day) -> dict | None:
+    if shift is None:
+        return None
+    return {"shift_code": shift["shift_code"], "name": shift.get("name") or shift["shift_code"],
+            "start": shift["start"], "end": shift["end"], "date": day.isoformat()}
+
+
+def _line_shift(plan: pd.DataFrame, clock: tuple, now: datetime) -> tuple:
+    """(production date, shift_code) a line's board shows: its planned shift running now, else
+    the one it ran last (the board keeps the last shift's result up between shifts), else the
+    plant's shift by the clock (section 3) for a line with no plan."""
+    if plan.empty:
+        return clock
+    spans = plan.groupby(["date", "shift_code"], as_index=False)["slot"].agg(["min", "max"])
+    spans["end"] = spans["max"] + pd.Timedelta(hours=1)
+    started = spans[spans["min"] <= now]
+    running = started[started["end"] > now]
+    pick = running if not running.empty else started
+    if pick.empty:
+        return clock
+    row = pick.sort_values("min").iloc[-1]
+    return row["date"], row["shift_code"]
 
 
 def _begun(frame: pd.DataFrame, now: datetime) -> pd.DataFrame:
     return frame[frame["slot"] <= now]
 
 
-def _of(frame: pd.DataFrame, line_code: str) -> pd.DataFrame:
-    return frame[frame["line_code"] == line_code] if not frame.empty else frame
+def _of(frame: pd.DataFrame, line_code: str, day=None) -> pd.DataFrame:
+    if frame.empty:
+        return frame
+    out = frame[frame["line_code"] == line_code]
+    return out[pd.to_datetime(out["date"]).dt.date == day] if day is not None else out
 
 
 def _num(v):
@@ -118,9 +148,9 @@ def _num(v):
 
 def _line_board(code, name, shift, shift_code, day, now, targets, counted, earned, quality
                 ) -> dict:
-    day_plan = _of(targets, code)
+    day_plan = _of(targets, code, day)
     plan = day_plan[day_plan["shift_code"] == shift_code] if not day_plan.empty else day_plan
-    counts = _of(counted, code)
+    counts = _of(counted, code, day)
     counts = counts[counts["shift_code"] == shift_code] if not counts.empty else counts
     hours = _shift_hours(plan, counts, shift, day)
     rows = []
@@ -143,13 +173,13 @@ def _line_board(code, name, shift, shift_code, day, now, targets, counted, earne
     output_so_far = float(counts["output"].sum()) if not counts.empty else 0.0
     target_so_far = float(plan["target_so_far"].sum()) if not plan.empty else None
     achievement = m.ratio_pct(output_so_far, target_so_far)
-    line_earned = _of(earned, code)
+    line_earned = _of(earned, code, day)
     earned_min = float(line_earned["earned_minutes"].fillna(0).sum()) if not line_earned.empty \
         else 0.0
     available = float(day_plan["available_so_far"].sum()) if not day_plan.empty else None
-    q_row = _of(quality, code)
+    q_row = _of(quality, code, day)
     return {
-        "line_code": code, "name": name,
+        "line_code": code, "name": name, "shift": _shift_info(shift, day),
         "hours": rows,
         "output": output_so_far, "target_so_far": target_so_far,
         "variance": None if target_so_far is None else output_so_far - target_so_far,

@@ -92,6 +92,9 @@ def _fits(duo) -> None:
                         && (e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1))
                 .map(e => e.textContent);""")
     assert cut == []
+    overflowing = js("""return [...document.querySelectorAll('.tv-tile, .tv-kpi, .tv-hours')]
+                        .filter(e => e.scrollHeight > e.clientHeight + 1).length;""")
+    assert overflowing == 0
 
 
 def _shot(duo, name):

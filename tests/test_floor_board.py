@@ -113,3 +113,35 @@ def test_a_count_for_the_running_hour_shows_at_once(ctx, engine):
     assert before["output"] == 300 and after["output"] == 340
     hour = {h["hour"]: h for h in after["hours"]}["11:00"]
     assert hour["output"] == 40 and hour["variance"] == pytest.approx(40 - 25)
+
+
+def test_between_shifts_a_line_keeps_its_last_shift_up(ctx):
+    # 19:00: shift A (08:00-17:00) and L01's overtime hour (17:00-18:00) are over
+    board = floor.floor_board(ctx, ("L01",), None, now=NOW.replace(hour=19))
+    l01 = _line(board, "L01")
+    assert l01["shift"]["shift_code"] == "A" and l01["shift"]["date"] == D.isoformat()
+    assert not any(h["running"] for h in l01["hours"])
+    assert l01["output"] == 1600 and l01["target_so_far"] == pytest.approx(2000)
+    assert l01["achievement_pct"] == pytest.approx(80.0)
+    # SPEC's example: 1600 x 7.32 / (38 x 540) = 57.08 %
+    assert l01["efficiency_pct"] == pytest.approx(1600 * 7.32 / (38 * 540) * 100)
+
+
+def test_at_night_a_day_line_shows_its_day_and_the_clock_shift_is_b(ctx):
+    # 02:00 the next morning: by the clock it is night shift B of D; L01 has no B plan
+    board = floor.floor_board(ctx, (), None, now=NOW.replace(hour=2) + timedelta(days=1))
+    assert board["shift"]["shift_code"] == "B" and board["date"] == D.isoformat()
+    assert _line(board, "L01")["shift"]["shift_code"] == "A"
+    assert _line(board, "L01")["output"] == 1600
+
+
+def test_a_line_without_a_plan_shows_the_clock_shift_hours(ctx, engine):
+    with engine.begin() as conn:
+        db.upsert(conn, schema.lines, [{"line_code": "L03", "name": "Line 3"}])
+        db.bump_data_version(conn)
+    l03 = _line(floor.floor_board(ctx, ("L03",), None, now=NOW), "L03")
+    assert l03["shift"]["shift_code"] == "A"
+    assert [h["hour"] for h in l03["hours"]][:2] == ["08:00", "09:00"]
+    assert all(h["target"] == 0 for h in l03["hours"])
+    assert l03["target_so_far"] is None and l03["achievement_pct"] is None
+    assert l03["efficiency_pct"] is None and l03["output"] == 0
