@@ -63,8 +63,16 @@
     return strip;
   }
 
+  function dayText(iso) {
+    return new Date(iso + "T00:00:00Z").toLocaleDateString("en-GB",
+      {weekday: "short", day: "2-digit", month: "short", timeZone: "UTC"});
+  }
+
   function shiftText(shift) {
-    return shift ? "Shift " + shift.shift_code + " · " + shift.start + "–" + shift.end : "";
+    if (!shift) { return ""; }
+    // a line between shifts shows the one it ran last: say which day that was
+    const day = data && shift.date && shift.date !== data.date ? dayText(shift.date) + " · " : "";
+    return day + "Shift " + shift.shift_code + " " + shift.start + "–" + shift.end;
   }
 
   function plantShiftText(b) {
@@ -89,9 +97,11 @@
     const last = hours.filter(h => h.output !== null && !h.running).pop();
     kpis.appendChild(kpi("Last hour", last ? num(last.output) : "—",
       last ? last.hour + " · target " + num(last.target) : "", last ? last.status : ""));
-    kpis.appendChild(kpi("SMV efficiency", dec(line.efficiency_pct), "so far today", "", "tv-line-efficiency", "%"));
-    kpis.appendChild(kpi("DHU", dec(line.dhu), line.checked ? num(line.checked) + " checked today" : "nothing checked yet",
-      "", "tv-line-dhu"));
+    const today = !line.shift || line.shift.date === b.date;  // else: the day of its last shift
+    kpis.appendChild(kpi("SMV efficiency", dec(line.efficiency_pct), today ? "so far today" : "that day",
+      "", "tv-line-efficiency", "%"));
+    kpis.appendChild(kpi("DHU", dec(line.dhu), line.checked ? num(line.checked) + " checked" + (today ? " today" : "")
+      : "nothing checked yet", "", "tv-line-dhu"));
     section.appendChild(kpis);
     section.appendChild(alertsStrip(line, "tv-alerts"));
     const grid = el("div", "tv-hours");
@@ -130,8 +140,9 @@
     let best = {font: 0, cols: 1, rows: lines.length};
     for (let cols = 1; cols <= lines.length; cols++) {
       const rowsN = Math.ceil(lines.length / cols);
-      // a tile is about 9 em tall (name, output, two rows, alerts, padding) and 11 em wide
-      const font = Math.min((H / rowsN) / 9.2, (W / cols) / 11);
+      // a tile is about 9 em tall (name, output, two rows, alerts, padding) and 15 em wide
+      // (an output of 5 figures at 2.3 em and its plan beside it)
+      const font = Math.min((H / rowsN) / 9.2, (W / cols) / 15);
       if (font > best.font) { best = {font: font, cols: cols, rows: rowsN}; }
     }
     tiles.style.gridTemplateColumns = "repeat(" + best.cols + ", 1fr)";
@@ -141,7 +152,9 @@
       const tile = el("div", "tv-tile " + (line.status || ""));
       tile.dataset.line = line.line_code;
       const name = el("div", "tv-tile-name", line.line_code + " ");
-      if (line.name && line.name !== line.line_code) { name.appendChild(el("small", "", line.name)); }
+      const label = [line.name && line.name !== line.line_code ? line.name : "",
+                     line.shift ? line.shift.shift_code : ""].filter(x => x).join(" · ");
+      if (label) { name.appendChild(el("small", "", label)); }
       tile.appendChild(name);
       const out = el("div", "tv-tile-output", num(line.output));
       out.appendChild(el("small", "", " / " + num(line.target_so_far)));

@@ -95,6 +95,9 @@ def _fits(duo) -> None:
     overflowing = js("""return [...document.querySelectorAll('.tv-tile, .tv-kpi, .tv-hours')]
                         .filter(e => e.scrollHeight > e.clientHeight + 1).length;""")
     assert overflowing == 0
+    too_wide = js("""return [...document.querySelectorAll('.tv-tile > *, .tv-kpi > *')]
+                     .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent);""")
+    assert too_wide == []
 
 
 def _shot(duo, name):
