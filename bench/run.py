@@ -595,7 +595,7 @@ def extras(url: str, quick: bool) -> dict:
     """Ingestion events per second and attendance processing, each in a scratch database of the
     same backend (they replace the plant tables they use), so the measured plant stays as is."""
     import attendance as bench_attendance
-    import ingest as bench_ingest
+    import ingest_events as bench_ingest
     sizes, runs = ([1000], 1) if quick else ([1000, 10000], 3)
     employees, days = (50, 3) if quick else (2000, 30)
     out = {}

@@ -1,8 +1,8 @@
 """Camera-event ingestion throughput, events per second (goals: 20,000/s SQLite, 50,000/s PostgreSQL).
 
-    python bench/ingest.py                                  # SQLite (a temporary file)
-    python bench/ingest.py --database-url postgresql+psycopg2://postgres@127.0.0.1:5432/fp_bench6
-    python bench/ingest.py --quick                          # a second or two: the CI smoke mode
+    python bench/ingest_events.py                                  # SQLite (a temporary file)
+    python bench/ingest_events.py --database-url postgresql+psycopg2://postgres@127.0.0.1:5432/fp_bench6
+    python bench/ingest_events.py --quick                          # a second or two: the CI smoke mode
 
 For batches of 1,000 and 10,000 it measures two paths, each into an events table that already
 holds the earlier batches (as a live one does):
