@@ -143,3 +143,16 @@ def test_create_token_purpose_kiosk_on_the_command_line(plant):
     assert app.server.test_client().get(f"/tv/data?key={token}").status_code == 200
     bad = runner.invoke(args=["create-token", "l2-manager", "--purpose", "tv"])
     assert bad.exit_code != 0 and "kiosk" in bad.output
+
+
+def test_the_admin_page_makes_kiosk_tokens(plant, engine):
+    app, client, _tokens = plant
+    from reports import admin
+    ctx = app.server.extensions["floorpulse"]
+    with engine.begin() as conn:
+        manager_id = users.get_user_by_name(conn, "l2-manager").id
+    token = admin.create_token(ctx, "head", manager_id, "line 2 TV", "kiosk")
+    board = client.get(f"/tv/data?key={token}").get_json()["board"]
+    assert [line["line_code"] for line in board["lines"]] == ["L02"]
+    row = admin.tokens_table(ctx).set_index("name").loc["line 2 TV"]
+    assert row["purpose"] == "kiosk"
