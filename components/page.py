@@ -102,16 +102,22 @@ def register_content(page_id: str, build: Callable) -> Callable:
         Output(f"{page_id}-content", "children"),
         Output(f"{page_id}-alert", "children"),
         Output(f"{page_id}-alert", "is_open"),
-        Output(live_ids["tick"], "disabled"),
-        Output(live_ids["as_of"], "children"),
         *ids.FILTER_INPUTS,
         Input(live_ids["state"], "data"),
     )
     def render(start, end, lines, shifts, styles, _live_state):
-        values = (start, end, lines, shifts, styles)
-        return (*render_content(page_id, build, values, first=dash.ctx.triggered_id is None),
-                *live_outputs(values))
+        # a live rebuild leaves the alert as it is, like the first render
+        first = dash.ctx.triggered_id in (None, live_ids["state"])
+        return render_content(page_id, build, (start, end, lines, shifts, styles), first=first)
+
+    @callback(
+        Output(live_ids["tick"], "disabled"), Output(live_ids["as_of"], "children"),
+        *ids.FILTER_INPUTS, prevent_initial_call=True,  # the layout set them for its filters
+    )
+    def live_status(start, end, lines, shifts, styles):
+        return live_outputs((start, end, lines, shifts, styles))
 
     render.__name__ = f"render_{page_id}"
+    live_status.__name__ = f"live_status_{page_id}"
     live.register_poll(page_id)
     return render
