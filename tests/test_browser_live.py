@@ -69,6 +69,9 @@ def test_a_past_window_does_not_poll(live):
     duo.driver.get(f"{base}/?start=2026-01-05&end=2026-01-11")
     duo.wait_for_element("#overview-content > *", timeout=20)
     assert duo.find_element("#overview-as-of").text == ""
+    # and choosing "Today" makes the same page live
+    duo.find_element("button[id*='\"range\":\"today\"']").click()
+    duo.wait_for_contains_text("#overview-as-of", "as of", timeout=10)
     assert duo.get_logs() == []
 
 
