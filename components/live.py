@@ -14,6 +14,9 @@ from core.context import current
 from reports.live import live_state
 
 
+MIN_REFRESH_S = 2  # LIVE_REFRESH_S below this would only load the server
+
+
 def ids(page_id: str) -> dict[str, str]:
     return {"tick": f"{page_id}-live-tick", "state": f"{page_id}-live-state",
             "as_of": f"{page_id}-as-of"}
@@ -27,7 +30,7 @@ def live_refresh(page_id: str, live: bool) -> html.Div:
     """The tick, the state it compares with, and the "as of hh:mm" the page shows."""
     ctx, i = current(), ids(page_id)
     return html.Div([
-        dcc.Interval(id=i["tick"], interval=ctx.settings.live_refresh_s * 1000,
+        dcc.Interval(id=i["tick"], interval=max(ctx.settings.live_refresh_s, MIN_REFRESH_S) * 1000,
                      disabled=not live),
         dcc.Store(id=i["state"], data=live_state(ctx)),
         html.Span(as_of_text(ctx) if live else "", id=i["as_of"], className="as-of"),
