@@ -14,5 +14,6 @@ USER floorpulse
 
 EXPOSE 8050
 HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8050/api/health/ready').status == 200 else 1)"
-# Create the schema (and the demo plant on an empty database when DEMO_DATA=1), then serve.
-CMD ["sh", "-c", "python -c 'import app; app._maybe_load_demo(app.Settings.from_env())' && exec gunicorn -w ${WORKERS:-2} -b ${HOST}:${PORT} --timeout 120 app:server"]
+# Upgrade the schema, load the demo plant on an empty database (DEMO_DATA=1) and make the first
+# admin, then serve.
+CMD ["sh", "-c", "flask --app app prepare && exec gunicorn -w ${WORKERS:-2} -b ${HOST}:${PORT} --timeout 120 wsgi:server"]

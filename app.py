@@ -1,7 +1,8 @@
-"""FloorPulse: create_app(settings) -> Dash. `python app.py` serves; Flask CLI commands live here.
+"""FloorPulse: create_app(settings) -> Dash; importing this module builds nothing.
 
-    python app.py                      # http://127.0.0.1:8050, demo data on first start
-    flask --app app init-db | seed-demo | import DIR | create-user | create-token
+    python app.py                      # prepare the database, serve http://127.0.0.1:8050
+    gunicorn wsgi:server               # wsgi.py builds the app once per worker
+    flask --app app prepare | db upgrade | seed-demo | import DIR | create-user | create-token
 """
 from __future__ import annotations
 
@@ -11,16 +12,14 @@ import os
 import dash
 import dash_bootstrap_components as dbc
 import diskcache
-from dash import _callback, html
+from dash import html
 
 import commands
 from api.routes import bp as api_blueprint
-from auth.gate import init_auth, request_user
+from auth.gate import csrf_token, init_auth, request_user
 from auth.security import init_security
 from components import export, filter_bar, ids, server_grid
 from components.jobs import ThreadJobManager
-from data import db
-from ingest import rollups
 from core.context import EXTENSION_KEY, Context
 from pages.tv import bp as tv_blueprint
 from settings import BASE_DIR, Settings
@@ -47,7 +46,12 @@ def _navbar() -> dbc.Navbar:
         dbc.Nav(links, navbar=True, className="me-auto"),
         html.Div([html.Span(f"{user.username} · {user.role.replace('_', ' ')}",
                             className="user-badge") if user else None,
-                  html.A("Sign out", href="/logout", className="signout-link", id="logout-link")],
+                  # a form: sign-out is a POST carrying the session's CSRF token (auth/gate.py),
+                  # sent as the button's own name and value
+                  html.Form(html.Button("Sign out", type="submit", name="csrf_token",
+                                        value=csrf_token(), className="signout-link",
+                                        id="logout-link"),
+                            action="/logout", method="post", className="signout-form")],
                  className="d-flex align-items-center gap-3"),
     ], fluid=True), color="dark", dark=True, className="mb-3 app-navbar")
 
@@ -60,14 +64,10 @@ def _layout():
 
 
 def create_app(settings: Settings | None = None) -> dash.Dash:
+    """The Dash app on `settings` (default: the environment). It does not touch the schema:
+    `flask --app app prepare`, wsgi.py or `python app.py` bring the database up to date."""
     settings = settings or Settings.from_env()
     ctx = Context.create(settings)
-    db.create_schema(ctx.engine)
-
-    # Callbacks from an app that was built but never served must not leak into this one.
-    _callback.GLOBAL_CALLBACK_LIST.clear()
-    _callback.GLOBAL_CALLBACK_MAP.clear()
-
     app = dash.Dash(
         __name__, use_pages=True, pages_folder=str(BASE_DIR / "pages"),
         assets_folder=str(BASE_DIR / "assets"), suppress_callback_exceptions=True,
@@ -95,31 +95,28 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     return app
 
 
-def _maybe_load_demo(settings: Settings) -> None:
-    """First start on an empty database loads the demo plant (DEMO_DATA=0 starts empty)."""
-    engine = db.get_engine(settings.database_url)
-    db.create_schema(engine)
-    with engine.connect() as conn:
-        empty = not db.has_data(conn)
-    if empty and settings.demo_data:
-        from demo import load as demo
-        log.info("empty database: loading demo data (DEMO_DATA=0 to start empty)")
-        demo.load_demo(engine, plant_tz=settings.plant_tz, rules=rollups.rules_of(settings))
-    with engine.begin() as conn:
-        commands.ensure_demo_user(conn, log, demo=settings.demo_data)
-
-
-def _configure_logging() -> None:
+def configure_logging() -> None:
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Alembic narrates every start at INFO; data.migrate logs the upgrades that happen
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
-_configure_logging()
-app = create_app()
-server = app.server
+def __getattr__(name: str):
+    """`flask --app app COMMAND` asks this module for `application` once it finds no Flask app
+    in it (Flask's own factory lookup wants create_app to return Flask, ours returns Dash): the
+    app is built then, on the first ask, and not on import."""
+    if name != "application":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    global application
+    configure_logging()
+    application = create_app().server
+    return application
+
 
 if __name__ == "__main__":
+    configure_logging()
     _settings = Settings.from_env()
-    _maybe_load_demo(_settings)
+    commands.prepare(_settings)
     log.info("FloorPulse on http://%s:%s", _settings.host, _settings.port)
-    app.run(host=_settings.host, port=_settings.port, debug=False)
+    create_app(_settings).run(host=_settings.host, port=_settings.port, debug=False)

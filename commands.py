@@ -1,6 +1,7 @@
 """Admin commands on Flask's CLI (SPEC section 8): flask --app app COMMAND."""
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import sys
@@ -16,6 +17,27 @@ from data import db, schema
 from core.context import current
 
 DEMO_ADMIN_PASSWORD = "floorpulse-demo"
+
+log = logging.getLogger("floorpulse")
+
+
+def prepare(settings, *, demo_if_empty: bool | None = None) -> list[str]:
+    """Make a database ready to serve: the schema at the newest migration, the demo plant on an
+    empty database (DEMO_DATA, unless `demo_if_empty` says otherwise) and a first admin.
+    Returns the schema revisions before and after."""
+    from ingest import rollups
+    engine = db.get_engine(settings.database_url)
+    revisions = db.create_schema(engine)
+    wanted = settings.demo_data if demo_if_empty is None else demo_if_empty
+    with engine.connect() as conn:
+        empty = not db.has_data(conn)
+    if empty and wanted:
+        from demo import load as demo_plant
+        log.info("empty database: loading demo data (DEMO_DATA=0 to start empty)")
+        demo_plant.load_demo(engine, plant_tz=settings.plant_tz, rules=rollups.rules_of(settings))
+    with engine.begin() as conn:
+        ensure_demo_user(conn, log, demo=wanted)
+    return revisions
 
 
 def ensure_demo_user(conn, log, *, demo: bool = True) -> None:
@@ -56,6 +78,13 @@ def _audit_import(kind: str, source, ok: bool, rows: int, errors: int) -> None:
            {"kind": kind, "source": str(source), "rows": rows, "errors": errors})
 
 
+def _schema_line(before: str | None, after: str) -> str:
+    where = _engine().url.render_as_string(hide_password=True)
+    if before == after:
+        return f"schema ready on {where}: at {after}, nothing to do"
+    return f"schema ready on {where}: upgraded from {before or 'empty'} to {after}"
+
+
 def _exit_on_errors(errors: list[str]) -> None:
     """An import that found bad rows lists every one and exits 1 (it wrote nothing)."""
     if not errors:
@@ -67,11 +96,51 @@ def _exit_on_errors(errors: list[str]) -> None:
 
 
 def register(server: Flask) -> None:
+    @server.cli.command("prepare")
+    @click.option("--demo-if-empty/--no-demo", default=None,
+                  help="load the demo plant into an empty database (default: DEMO_DATA)")
+    def prepare_command(demo_if_empty):
+        """Upgrade the schema, load the demo plant on an empty database, make the first admin
+        (what `python app.py` does before serving; run it before gunicorn)."""
+        before, after = prepare(current().settings, demo_if_empty=demo_if_empty)
+        click.echo(_schema_line(before, after))
+
     @server.cli.command("init-db")
     def init_db():
-        """Create every table and index that is missing."""
-        db.create_schema(_engine())
-        click.echo(f"schema ready on {_engine().url.render_as_string(hide_password=True)}")
+        """Bring the schema to the newest migration (the same as `db upgrade`)."""
+        click.echo(_schema_line(*db.create_schema(_engine())))
+
+    @server.cli.group("db")
+    def db_group():
+        """Schema migrations (Alembic, migrations/)."""
+
+    @db_group.command("upgrade")
+    def db_upgrade():
+        """Bring the schema to the newest migration (a database made before migrations is
+        stamped with the baseline first)."""
+        click.echo(_schema_line(*db.create_schema(_engine())))
+
+    @db_group.command("current")
+    def db_current():
+        """Print the database's revision and the newest one."""
+        from data import migrate
+        with _engine().connect() as conn:
+            revision = migrate.current(conn)
+        click.echo(f"database: {revision or 'not migrated'}; newest: {migrate.head()}")
+
+    @db_group.command("stamp")
+    @click.argument("revision")
+    def db_stamp(revision):
+        """Record REVISION as the database's without running migrations."""
+        from alembic.util import CommandError
+        from data import migrate
+        try:
+            with _engine().begin() as conn:
+                db.lock_for_schema(conn)
+                migrate.stamp(conn, revision)
+        except CommandError as err:
+            raise click.ClickException(str(err))
+        click.echo(f"database stamped {revision}")
 
     @server.cli.command("seed-demo")
     @click.option("--days", type=int, default=None, help="days of history (default per scale)")

@@ -55,6 +55,24 @@ FORBIDDEN_PAGE = """<!doctype html>
 </main></body></html>"""
 
 
+# Sign-out is a POST with the session's CSRF token (a link or an image elsewhere cannot sign a
+# user out); GET /logout, an old bookmark, asks first.
+LOGOUT_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Sign out · FloorPulse</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/assets/login.css"></head>
+<body><main class="login-card">
+<h1>Floor<span>Pulse</span></h1>
+{% if error %}<div class="error" role="alert">{{ error }}</div>{% endif %}
+<p class="sub">Sign out of FloorPulse?</p>
+<form method="post" action="/logout">
+<input type="hidden" name="csrf_token" value="{{ csrf_token }}">
+<button type="submit" id="logout-button">Sign out</button>
+</form>
+<p class="sub"><a href="/">Back to the overview</a></p>
+</main></body></html>"""
+
+
 # A TV whose key is wrong or revoked: a plain notice, never a sign-in form nobody at the screen
 # could fill in. The board's script shows the same words when its data answers 401.
 KIOSK_INVALID_PAGE = """<!doctype html>
@@ -93,7 +111,8 @@ def _record_failure(username: str) -> None:
         cache.incr(key)
 
 
-def _csrf_token() -> str:
+def csrf_token() -> str:
+    """The session's token that the sign-in and sign-out forms send back (made on first use)."""
     token = session.get("csrf_token")
     if not token:
         token = session["csrf_token"] = secrets.token_urlsafe(24)
@@ -134,11 +153,6 @@ def request_user():
         user = None
     g.fp_user = user
     return user
-
-
-def has_role(*roles: str) -> bool:
-    user = request_user()
-    return user is not None and user.role in roles
 
 
 # Dash callbacks whose output ids start with a prefix here answer only to the roles named:
@@ -280,10 +294,17 @@ def init_auth(server: Flask) -> None:
                     security.mark_signed_in()
                     return redirect(_safe_next(request.args.get("next")))
         return render_template_string(LOGIN_PAGE, error=error, username=username,
-                                      csrf_token=_csrf_token(), action=request.full_path), status
+                                      csrf_token=csrf_token(), action=request.full_path), status
 
-    @server.route("/logout")
+    @server.route("/logout", methods=["GET", "POST"])
     def logout():
+        if request.method == "GET":
+            return render_template_string(LOGOUT_PAGE, error=None, csrf_token=csrf_token())
+        if not hmac.compare_digest(request.form.get("csrf_token", ""),
+                                   session.get("csrf_token", "")):
+            return render_template_string(
+                LOGOUT_PAGE, error="Your sign-out form expired; you are still signed in.",
+                csrf_token=csrf_token()), 400
         logout_user()
         session.clear()
         return redirect(url_for("login"))

@@ -65,6 +65,16 @@ class User(UserMixin):
     def is_kiosk(self) -> bool:
         return self.token_purpose == KIOSK
 
+    @property
+    def can_run_orders(self) -> bool:
+        """Admins and plant heads run every order, line managers their lines' (SPEC 13)."""
+        return self.role in ("admin", "plant_head", "line_manager")
+
+    @property
+    def order_scope(self) -> tuple[str, ...] | None:
+        """Lines whose orders this user may run; None = every line (ask can_run_orders first)."""
+        return self.lines if self.role == "line_manager" else None
+
 
 def _row_to_user(row) -> User:
     lines = tuple(x for x in (row.lines or "").split(",") if x)

@@ -4,7 +4,7 @@
     python bench/scaleout.py --database-url postgresql+psycopg2://postgres@127.0.0.1:5432/fp_h2
     python bench/scaleout.py --quick             # a few seconds: the smoke mode
 
-For each server (`gunicorn -w 1 app:server`, then `gunicorn -w 4 app:server`; each server has its
+For each server (`gunicorn -w 1 wsgi:server`, then `gunicorn -w 4 wsgi:server`; each server has its
 own CACHE_DIR, shared by its workers, so neither can copy the other's answers) it calls the main
 /api/v1 endpoints with fixed dates and a bearer token, and measures:
 
@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 import diskcache  # noqa: E402
 import requests  # noqa: E402
-from sqlalchemy import select, update  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
 from auth import users  # noqa: E402
 from data import db, schema  # noqa: E402
@@ -116,7 +116,7 @@ def revoke_tokens(url: str) -> None:
 
 @dataclass
 class Server:
-    """`gunicorn -w N app:server` on a free port, its own cache directory and logs."""
+    """`gunicorn -w N wsgi:server` on a free port, its own cache directory and logs."""
     workers: int
     database_url: str
     workdir: Path
@@ -146,7 +146,7 @@ class Server:
         cmd = [sys.executable, "-m", "gunicorn", "-w", str(self.workers),
                "-b", f"127.0.0.1:{self.port}", "--timeout", "120",
                "--access-logfile", str(self.access_log), "--access-logformat", ACCESS_FORMAT,
-               "app:server"]
+               "wsgi:server"]
         with open(self.error_log, "ab") as log:
             self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
                                          stdout=log, stderr=subprocess.STDOUT)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import (
     Boolean, Date, DateTime, Engine, Integer, String, Table, cast, create_engine, event, func,
-    inspect, select, text, update,
+    select, text, update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -66,43 +66,33 @@ def _make_engine(database_url: str) -> Engine:
                          executemany_mode="values_plus_batch")
 
 
-def create_schema(engine: Engine) -> None:
-    """Create every table and index that is missing; existing ones are left alone.
+def create_schema(engine: Engine) -> list[str]:
+    """Bring the schema to the newest migration (data/migrate.py): an empty database gets every
+    table, an older one its missing revisions; at head it does nothing. Returns the revisions
+    before and after.
 
     A new database also gets a random instance id, so that caches shared between databases (or
     kept across a database that was dropped and made again) never mix their results.
     """
+    from data import migrate
     with engine.begin() as conn:
-        _lock_for_schema(conn)  # several gunicorn workers may start on an empty database at once
-        schema.metadata.create_all(conn)
-        _add_missing_columns(conn)
+        lock_for_schema(conn)  # several gunicorn workers may start on an empty database at once
+        revisions = migrate.upgrade(conn)
         insert_ignore(conn, schema.meta, [{"key": INSTANCE_ID_KEY, "value": uuid.uuid4().hex}])
+    return revisions
 
 
 SCHEMA_LOCK_KEY = 0x46505343  # "FPSC": any fixed number, the same in every process
 
 
-def _lock_for_schema(conn) -> None:
+def lock_for_schema(conn) -> None:
     """Hold the database's write lock until the transaction ends, so one process at a time
-    creates tables: PostgreSQL by an advisory lock (its DDL is transactional), SQLite by
+    changes the schema: PostgreSQL by an advisory lock (its DDL is transactional), SQLite by
     BEGIN IMMEDIATE (the others wait up to the engine's 30 s timeout)."""
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
     elif conn.dialect.name == "sqlite":
         conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-def _add_missing_columns(conn) -> None:
-    """Columns added to a table since the database was made are added to it (as nullable), so a
-    database from an earlier version keeps working. Keys and indexes are not migrated."""
-    existing = inspect(conn)
-    for table in schema.metadata.sorted_tables:
-        have = {c["name"] for c in existing.get_columns(table.name)}
-        for column in table.columns:
-            if column.name not in have:
-                kind = column.type.compile(dialect=conn.dialect)
-                conn.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN '
-                                  f'"{column.name}" {kind}'))
 
 
 def has_data(conn) -> bool:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from sqlalchemy import (
     Boolean, Column, Date, DateTime, Float, Index, Integer, MetaData, String, Table, Text,
-    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -334,6 +333,9 @@ work_orders = Table(
     Column("released_at", DateTime),
     Column("started_at", DateTime),
     Column("completed_at", DateTime),
+    # stamped by the orders API's hold and cancel (SPEC section 13); not in work_orders.csv
+    Column("held_at", DateTime),  # when last put on hold
+    Column("cancelled_at", DateTime),
     Index("ix_work_orders_line", "line_code"),
 )
 
@@ -392,6 +394,12 @@ audit_log = Table(
     Column("username", String(100)),
     Column("action", String(100)),
     Column("details", Text),
+    # an operation on a work order (SPEC section 13): which order and its status before -> after;
+    # the quantities it changed are in details
+    _code("wo_number"),
+    Column("status_before", String(16)),
+    Column("status_after", String(16)),
+    Index("ix_audit_log_wo_number", "wo_number"),
 )
 
 meta = Table(

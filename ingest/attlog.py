@@ -10,7 +10,6 @@ errors and nothing is written. Otherwise placeholders and punches go in one tran
 """
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,7 +19,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from data import db, schema
-from ingest import punches
+from ingest import history, punches
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +91,11 @@ def import_attlog(engine, path, *, now: datetime, username: str | None = None) -
             report.accepted, report.duplicates = punches.store(conn, df, now)
             if report.accepted or report.placeholders:
                 db.bump_data_version(conn)
-    _record(engine, path, username, started, report)
+    history.record_import(
+        engine, kind="attlog", source=path, username=username, started=started,
+        finished=datetime.now(), ok=report.ok, errors=report.errors,
+        row_counts={path.name: report.lines, "accepted": report.accepted,
+                    "duplicates": report.duplicates, "placeholders": len(report.placeholders)})
     return report
 
 
@@ -124,18 +127,3 @@ def _map_users(conn, df: pd.DataFrame) -> list[str]:
 
 def _natural(value: str):
     return (0, int(value), "") if value.isdigit() else (1, 0, value)
-
-
-def _record(engine, path, username, started, report: AttlogReport) -> None:
-    """One row in `imports` (kind attlog), in its own transaction."""
-    try:
-        with engine.begin() as conn:
-            conn.execute(schema.imports.insert().values(
-                source=str(path), kind="attlog", username=username, started_at=started,
-                finished_at=datetime.now(), status="ok" if report.ok else "failed",
-                row_counts=json.dumps({path.name: report.lines, "accepted": report.accepted,
-                                       "duplicates": report.duplicates,
-                                       "placeholders": len(report.placeholders)}),
-                errors=json.dumps(report.errors)))
-    except Exception:  # noqa: BLE001 - the import itself is done; do not hide its report
-        log.exception("could not record the attlog import of %s in the import history", path)

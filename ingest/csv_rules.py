@@ -18,6 +18,7 @@ import pandas as pd
 from sqlalchemy import Table
 
 from data import schema
+from metrics import order_status
 
 # --- columns -------------------------------------------------------------------------------------
 
@@ -66,29 +67,12 @@ def not_before(earlier: str, later: str, reason: str | None = None, column: str 
     return check
 
 
-WORK_ORDER_STATUSES = ("DRAFT", "RELEASED", "IN_PROGRESS", "ON_HOLD", "COMPLETED", "CANCELLED")
-WORK_ORDER_NEEDS = {  # status -> the timestamp it requires (SPEC section 2)
-    "RELEASED": "released_at", "IN_PROGRESS": "started_at", "ON_HOLD": "started_at",
-    "COMPLETED": "completed_at",
-}
-WORK_ORDER_TIMES = ("released_at", "started_at", "completed_at")
+# The status rules live in metrics.order_status, shared with the orders API (SPEC section 13).
+WORK_ORDER_STATUSES = order_status.STATUSES
 
 
 def work_order_rules(df: pd.DataFrame):
-    out = []
-    for status, column in WORK_ORDER_NEEDS.items():
-        missing = df["status"].eq(status)
-        if column in df:
-            missing &= df[column].isna()
-        out.append((missing, column,
-                    f"WORK_ORDER_MISSING_TIMESTAMP: status {status} needs {column}"))
-    present = [c for c in WORK_ORDER_TIMES if c in df]
-    for i, earlier in enumerate(present):
-        for later in present[i + 1:]:
-            for bad, column, _ in not_before(earlier, later)(df):
-                out.append((bad, column,
-                            f"WORK_ORDER_TIMESTAMPS_OUT_OF_ORDER: {later} before {earlier}"))
-    return out
+    return order_status.row_rules(df)
 
 
 # --- files ---------------------------------------------------------------------------------------
@@ -183,7 +167,7 @@ FILES: tuple[FileSpec, ...] = (
     FileSpec(schema.work_orders, (
         text("wo_number"), text("style_code", ref="styles"), text("line_code", ref="lines"),
         count("order_qty"), count("produced_qty"),
-        Col("status", "choice", choices=WORK_ORDER_STATUSES, code="WORK_ORDER_BAD_STATUS"),
+        Col("status", "choice", choices=WORK_ORDER_STATUSES, code=order_status.BAD_STATUS),
         Col("planned_start", "date"), Col("due_date", "date"), Col("released_at", "ts"),
         Col("started_at", "ts"), Col("completed_at", "ts"),
     ), checks=(work_order_rules,)),

@@ -13,7 +13,6 @@ for errors about the folder itself; the column is `-` where no one column is to 
 from __future__ import annotations
 
 import io
-import json
 import logging
 import re
 import time
@@ -28,7 +27,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from data import db, schema
-from ingest import rollups
+from ingest import history, rollups
 from ingest.csv_rules import BY_FILENAME, BY_NAME, FILES, FileSpec, parse_column, shift_day_columns
 from metrics.calendar import assign_shift_day
 
@@ -107,7 +106,9 @@ def import_folder(engine: Engine, folder, *, plant_tz: str = "Asia/Dhaka",
         ok=not errors, row_counts={f.name: len(f.data) for f in files}, errors=errors.sorted(),
         duration_s=time.perf_counter() - t0,
     )
-    report.import_id = _record(engine, folder, username, started, _now(plant_tz), report)
+    report.import_id = history.record_import(
+        engine, kind="csv", source=folder, username=username, started=started,
+        finished=_now(plant_tz), ok=report.ok, row_counts=report.row_counts, errors=report.errors)
     log.info("CSV import of %s: %s, %s rows, %d errors in %.2f s", folder,
              "ok" if report.ok else "failed", sum(report.row_counts.values()),
              len(report.errors), report.duration_s)
@@ -335,18 +336,3 @@ def _records(data: pd.DataFrame) -> list[dict]:
 
 def _now(plant_tz: str) -> datetime:
     return datetime.now(ZoneInfo(plant_tz)).replace(tzinfo=None)
-
-
-def _record(engine: Engine, folder, username, started, finished, report) -> int | None:
-    """One row in `imports` for this import, in its own transaction."""
-    try:
-        with engine.begin() as conn:
-            result = conn.execute(schema.imports.insert().values(
-                source=str(folder), kind="csv", username=username, started_at=started,
-                finished_at=finished, status="ok" if report.ok else "failed",
-                row_counts=json.dumps(report.row_counts), errors=json.dumps(report.errors),
-            ))
-            return result.inserted_primary_key[0]
-    except Exception:  # noqa: BLE001 - the import itself is done; do not hide its report
-        log.exception("could not record the CSV import of %s in the import history", folder)
-        return None

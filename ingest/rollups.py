@@ -105,23 +105,18 @@ LINE_DAY_FACTS = ("production", "qc_checks", "defects")
 
 
 def rebuild_line_day(conn, days: Iterable | None = None) -> None:
-    """line_day again for `days` (every day when None, or when it was never built), in the
-    caller's transaction: call it where production, checks or defects are written."""
-    if days is None or not line_day.kept(conn):
+    """line_day again for `days` (every day when None), in the caller's transaction: call it
+    wherever production, checks or defects are written (reads trust line_day without asking)."""
+    if days is None:
         _write_line_day(conn)
         return
     for a, b in date_runs({_as_date(d) for d in days}):
         _write_line_day(conn, a, b)
 
 
-def forget_line_day(conn) -> None:
-    """Stop reading line_day (until the next rebuild)."""
-    db.delete_meta(conn, line_day.KEPT_KEY)
-
-
 def _write_line_day(conn, first: date | None = None, last: date | None = None) -> None:
     """Write line_day for first..last (every day when not given) from the fact tables in one
-    INSERT ... SELECT, and mark it kept."""
+    INSERT ... SELECT."""
     LD, P, QC, DF = schema.line_day, schema.production, schema.qc_checks, schema.defects
     keys_ = line_day.KEYS
 
@@ -152,7 +147,6 @@ def _write_line_day(conn, first: date | None = None, last: date | None = None) -
     grouped = select(*keys, *[func.sum(rows.c[m]) for m in measures]).group_by(*keys)
     conn.execute(delete(LD).where(*window(LD)))
     conn.execute(insert(LD).from_select(list(keys_) + measures, grouped))
-    db.set_meta(conn, line_day.KEPT_KEY, "1")
 
 
 def _util_inserts(start: date, end: date, shifts, max_gap_min: float,

@@ -7,8 +7,6 @@ written (the errors say `file:line: column: reason`). Re-importing updates rows 
 """
 from __future__ import annotations
 
-import json
-import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -17,8 +15,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from data import db, schema
-
-log = logging.getLogger(__name__)
+from ingest import history
 
 REQUIRED = ["date", "department", "team", "targeted_productivity", "smv", "wip", "over_time",
             "incentive", "idle_time", "idle_men", "no_of_style_change", "no_of_workers",
@@ -123,13 +120,6 @@ def import_uci(engine: Engine, path, *, username: str | None = None) -> UciRepor
 
 
 def _record(engine: Engine, path, username, started, report: UciReport) -> None:
-    """One row in the import history, in its own transaction."""
-    try:
-        with engine.begin() as conn:
-            conn.execute(schema.imports.insert().values(
-                source=str(path), kind="uci", username=username, started_at=started,
-                finished_at=datetime.now(), status="failed" if report.errors else "ok",
-                row_counts=json.dumps({"line_daily": report.rows}),
-                errors=json.dumps(report.errors)))
-    except Exception:  # noqa: BLE001 - the import is done; do not hide its report
-        log.exception("could not record the UCI import of %s in the import history", path)
+    history.record_import(engine, kind="uci", source=path, username=username, started=started,
+                          finished=datetime.now(), ok=not report.errors,
+                          row_counts={"line_daily": report.rows}, errors=report.errors)

@@ -17,10 +17,9 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from metrics.order_status import OPEN_STATUSES, STATUSES  # noqa: F401  (read from here too)
 from metrics.production import pct_series, ratio_pct
 
-OPEN_STATUSES = ("DRAFT", "RELEASED", "IN_PROGRESS", "ON_HOLD")
-STATUSES = OPEN_STATUSES + ("COMPLETED", "CANCELLED")
 RATE_DAYS = 7  # days with output that set an order's pace
 RATE_LOOKBACK_DAYS = 28  # how far back "recent" output may lie
 MAX_PROJECTION_DAYS = 3650  # a pace of a few pieces a day projects no further than ten years

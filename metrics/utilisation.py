@@ -15,7 +15,6 @@ from metrics.calendar import hhmm_to_minutes, shift_length_minutes
 from metrics.production import pct_series, ratio_pct
 
 MINUTES = ["working_min", "idle_min", "absent_min"]
-STATE_ORDER = ["working", "idle", "absent", "no data"]
 
 
 def _per_hour(num, minutes):

@@ -60,7 +60,8 @@ TOKEN_COLUMNS = [
 AUDIT_COLUMNS = [
     g.col("ts", "When", **TS, minWidth=160, sort="desc"),
     g.col("username", "Who", maxWidth=130),
-    g.col("action", "Action", minWidth=150), g.col("summary", "Details", minWidth=420),
+    g.col("action", "Action", minWidth=150), g.col("wo_number", "Order", maxWidth=130),
+    g.col("move", "Status", minWidth=190), g.col("summary", "Details", minWidth=380),
 ]
 
 
@@ -192,8 +193,12 @@ def layout(**_query):
             ], "pick a row to see its files and every error"),
             _users_section(line_options),
             _tokens_section(),
-            _section("Audit log", g.grid(f"{P}audit-grid", EMPTY, AUDIT_COLUMNS, height=320),
-                     "every admin action and reload, newest first"),
+            _section("Audit log", [
+                dbc.Row(_field("Work order", dbc.Input(
+                    id=f"{P}audit-order", placeholder="e.g. WO-1024: only its operations",
+                    debounce=True, autoComplete="off")), className="mb-2"),
+                g.grid(f"{P}audit-grid", EMPTY, AUDIT_COLUMNS, height=320),
+            ], "every admin action, reload and operation on a work order, newest first"),
         ], className="page-content"),
     ], className="page", id="page-admin")
 
@@ -208,9 +213,9 @@ def _rows(df, columns):
     Output(f"{P}imports-grid", "rowData"), Output(f"{P}users-grid", "rowData"),
     Output(f"{P}tokens-grid", "rowData"), Output(f"{P}audit-grid", "rowData"),
     Output(f"{P}token-user", "options"),
-    Input(f"{P}refresh", "data"),
+    Input(f"{P}refresh", "data"), State(f"{P}audit-order", "value"),
 )
-def refresh_tables(_version):
+def refresh_tables(_version, audit_order=None):
     _admin()
     ctx = current()
     people = reports.users_table(ctx)
@@ -218,8 +223,16 @@ def refresh_tables(_version):
     return (_rows(reports.import_history(ctx), IMPORT_COLUMNS + [g.col("id", "")]),
             _rows(people, USER_COLUMNS + [g.col("id", "")]),
             _rows(reports.tokens_table(ctx), TOKEN_COLUMNS),
-            _rows(reports.audit_table(ctx), AUDIT_COLUMNS),
+            _rows(reports.audit_table(ctx, audit_order), AUDIT_COLUMNS),  # the filter holds
             [{"label": r.username, "value": r.id} for r in active.itertuples()])
+
+
+@callback(Output(f"{P}audit-grid", "rowData", allow_duplicate=True),
+          Input(f"{P}audit-order", "value"), prevent_initial_call=True)
+def filter_audit(wo_number):
+    """The audit log of one work order (every operation on it, not only the newest 500 rows)."""
+    _admin()
+    return _rows(reports.audit_table(current(), wo_number), AUDIT_COLUMNS)
 
 
 @callback(Output(f"{P}import-detail", "children"), Input(f"{P}imports-grid", "selectedRows"),

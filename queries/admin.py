@@ -33,7 +33,10 @@ def imports(conn, limit: int = 200):
     return frame(conn, stmt)
 
 
-def audit_log(conn, limit: int = 500):
-    stmt = select(A.c.id, A.c.ts, A.c.username, A.c.action, A.c.details) \
-        .order_by(A.c.id.desc()).limit(limit)
-    return frame(conn, stmt)
+def audit_log(conn, limit: int = 500, wo_number: str | None = None):
+    """Newest first; with wo_number, only the operations on that work order."""
+    stmt = select(A.c.id, A.c.ts, A.c.username, A.c.action, A.c.details, A.c.wo_number,
+                  A.c.status_before, A.c.status_after)
+    if wo_number:
+        stmt = stmt.where(A.c.wo_number == wo_number)
+    return frame(conn, stmt.order_by(A.c.id.desc()).limit(limit))

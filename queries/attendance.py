@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import and_, case, delete, func, insert, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from data import db, schema
 from queries.common import frame, where_filters

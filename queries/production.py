@@ -22,7 +22,7 @@ STAGES = ("loading", "output", "packing")
 
 def output_by(conn, filters: Filters, keys: list[str], scope=None) -> pd.DataFrame:
     """Σ output qty and Σ qty × smv (earned minutes) of stage `output`, grouped by keys."""
-    if line_day.usable(conn, keys):  # by day at most: the daily rollup
+    if line_day.usable(keys):  # by day at most: the daily rollup
         src, qty, only = LD, LD.c.output, LD.c.output.is_not(None)
     else:
         src, qty, only = P, P.c.qty, P.c.stage == "output"
@@ -61,7 +61,7 @@ def stages_by_hour(conn, filters: Filters, scope=None, *, use_shift=True, use_st
     """loading / output / packing per line, date, shift and hour in the window (per line, date
     and shift when not `hourly`)."""
     names = ["line_code", "date", "shift_code"] + (["hour"] if hourly else [])
-    if line_day.usable(conn, names):
+    if line_day.usable(names):
         src = LD
         sums = [func.coalesce(func.sum(LD.c[s]), 0).label(s) for s in STAGES]
         stmt = select(*[LD.c[k] for k in names], *sums).where(LD.c.prod_rows.is_not(None))
@@ -77,7 +77,7 @@ def stages_by_hour(conn, filters: Filters, scope=None, *, use_shift=True, use_st
 
 def wip_before(conn, before: date, filters: Filters | None, scope=None) -> pd.DataFrame:
     """Σ loading − Σ output of each line over all days before `before` (WIP carried in)."""
-    if line_day.kept(conn):  # a year of history is ~15,000 rows there, ~400,000 here
+    if line_day.usable(["line_code", "date"]):  # a year: ~15,000 rows there, ~400,000 here
         src = LD
         loaded = func.coalesce(func.sum(LD.c.loading), 0)
         out = func.coalesce(func.sum(LD.c.output), 0)
@@ -99,7 +99,7 @@ STYLE_COLUMNS = ["line_code", "style_code", "description", "smv", "days", "first
 
 def styles_run(conn, filters: Filters, scope=None) -> pd.DataFrame:
     """Per line and style: days run, first and last day, output and earned minutes."""
-    if line_day.kept(conn):
+    if line_day.usable(["line_code", "style_code", "date"]):
         src, qty, only = LD, LD.c.output, LD.c.output.is_not(None)
     else:
         src, qty, only = P, P.c.qty, P.c.stage == "output"

@@ -16,12 +16,11 @@ LD = schema.line_day
 
 # keys the end-of-line checks carry; defects also carry reason and operation
 QC_KEYS = ("line_code", "date", "shift_code", "style_code")
-DEFECT_KEYS = QC_KEYS + ("reason", "operation")
 
 
 def checks_by(conn, filters: Filters, keys: list[str], scope=None) -> pd.DataFrame:
     """Σ checked_qty and Σ defective_qty of the QC checks, grouped by keys (of QC_KEYS)."""
-    if line_day.usable(conn, keys):
+    if line_day.usable(keys):
         src, checked, defective = LD, LD.c.checked, LD.c.defective
         only = [LD.c.checked.is_not(None)]
     else:
@@ -37,7 +36,7 @@ def defects_by(conn, filters: Filters, keys: list[str], scope=None) -> pd.DataFr
     """Σ qty of defects, of those repaired, and of those still open, grouped by keys.
 
     A defect belongs to the production day and shift of its ts (filled at ingest)."""
-    if line_day.usable(conn, keys):  # not by reason or operation: the daily rollup
+    if line_day.usable(keys):  # not by reason or operation: the daily rollup
         src, only = LD, [LD.c.defects.is_not(None)]
         defects, repaired = func.sum(LD.c.defects), func.sum(LD.c.repaired)
     else:

@@ -9,6 +9,8 @@ from datetime import date
 
 import pandas as pd
 
+from ingest import orders as order_ops
+from metrics import order_status as status_rules
 from metrics import orders as m
 from queries import orders as q
 from reports.cache import cached_report
@@ -104,3 +106,20 @@ def _overview_orders_at_risk(ctx, filters: Filters, scope) -> list[dict]:
     urgent = total["risk_late"] + total["risk_at_risk"]
     return [kpi("orders_at_risk", "Orders at risk", urgent, None, better="down",
                 note=f"{total['late']} late · {total['open']} open now")]
+
+
+# --- running orders from the page (SPEC section 13): the API's write path, per order -------------
+
+def row_actions(open_orders: pd.DataFrame, can_run: bool, order_scope) -> list[list[str]]:
+    """The moves the signed-in user may make on each order: what its status allows, on a line
+    they run (none for viewers)."""
+    return [status_rules.allowed_actions(status)
+            if can_run and (order_scope is None or line in order_scope) else []
+            for status, line in zip(open_orders["status"], open_orders["line_code"])]
+
+
+def run_orders(ctx, username: str, order_scope, action: str, wo_numbers: list[str]) -> dict:
+    """One action on the orders picked on the page: {"action", "done", "failed"} exactly as
+    POST /api/v1/orders/bulk answers (ingest.orders.bulk: each order its own transaction)."""
+    return order_ops.bulk(ctx.engine, order_ops.Actor(username, order_scope),
+                          {"action": action, "wo_numbers": wo_numbers}, ctx.now)

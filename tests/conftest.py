@@ -99,12 +99,28 @@ def pytest_setup_options():
     return options
 
 
+def _forget_dash_callbacks() -> None:
+    """Dash keeps the callbacks declared with dash.callback (every page's) in module globals
+    until an app serves its first request; each create_app declares them again. An app a test
+    built but never served must not leave its set to the next app (duplicate callbacks)."""
+    from dash import _callback
+    _callback.GLOBAL_CALLBACK_LIST.clear()
+    _callback.GLOBAL_CALLBACK_MAP.clear()
+
+
+@pytest.fixture(autouse=True)
+def fresh_dash_callbacks():
+    _forget_dash_callbacks()
+    yield
+
+
 @pytest.fixture
 def make_app(tmp_path):
     """Build the Dash app on a given database with a private cache."""
     def build(url):
         from app import create_app
         from settings import Settings
+        _forget_dash_callbacks()
         settings = Settings(database_url=url, cache_dir=str(tmp_path / "cache"), testing=True,
                             secret_key="test-secret", demo_data=False)
         return create_app(settings)

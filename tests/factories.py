@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from data import db, schema
+from ingest import rollups
 
 D = date(2026, 3, 2)
 
@@ -54,6 +55,7 @@ def small_plant(engine) -> None:
     with engine.begin() as conn:
         for table, data in rows.items():
             db.upsert(conn, table, data)
+        rollups.rebuild_line_day(conn)  # as every write of production, checks or defects does
         db.bump_data_version(conn)
 
 
@@ -143,4 +145,5 @@ def quality_downtime(engine) -> None:
     with engine.begin() as conn:
         for table, data in rows.items():
             db.upsert(conn, table, data)
+        rollups.rebuild_line_day(conn)  # as every write of production, checks or defects does
         db.bump_data_version(conn)

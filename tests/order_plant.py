@@ -24,6 +24,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from data import db, schema
+from ingest import rollups
 from tests.factories import _p, small_plant
 
 TODAY = date(2026, 3, 4)
@@ -68,4 +69,5 @@ def order_plant(engine) -> None:
         db.upsert(conn, schema.production, [_p(date(2026, 3, 3), "L01", 8, "S1", "output", 800)])
         db.upsert(conn, schema.work_orders, orders)
         db.upsert(conn, schema.material_issues, materials)
+        rollups.rebuild_line_day(conn)
         db.bump_data_version(conn)

@@ -78,9 +78,37 @@ def test_next_parameter_cannot_redirect_off_site(client):
     assert resp.headers["Location"] == "/"
 
 
-def test_logout_ends_the_session(client):
+def test_logout_is_a_post_with_the_csrf_token(client):
     login(client)
-    client.get("/logout")
+    token = _csrf(client, "/logout")  # GET only asks: still signed in
+    assert client.get("/").status_code == 200
+    resp = client.post("/logout", data={"csrf_token": "forged"})
+    assert resp.status_code == 400 and "still signed in" in resp.get_data(as_text=True)
+    assert client.get("/").status_code == 200
+    resp = client.post("/logout", data={"csrf_token": token})
+    assert resp.status_code == 302 and resp.headers["Location"] == "/login"
+    assert client.get("/").status_code == 302
+
+
+def _components(node):
+    """Every component of a serialised Dash layout, depth first."""
+    if isinstance(node, list):
+        for child in node:
+            yield from _components(child)
+    elif isinstance(node, dict) and "props" in node:
+        yield node
+        yield from _components(node["props"].get("children"))
+
+
+def test_the_navbar_signs_out_with_a_form_carrying_the_token(client):
+    login(client)
+    layout = client.get("/_dash-layout").get_json()
+    form = next(c for c in _components(layout) if c["type"] == "Form")
+    assert (form["props"]["action"], form["props"]["method"]) == ("/logout", "post")
+    button = form["props"]["children"]
+    assert button["type"] == "Button" and button["props"]["type"] == "submit"
+    assert button["props"]["name"] == "csrf_token"
+    assert client.post("/logout", data={"csrf_token": button["props"]["value"]}).status_code == 302
     assert client.get("/").status_code == 302
 
 

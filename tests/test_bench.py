@@ -6,7 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow  # runs the benchmark scripts as processes
 VIEWS = {"overview", "lines", "quality", "downtime", "workforce", "utilisation", "trends"}
 TIMES = ("cold_p50", "cold_p95", "warm_p50", "warm_p95", "sql_p95", "naive_p95", "payload_kb")
 

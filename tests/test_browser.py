@@ -98,3 +98,16 @@ def test_empty_selection_shows_empty_state(signed_in):
     duo.wait_for_text_to_equal("#kpi-output", "0 pcs")
     duo.wait_for_text_to_equal("#kpi-achievement_pct", "—")
     assert duo.get_logs() == []
+
+
+def test_sign_out_from_the_navbar(signed_in):
+    """The navbar's Sign out is a form: clicking it posts the session's token and lands on the
+    sign-in page; the pages ask for a sign-in again."""
+    duo, base = signed_in
+    duo.driver.get(f"{base}/?{RANGE}")
+    duo.wait_for_text_to_equal("#kpi-output", "1,900 pcs", timeout=15)
+    duo.find_element("#logout-link").click()
+    duo.wait_for_element("#login-button", timeout=10)
+    assert duo.driver.current_url.split("?")[0].endswith("/login")
+    duo.driver.get(base + "/")
+    duo.wait_for_element("#login-button", timeout=10)

@@ -5,7 +5,6 @@ violation (an inline script or eval Dash needs) would fail it."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from selenium.webdriver.common.by import By

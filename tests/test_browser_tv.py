@@ -29,7 +29,7 @@ SHOTS = os.environ.get("SCREENSHOT_DIR")
 
 
 class Server:
-    """`python -c 'from app import app; app.run()'` on a free port: a real process to stop."""
+    """`create_app().run()` in a process of its own on a free port: a real server to stop."""
 
     def __init__(self, url: str, tmp: Path):
         self.port = free_port()
@@ -40,7 +40,7 @@ class Server:
         self.proc = None
 
     def start(self):
-        code = f"from app import app; app.run(host='127.0.0.1', port={self.port})"
+        code = f"from app import create_app; create_app().run(host='127.0.0.1', port={self.port})"
         self.proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=self.env,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         until(self.up, timeout=30)

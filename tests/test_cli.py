@@ -1,4 +1,4 @@
-"""The Flask CLI (SPEC section 8): init-db, import, seed-demo; exit codes and messages."""
+"""The Flask CLI (SPEC section 8): init-db, db, prepare, import, seed-demo; exit codes and messages."""
 from sqlalchemy import func, select
 
 from data import db, schema
@@ -80,3 +80,33 @@ def test_a_database_from_an_earlier_version_gains_new_columns(tmp_path):
     assert {"purpose", "created_at", "last_used_at", "revoked_at"} <= columns
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM api_tokens")).scalar() == 1
+
+
+def test_db_commands_report_stamp_and_upgrade(sqlite_url, make_app):
+    from data import migrate
+    runner, head = _runner(sqlite_url, make_app), migrate.head()
+    assert f"database: {head}; newest: {head}" in runner.invoke(args=["db", "current"]).output
+    result = runner.invoke(args=["db", "stamp", migrate.BASELINE])
+    assert result.exit_code == 0 and f"stamped {migrate.BASELINE}" in result.output
+    assert f"database: {migrate.BASELINE};" in runner.invoke(args=["db", "current"]).output
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0 and f"upgraded from {migrate.BASELINE} to {head}" in result.output
+    assert "nothing to do" in runner.invoke(args=["db", "upgrade"]).output
+    result = runner.invoke(args=["db", "stamp", "no-such-revision"])
+    assert result.exit_code == 1 and "no-such-revision" in result.output
+
+
+def test_prepare_loads_the_demo_into_an_empty_database_once(sqlite_url, make_app):
+    runner = _runner(sqlite_url, make_app)
+    result = runner.invoke(args=["prepare", "--demo-if-empty"])
+    assert result.exit_code == 0, result.output
+    engine = db.get_engine(sqlite_url)
+    with engine.connect() as conn:
+        rows = conn.execute(select(func.count()).select_from(schema.production)).scalar()
+        assert rows > 0 and db.has_data(conn)
+        assert conn.execute(select(schema.users.c.username)).scalars().all() == ["admin"]
+        version = db.get_data_version(conn)
+    assert runner.invoke(args=["prepare", "--demo-if-empty"]).exit_code == 0  # not empty now
+    with engine.connect() as conn:
+        assert db.get_data_version(conn) == version
+        assert conn.execute(select(func.count()).select_from(schema.users)).scalar() == 1

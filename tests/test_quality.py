@@ -9,6 +9,7 @@ from metrics import quality as m
 from reports import quality as r
 from core.context import Context
 from core.filters import Filters
+from ingest import rollups
 from settings import Settings
 from tests.factories import D, quality_downtime, small_plant
 
@@ -113,6 +114,7 @@ def test_defects_without_a_reason_can_be_drilled(ctx, engine):
             "defect_id": "DF5", "ts": datetime(2026, 3, 2, 10, 0), "line_code": "L02",
             "style_code": "S2", "emp_code": None, "operation": None, "reason": None, "qty": 2,
             "repaired_ts": None, "date": D, "shift_code": "A", "hour": 10}])
+        rollups.rebuild_line_day(conn, [D])
         db.bump_data_version(conn)
     view = r.quality_view(ctx, DAY)
     assert view["reasons"]["reason"].isna().sum() == 1  # listed, labelled "(not given)"

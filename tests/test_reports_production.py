@@ -4,6 +4,7 @@ from datetime import date, datetime
 import pytest
 
 from data import db
+from ingest import rollups
 from reports import production as r
 from core.context import Context
 from core.filters import FilterError, Filters
@@ -85,6 +86,7 @@ def test_cache_serves_until_the_data_version_changes(ctx, engine):
     with engine.begin() as conn:  # change the data behind the cache's back...
         conn.execute(db.schema.production.update().where(
             db.schema.production.c.line_code == "L02").values(qty=0))
+        rollups.rebuild_line_day(conn)
     assert r.production(ctx, DAY, ("line_code",), None)["total"]["output"] == 1900  # cached
     with engine.begin() as conn:
         db.bump_data_version(conn)  # ...as every import does

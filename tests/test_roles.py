@@ -127,7 +127,8 @@ def test_admin_callback_answers_admins(plant):
                 ("admin-tokens-grid", "rowData"), ("admin-audit-grid", "rowData"),
                 ("admin-token-user", "options"))],
             "inputs": [{"id": "admin-refresh", "property": "data", "value": 0}],
-            "changedPropIds": ["admin-refresh.data"], "state": []}
+            "changedPropIds": ["admin-refresh.data"],
+            "state": [{"id": "admin-audit-order", "property": "value", "value": None}]}
     resp = client.post("/_dash-update-component", json=body, headers=_as(tokens, "admin"))
     assert resp.status_code == 200
     users_rows = resp.get_json()["response"]["admin-users-grid"]["rowData"]
@@ -155,16 +156,43 @@ def test_api_reads_answer_every_role(plant, role):
             (role, rule, resp.status_code)
 
 
+# Running orders (SPEC section 13) is for admins, plant heads and line managers (their lines'
+# orders), never for viewers, whatever their token is for.
+ORDER_RUNNERS = ("admin", "plant_head", "line_manager")
+
+
+def _writers(rule):
+    return ORDER_RUNNERS if rule.startswith("/api/v1/orders") else ("admin", "ingest")
+
+
 @pytest.mark.parametrize("who", list(ROLES) + ["ingest"])
 def test_api_writes_only_for_admins_and_ingest_tokens(plant, who):
     app, client, tokens = plant
-    for rule in _api_rules(app, "POST"):
-        resp = client.post(rule, json=[], headers=_as(tokens, who))
-        if who in ("admin", "ingest"):
+    writes = [("POST", r) for r in _api_rules(app, "POST")] + \
+        [("PATCH", r) for r in _api_rules(app, "PATCH")]
+    assert ("PATCH", "/api/v1/orders/<wo_number>") in writes
+    for method, rule in writes:
+        resp = client.open(rule, method=method, json=[], headers=_as(tokens, who))
+        if who in _writers(rule):
             assert resp.status_code not in (401, 403), (who, rule)
+            assert resp.status_code < 500, (who, rule, resp.status_code)
         else:
             assert resp.status_code == 403, (who, rule, resp.status_code)
             assert resp.get_json()["error"]["code"] == "forbidden"
+
+
+def test_line_manager_runs_only_their_lines_orders(plant):
+    from data import schema
+    app, client, tokens = plant
+    engine = app.server.extensions["floorpulse"].engine
+    with engine.begin() as conn:
+        conn.execute(schema.work_orders.insert(), [
+            {"wo_number": f"WO-{line}", "line_code": line, "style_code": "S1",
+             "order_qty": 10, "produced_qty": 0, "status": "DRAFT"} for line in ("L01", "L02")])
+    headers = _as(tokens, "line_manager")
+    resp = client.post(f"/api/v1/orders/WO-{OTHER_LINE}/release", headers=headers)
+    assert resp.status_code == 403 and resp.get_json()["error"]["code"] == "forbidden"
+    assert client.post("/api/v1/orders/WO-L01/release", headers=headers).status_code == 200
 
 
 def test_without_a_user_everything_but_health_is_401(plant):

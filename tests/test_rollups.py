@@ -173,7 +173,7 @@ def _same(a, b, path="") -> None:
 
 
 def test_production_and_quality_views_are_the_same_from_line_day_and_from_the_facts(
-        engine, make_ctx):
+        engine, make_ctx, monkeypatch):
     from datetime import datetime
     from queries import line_day
     from reports import production, quality, trends
@@ -195,10 +195,9 @@ def test_production_and_quality_views_are_the_same_from_line_day_and_from_the_fa
         return out
 
     with engine.connect() as conn:
-        assert line_day.kept(conn)
         assert conn.execute(select(func.count()).select_from(schema.line_day)).scalar() > 0
     from_rollup = views()
+    monkeypatch.setattr(line_day, "usable", lambda keys: False)  # every grouping reads the facts
     with engine.begin() as conn:
-        rollups.forget_line_day(conn)
         db.bump_data_version(conn)
     _same(from_rollup, views())

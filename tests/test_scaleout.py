@@ -1,6 +1,6 @@
 """Several gunicorn workers on one database and one cache directory behave as one server.
 
-Real processes: `gunicorn -w 2 app:server` (bench/scaleout.py's Server) on a small demo plant in
+Real processes: `gunicorn -w 2 wsgi:server` (bench/scaleout.py's Server) on a small demo plant in
 SQLite. Requests are sent concurrently until gunicorn's access log shows that both workers
 answered, so each check covers one user's requests landing on different workers: sign-in and its
 session, the failed sign-in counter, a report cached by one worker and read by the other (the app
@@ -27,6 +27,8 @@ from auth import users  # noqa: E402
 from bench.scaleout import END, Server, endpoints  # noqa: E402
 from data import db, schema
 from demo import load as demo
+
+pytestmark = pytest.mark.slow  # gunicorn with two workers
 
 PASSWORD = "scale-out-" + secrets.token_urlsafe(8)
 START_DAY, END_DAY = "2026-03-26", "2026-03-30"
