@@ -140,6 +140,8 @@ def _begun(frame: pd.DataFrame, now: datetime) -> pd.DataFrame:
 def _by_line(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
     if frame.empty:
         return {}
+    # one kind of date for every source (the plan, the counts and the quality report differ)
+    frame = frame.assign(date=pd.to_datetime(frame["date"]).dt.date)
     return {code: part for code, part in frame.groupby("line_code", sort=False)}
 
 

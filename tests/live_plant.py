@@ -11,6 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from data import db, schema
+from ingest import rollups
 from ingest.importer import import_folder
 
 PLANT_TZ = "Asia/Dhaka"
@@ -44,6 +45,7 @@ def live_plant(engine, lines: dict | None = None) -> datetime:
     with engine.begin() as conn:
         for table, data in rows.items():
             db.upsert(conn, table, data)
+        rollups.rebuild_line_day(conn, [day])  # as every write of production does
         db.bump_data_version(conn)
     return start
 

@@ -22,6 +22,7 @@ import pytest
 
 from core.filters import FilterError
 from data import db, schema
+from ingest import rollups
 from reports import floor
 from tests.factories import D, small_plant
 
@@ -39,6 +40,7 @@ def ctx(make_ctx, engine):
                                           "line_code": "L01", "style_code": "S1", "qty": 35,
                                           "reason": "Broken stitch", "date": D,
                                           "shift_code": "A", "hour": 9}])
+        rollups.rebuild_line_day(conn, [D])  # as every write of checks or defects does
         db.bump_data_version(conn)
     return make_ctx()
 
@@ -108,6 +110,7 @@ def test_a_count_for_the_running_hour_shows_at_once(ctx, engine):
         db.upsert(conn, schema.production, [{"date": D, "shift_code": "A", "line_code": "L02",
                                              "hour": 11, "style_code": "S2", "stage": "output",
                                              "qty": 40}])
+        rollups.rebuild_line_day(conn, [D])
         db.bump_data_version(conn)
     after = _line(floor.floor_board(ctx, ("L02",), None, now=NOW), "L02")
     assert before["output"] == 300 and after["output"] == 340
