@@ -19,7 +19,8 @@ from api.routes import bp as api_blueprint
 from auth.gate import csrf_token, init_auth, request_user
 from auth.security import init_security
 from components import export, filter_bar, ids, server_grid
-from components.jobs import ThreadJobManager
+from components.jobs import ThreadJobManager, celery_app_for
+from ingest import schedule
 from core.context import EXTENSION_KEY, Context
 from pages.tv import bp as tv_blueprint
 from settings import BASE_DIR, Settings
@@ -63,9 +64,24 @@ def _layout():
     ])
 
 
-def create_app(settings: Settings | None = None) -> dash.Dash:
+def _job_manager(settings: Settings):
+    """Background callbacks: Celery workers when REDIS_URL is set (any machine may run them),
+    else a thread of this server with progress in the local diskcache."""
+    if settings.redis_url:
+        if settings not in _celery_apps:
+            _celery_apps[settings] = celery_app_for(settings)
+        return dash.CeleryManager(_celery_apps[settings])
+    return ThreadJobManager(diskcache.Cache(os.path.join(settings.cache_dir, "jobs")))
+
+
+_celery_apps: dict[Settings, object] = {}
+
+
+def create_app(settings: Settings | None = None, serve: bool = False) -> dash.Dash:
     """The Dash app on `settings` (default: the environment). It does not touch the schema:
-    `flask --app app prepare`, wsgi.py or `python app.py` bring the database up to date."""
+    `flask --app app prepare`, wsgi.py or `python app.py` bring the database up to date.
+    `serve`: this process serves requests (wsgi.py, `python app.py`), so it also runs the
+    schedule when the settings say the web process runs it (not a CLI command, not a worker)."""
     settings = settings or Settings.from_env()
     ctx = Context.create(settings)
     app = dash.Dash(
@@ -74,9 +90,8 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         # login.css and the TV board's tv.css / tv.js belong to pages Dash does not serve
         title="FloorPulse", update_title=None, serve_locally=True,
         assets_ignore=r"login\.css|^tv\.",
-        # long work (the admin page's reload) runs in a server thread (components/jobs.ThreadJobManager); progress via diskcache
-        background_callback_manager=ThreadJobManager(
-            diskcache.Cache(os.path.join(settings.cache_dir, "jobs"))),
+        # long work (the admin page's reload): a server thread, or Celery workers with REDIS_URL
+        background_callback_manager=_job_manager(settings),
     )
     app.layout = _layout
     server = app.server
@@ -92,6 +107,8 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     export.register_callbacks(app)
     server_grid.register_callbacks(app)
     commands.register(server)
+    if serve and settings.schedule_in_process:
+        schedule.start_in_process(ctx.engine, settings)
     return app
 
 
@@ -103,15 +120,26 @@ def configure_logging() -> None:
 
 
 def __getattr__(name: str):
-    """`flask --app app COMMAND` asks this module for `application` once it finds no Flask app
-    in it (Flask's own factory lookup wants create_app to return Flask, ours returns Dash): the
-    app is built then, on the first ask, and not on import."""
-    if name != "application":
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    global application
-    configure_logging()
-    application = create_app().server
-    return application
+    """Built on the first ask, never on import:
+    - `application`: `flask --app app COMMAND` asks for it once it finds no Flask app in the
+      module (Flask's own factory lookup wants create_app to return Flask; ours returns Dash);
+    - `celery_app`: `celery -A app.celery_app worker|beat`, the Celery app of REDIS_URL, with
+      the Dash app built so that its background callbacks are registered as tasks."""
+    global application, celery_app
+    if name == "application":
+        configure_logging()
+        application = create_app().server
+        return application
+    if name == "celery_app":
+        configure_logging()
+        settings = Settings.from_env()
+        if not settings.redis_url:
+            raise RuntimeError("celery needs REDIS_URL (the broker); without it the schedule "
+                               "and background jobs run in the web process")
+        create_app(settings)
+        celery_app = _celery_apps[settings]
+        return celery_app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 if __name__ == "__main__":
@@ -119,4 +147,4 @@ if __name__ == "__main__":
     _settings = Settings.from_env()
     commands.prepare(_settings)
     log.info("FloorPulse on http://%s:%s", _settings.host, _settings.port)
-    create_app(_settings).run(host=_settings.host, port=_settings.port, debug=False)
+    create_app(_settings, serve=True).run(host=_settings.host, port=_settings.port, debug=False)

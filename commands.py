@@ -232,20 +232,10 @@ def register(server: Flask) -> None:
     def refresh_rollups(everything):
         """Build the daily rollups again for the days ingestion changed (run it on a schedule,
         like process-attendance; reads are right without it, only slower on stale days)."""
-        from ingest import rollups
-        rules = rollups.rules_of(current().settings)
+        from ingest import schedule
         t0 = datetime.now()
-        with _engine().begin() as conn:
-            written = (rollups.rebuild(conn, rules) if everything
-                       else rollups.refresh(conn, rules))
-            if everything:
-                rollups.rebuild_attendance(conn)
-                rollups.rebuild_line_day(conn)
-            db.analyze(conn, schema.ROLLUP_TABLES)
-            if written:
-                db.bump_data_version(conn)
-        click.echo(f"util_daily: {written:,} rows written in "
-                   f"{(datetime.now() - t0).total_seconds():.1f} s")
+        message = schedule.refresh_rollups(_engine(), current().settings, everything=everything)
+        click.echo(f"{message} in {(datetime.now() - t0).total_seconds():.1f} s")
 
     @server.cli.command("import-uci")
     @click.argument("file", type=click.Path(dir_okay=False))

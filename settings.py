@@ -36,14 +36,44 @@ def _instance_secret() -> str:
     return path.read_text().strip()
 
 
-def _env_int(name: str, default: int) -> int:
+SCHEDULE_MODES = ("auto", "on", "off")
+
+
+class SettingsError(ValueError):
+    """A setting from the environment that cannot be used; the message names it."""
+
+
+def _env_number(name: str, default, kind=float, positive: bool = False):
     raw = os.environ.get(name)
-    return int(raw) if raw not in (None, "") else default
+    if raw in (None, ""):
+        return default
+    try:
+        value = kind(raw.strip())
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not a number") from None
+    if positive and not value > 0:
+        raise SettingsError(f"{name}={raw!r} must be greater than 0")
+    return value
+
+
+def _env_int(name: str, default: int) -> int:
+    return _env_number(name, default, int)
 
 
 def _env_float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    return float(raw) if raw not in (None, "") else default
+    return _env_number(name, default, float)
+
+
+def _env_interval(name: str, default: float) -> float:
+    """A schedule interval: a number greater than 0 (fractions allowed, for tests)."""
+    return _env_number(name, default, float, positive=True)
+
+
+def _env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = (os.environ.get(name) or default).strip().lower()
+    if raw not in choices:
+        raise SettingsError(f"{name}={raw!r} must be one of {', '.join(choices)}")
+    return raw
 
 
 def _env_flag(name: str) -> bool:
@@ -68,6 +98,14 @@ class Settings:
     session_cookie_secure: bool = False  # Secure cookie always (else only over HTTPS)
     trust_proxy: bool = False  # behind a TLS proxy: trust X-Forwarded-For/-Proto
     live_refresh_s: int = 60  # a page showing today asks this often whether the data moved
+    # the schedule (SPEC section 12): intervals, and who runs it
+    attendance_every_min: float = 15
+    rollups_every_min: float = 5
+    alerts_every_s: float = 60
+    sync_every_min: float = 10
+    schedule: str = "auto"  # auto: in-process unless REDIS_URL or testing | on | off
+    # several machines: Redis as shared cache, sign-in throttle and Celery broker
+    redis_url: str | None = None
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -88,6 +126,28 @@ class Settings:
             session_cookie_secure=_env_flag("SESSION_COOKIE_SECURE"),
             trust_proxy=_env_flag("TRUST_PROXY"),
             live_refresh_s=_env_int("LIVE_REFRESH_S", cls.live_refresh_s),
+            attendance_every_min=_env_interval("ATTENDANCE_EVERY_MIN", cls.attendance_every_min),
+            rollups_every_min=_env_interval("ROLLUPS_EVERY_MIN", cls.rollups_every_min),
+            alerts_every_s=_env_interval("ALERTS_EVERY_S", cls.alerts_every_s),
+            sync_every_min=_env_interval("SYNC_EVERY_MIN", cls.sync_every_min),
+            schedule=_env_choice("SCHEDULE", cls.schedule, SCHEDULE_MODES),
+            redis_url=env.get("REDIS_URL") or None,
         )
         values.update(overrides)
         return cls(**values)
+
+    @property
+    def schedule_in_process(self) -> bool:
+        """The web process runs the schedule: the default on one machine; with REDIS_URL, Celery
+        beat runs it instead; tests and SCHEDULE=off run none."""
+        if self.schedule != "auto":
+            return self.schedule == "on"
+        return not self.redis_url and not self.testing
+
+    def __post_init__(self):
+        for name in ("attendance_every_min", "rollups_every_min", "alerts_every_s",
+                     "sync_every_min"):
+            if not getattr(self, name) > 0:
+                raise SettingsError(f"{name.upper()}={getattr(self, name)!r} must be greater than 0")
+        if self.schedule not in SCHEDULE_MODES:
+            raise SettingsError(f"SCHEDULE={self.schedule!r} must be one of {', '.join(SCHEDULE_MODES)}")

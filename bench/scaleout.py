@@ -3,6 +3,7 @@
     python bench/scaleout.py                     # pinned demo plant in a temporary SQLite file
     python bench/scaleout.py --database-url postgresql+psycopg2://postgres@127.0.0.1:5432/fp_h2
     python bench/scaleout.py --quick             # a few seconds: the smoke mode
+    python bench/scaleout.py --workers 1,2,4 --redis-url redis://127.0.0.1:6379/15   # behind Redis
 
 For each server (`gunicorn -w 1 wsgi:server`, then `gunicorn -w 4 wsgi:server`; each server has its
 own CACHE_DIR, shared by its workers, so neither can copy the other's answers) it calls the main
@@ -120,6 +121,7 @@ class Server:
     workers: int
     database_url: str
     workdir: Path
+    redis_url: str | None = None  # REDIS_URL: the report cache every worker (and server) shares
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen | None = None
@@ -142,7 +144,9 @@ class Server:
 
     def start(self, timeout: float = 60) -> "Server":
         env = dict(os.environ, DATABASE_URL=self.database_url, CACHE_DIR=str(self.cache_dir),
-                   SECRET_KEY=self.secret_key, LOG_LEVEL="DEBUG")
+                   SECRET_KEY=self.secret_key, LOG_LEVEL="DEBUG", SCHEDULE="off")
+        if self.redis_url:
+            env["REDIS_URL"] = self.redis_url
         cmd = [sys.executable, "-m", "gunicorn", "-w", str(self.workers),
                "-b", f"127.0.0.1:{self.port}", "--timeout", "120",
                "--access-logfile", str(self.access_log), "--access-logformat", ACCESS_FORMAT,
@@ -186,7 +190,12 @@ class Server:
         self.stop()
 
     def clear_cache(self) -> None:
-        """Empty the report cache the workers share (diskcache is safe across processes)."""
+        """Empty the report cache the workers share (diskcache is safe across processes; in
+        Redis, this app's keys only)."""
+        if self.redis_url:
+            from core.cache_store import RedisCache
+            RedisCache(self.redis_url).clear()
+            return
         with diskcache.Cache(str(self.cache_dir)) as cache:
             cache.clear()
 
@@ -305,6 +314,8 @@ def main(argv=None) -> int:
     parser.add_argument("--clients", type=int, default=8, help="threads for req/s")
     parser.add_argument("--seconds", type=float, default=10, help="length of the req/s run")
     parser.add_argument("--quick", action="store_true", help="1 and 2 workers, 2 runs, 2 s")
+    parser.add_argument("--redis-url", help="REDIS_URL for the servers: the cache in Redis "
+                        "(use a database of its own: the bench clears this app's keys there)")
     args = parser.parse_args(argv)
     if args.quick:
         args.workers, args.runs, args.seconds, args.clients = "1,2", 2, 2, 4
@@ -318,7 +329,7 @@ def main(argv=None) -> int:
         results = []
         try:
             for n in workers:
-                with Server(n, url, workdir) as server:
+                with Server(n, url, workdir, redis_url=args.redis_url) as server:
                     results.append(measure(server, token, paths, args))
         finally:
             revoke_tokens(url)

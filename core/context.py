@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-import diskcache
 from sqlalchemy import Engine
 
+from core.cache_store import LocalCache, RedisCache, open_cache
 from data import db
 from settings import Settings
 
@@ -21,12 +21,12 @@ EXTENSION_KEY = "floorpulse"
 class Context:
     settings: Settings
     engine: Engine
-    cache: diskcache.Cache
+    cache: LocalCache | RedisCache
 
     @classmethod
     def create(cls, settings: Settings) -> "Context":
         return cls(settings=settings, engine=db.get_engine(settings.database_url),
-                   cache=diskcache.Cache(settings.cache_dir))
+                   cache=open_cache(settings))
 
     def now(self) -> datetime:
         """Naive plant-local now (SPEC section 3: all bucketing happens in PLANT_TZ)."""

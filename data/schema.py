@@ -402,6 +402,23 @@ audit_log = Table(
     Index("ix_audit_log_wo_number", "wo_number"),
 )
 
+# One row a scheduled job (ingest/schedule.py): its lock (a lease, so a killed runner frees it)
+# and its last run, for the Admin page.
+job_state = Table(
+    "job_state", metadata,
+    Column("name", String(50), primary_key=True),
+    Column("running_by", String(100)),  # host:pid:thread of the runner holding the lease
+    Column("lease_until", DateTime),  # the lease; renewed while the job runs
+    Column("last_started", DateTime),
+    Column("last_finished", DateTime),
+    Column("last_seconds", Float),
+    Column("last_outcome", String(10)),  # ok | error
+    Column("last_message", Text),
+    Column("next_run", DateTime),
+    Column("runs", Integer),
+    Column("failures", Integer),
+)
+
 meta = Table(
     "meta", metadata,
     Column("key", String(100), primary_key=True),

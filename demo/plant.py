@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import numpy as np
 import pandas as pd
@@ -82,6 +82,7 @@ def build_plant(config: Config, seed: int, end: datetime) -> Plant:
                   first_day=end_day - timedelta(days=config.days - 1), end_day=end_day)
     plant.holidays = _holidays(plant)
     plant.work_days = _work_days(plant)
+    plant.first_day = _first_day_with_a_shift(plant)
     plant.shifts = pd.DataFrame(
         [dict(shift_code=c, name=n, start=s, end=e, **SHIFT_RULES) for c, n, s, e in SHIFT_ROWS])
     plant.styles = pd.DataFrame(cat.STYLES, columns=["style_code", "description", "smv", "family"])
@@ -106,6 +107,18 @@ def _holidays(plant: Plant) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["date", "name"]).drop_duplicates("date")
     frame = frame[frame["date"] != plant.end_day]
     return frame.sort_values("date", ignore_index=True)
+
+
+def _first_day_with_a_shift(plant: Plant) -> date:
+    """The first day of the range, or, when no shift has started in it yet (a short range over a
+    weekly off in the small hours), the last working day a shift started on: a reload of one or
+    two days at 02:00 on a Saturday still has data."""
+    earliest = timedelta(minutes=min(SHIFT_START_MIN.values()))
+    started = [d for d in plant.work_days
+               if d <= plant.end_day and datetime.combine(d, time.min) + earliest < plant.horizon]
+    if not started or any(d >= plant.first_day for d in started):
+        return plant.first_day
+    return max(started)
 
 
 def _work_days(plant: Plant) -> list[date]:

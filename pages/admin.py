@@ -57,6 +57,17 @@ TOKEN_COLUMNS = [
     g.col("created_at", "Created", **TS), g.col("last_used_at", "Last used", **TS),
     g.col("revoked_at", "Revoked", **TS),
 ]
+SCHEDULE_COLUMNS = [
+    g.col("job", "Job", minWidth=170), g.col("every", "Every", maxWidth=100),
+    g.col("runner", "Run by", minWidth=150),
+    g.col("last_started", "Last run", **TS, minWidth=150),
+    g.col("last_seconds", "Seconds", "dec", maxWidth=110),
+    g.col("outcome", "Outcome", maxWidth=130,
+          cellClassRules={"text-danger fw-semibold": "params.value == 'error'"}),
+    g.col("next_run", "Next run", **TS, minWidth=150),
+    g.col("runs", "Runs", "int", maxWidth=90), g.col("failures", "Failed", "int", maxWidth=90),
+    g.col("message", "Last outcome", minWidth=300),
+]
 AUDIT_COLUMNS = [
     g.col("ts", "When", **TS, minWidth=160, sort="desc"),
     g.col("username", "Who", maxWidth=130),
@@ -191,6 +202,11 @@ def layout(**_query):
                        rowSelection=SELECT_ONE),
                 html.Div(id=f"{P}import-detail", className="mt-2"),
             ], "pick a row to see its files and every error"),
+            _section("Schedule", [
+                g.grid(f"{P}schedule-grid", EMPTY, SCHEDULE_COLUMNS, height=150),
+                dcc.Interval(id=f"{P}schedule-tick", interval=30_000),
+            ], "jobs that run by themselves (each is also a command); the interval settings "
+               "name them"),
             _users_section(line_options),
             _tokens_section(),
             _section("Audit log", [
@@ -225,6 +241,13 @@ def refresh_tables(_version, audit_order=None):
             _rows(reports.tokens_table(ctx), TOKEN_COLUMNS),
             _rows(reports.audit_table(ctx, audit_order), AUDIT_COLUMNS),  # the filter holds
             [{"label": r.username, "value": r.id} for r in active.itertuples()])
+
+
+@callback(Output(f"{P}schedule-grid", "rowData"), Input(f"{P}refresh", "data"),
+          Input(f"{P}schedule-tick", "n_intervals"))
+def refresh_schedule(_version, _tick):
+    _admin()
+    return _rows(reports.schedule_table(current()), SCHEDULE_COLUMNS)
 
 
 @callback(Output(f"{P}audit-grid", "rowData", allow_duplicate=True),
@@ -307,10 +330,12 @@ def start_reload(n_clicks, action, folder, scale, days, version):
     running=[(Output(f"{P}reload-start", "disabled"), True, False),
              (Output(f"{P}reload-cancel", "disabled"), False, True)],
     cancel=[Input(f"{P}reload-cancel", "n_clicks")],
+    on_error=lambda err: (result_view(False, str(err).split(": ", 1)[-1].strip(), [], {}),
+                          no_update),
     prevent_initial_call=True,
 )
 def run_reload(set_progress, ticket, version):
-    """In a background job (a thread of the server, with the request's app context); the user was
+    """In a background job (a thread of the server, or a Celery worker with REDIS_URL); the user was
     resolved in start_reload and travels in the ticket. Cancel stops it at its next progress
     report, rolling its transaction back."""
     if not ticket:
@@ -321,7 +346,10 @@ def run_reload(set_progress, ticket, version):
         pct = max(0, min(100, round(fraction * 100)))
         set_progress((pct, f"{pct} %", message))
 
-    result = reports.run_reload(current(), ticket, progress)
+    with jobs.app_context():
+        ctx = current()
+        with jobs.watched(ctx.cache, reports.RELOAD_SLOT, reports.describe_ticket(ctx, ticket)):
+            result = reports.run_reload(ctx, ticket, progress)
     return (result_view(result.ok, f"{result.message} ({result.duration_s:.1f} s)",
                         result.errors, result.row_counts), (version or 0) + 1)
 

@@ -40,3 +40,8 @@ def audit_log(conn, limit: int = 500, wo_number: str | None = None):
     if wo_number:
         stmt = stmt.where(A.c.wo_number == wo_number)
     return frame(conn, stmt.order_by(A.c.id.desc()).limit(limit))
+
+
+def job_states(conn):
+    J = schema.job_state
+    return frame(conn, select(J).order_by(J.c.name))

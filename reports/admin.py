@@ -35,6 +35,9 @@ DEMO_SCALES = tuple(demo.SCALES)
 TICKET_TTL_S = 10 * 60
 RUNNING_KEY = ("admin-reload", "running")
 RUNNING_TTL_S = 3 * 3600  # a reload that died without cleaning up frees the slot after this
+RELOAD_SLOT = "admin-reload"  # its heartbeat's name on Celery workers (components/jobs.watched)
+RELOAD_LOST_MESSAGE = ("The reload was interrupted: the worker running it stopped. Nothing was "
+                       "changed; start it again.")
 
 
 class AdminError(ValueError):
@@ -104,6 +107,39 @@ def audit_table(ctx: Context, wo_number: str | None = None) -> pd.DataFrame:
     df["move"] = [f"{b or '—'} → {a}" if a else "" for b, a in
                   zip(df["status_before"], df["status_after"])]
     return df
+
+
+def schedule_table(ctx: Context) -> pd.DataFrame:
+    """Each scheduled job with its interval, who runs it, its last run and its next one; a job
+    that never ran yet is listed too ("not run yet")."""
+    from ingest import schedule
+    with ctx.engine.connect() as conn:
+        states = q.job_states(conn).set_index("name")
+    s = ctx.settings
+    runner = ("in the web process" if s.schedule_in_process else
+              "Celery beat" if s.redis_url and s.schedule == "auto" else "off (commands only)")
+    rows = []
+    for job in schedule.JOBS:
+        state = states.loc[job.name].to_dict() if job.name in states.index else {}
+        running = pd.notna(state.get("lease_until")) and state.get("running_by")
+        rows.append({
+            "job": job.title, "name": job.name, "setting": job.setting,
+            "every": _interval_text(job.interval_s(s)),
+            "runner": runner if job.enabled(s) else "disabled",
+            "last_started": state.get("last_started"), "last_seconds": state.get("last_seconds"),
+            "outcome": "running" if running else (state.get("last_outcome") or "not run yet"),
+            "message": state.get("last_message") or "",
+            "next_run": state.get("next_run"), "runs": state.get("runs") or 0,
+            "failures": state.get("failures") or 0,
+        })
+    return pd.DataFrame(rows)
+
+
+def _interval_text(seconds: float) -> str:
+    if seconds % 60 == 0:
+        minutes = int(seconds // 60)
+        return f"{minutes} min" if minutes < 120 else f"{minutes / 60:g} h"
+    return f"{seconds:g} s"
 
 
 def _detail(key: str, value) -> str:
@@ -242,6 +278,10 @@ def request_reload(ctx: Context, actor: str, action: str, folder: str | None = N
         req = ReloadRequest("demo", actor, scale=scale, days=days or None)
     else:
         raise AdminError("Choose what to reload: a CSV folder or demo data.")
+    if not ctx.cache.available():
+        raise AdminError("Background jobs are unavailable: the shared cache and job broker "
+                         "(Redis) cannot be reached. Nothing was changed; try again when it is "
+                         "back.")
     if ctx.cache.get(RUNNING_KEY):
         raise AdminError("A reload is running already; wait for it or cancel it.")
     ticket = secrets.token_urlsafe(16)
@@ -311,6 +351,32 @@ def _record_history(ctx: Context, req: ReloadRequest, started, result: ReloadRes
         ctx.engine, kind="demo", username=req.username, started=started, finished=ctx.now(),
         source=f"demo scale {req.scale}" + (f", {req.days} days" if req.days else ""),
         ok=result.ok, row_counts=result.row_counts, errors=result.errors)
+
+
+def describe_ticket(ctx: Context, ticket: str | None) -> dict:
+    """What a reload ticket asks for (before the job takes it), for its heartbeat record."""
+    req = ctx.cache.get(("admin-reload", ticket)) if ticket else None
+    if not isinstance(req, ReloadRequest):
+        return {}
+    return {**_about(req), "username": req.username, "started_at": ctx.now()}
+
+
+def reload_lost(ctx: Context, about: dict) -> None:
+    """A reload whose worker died mid-way (its transaction rolled back with the process): free
+    the slot and say so in the audit log and the import history. A reload that was cancelled
+    has freed the slot and said so already."""
+    if not ctx.cache.get(RUNNING_KEY):
+        return
+    ctx.cache.delete(RUNNING_KEY)
+    now, who = ctx.now(), about.get("username") or "?"
+    error = "the worker running it stopped; nothing was changed"
+    with ctx.engine.begin() as conn:
+        audit.record(conn, who, "reload failed",
+                     {k: about.get(k) for k in ("kind", "source", "days")} | {"error": error},
+                     ts=now)
+    history.record_import(ctx.engine, kind=about.get("kind"), username=who,
+                          started=about.get("started_at") or now, finished=now,
+                          source=about.get("source"), ok=False, row_counts={}, errors=[error])
 
 
 def reload_cancelled(ctx: Context, actor: str) -> None:

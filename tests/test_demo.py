@@ -209,3 +209,14 @@ def test_load_demo_writes_the_generated_rows(engine, plant):
     with engine.connect() as conn:
         assert db.count_rows(conn, schema.DATA_TABLES) == smaller
         assert db.get_data_version(conn) == before + 2
+
+
+def test_a_short_range_over_a_weekly_off_in_the_small_hours_still_has_data(sqlite_url):
+    """Two days ending Saturday 02:00: Friday is the weekly off and no Saturday shift has started;
+    the range reaches back to Thursday, the last working day, instead of failing."""
+    engine = db.get_engine(sqlite_url)
+    counts = demo.load_demo(engine, days=2, end=datetime(2026, 3, 7, 2, 0))
+    assert counts["production"] > 0
+    with engine.connect() as conn:
+        days = {r[0] for r in conn.execute(select(schema.production.c.date).distinct())}
+    assert min(days) == date(2026, 3, 5)  # Thursday
