@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask_login import UserMixin
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -40,6 +40,7 @@ class User(UserMixin):
     lines: tuple[str, ...]
     active: bool = True
     token_purpose: str | None = None  # set when the request came with a bearer token
+    session_gen: int = 0  # sessions signed with another generation are refused
 
     @property
     def is_active(self) -> bool:  # flask-login
@@ -79,7 +80,7 @@ class User(UserMixin):
 def _row_to_user(row) -> User:
     lines = tuple(x for x in (row.lines or "").split(",") if x)
     return User(id=row.id, username=row.username, role=row.role, lines=lines,
-                active=bool(row.active))
+                active=bool(row.active), session_gen=int(row.session_gen or 0))
 
 
 def create_user(conn, username: str, password: str, role: str = "viewer",
@@ -238,8 +239,17 @@ def set_password(conn, user_id, password: str) -> User:
     user = _require(conn, user_id)
     _check_password(password)
     conn.execute(update(U).where(U.c.id == user.id).values(
-        password_hash=generate_password_hash(password)))
+        password_hash=generate_password_hash(password), session_gen=_next_gen()))
     return user
+
+
+def end_sessions(conn, user_id) -> None:
+    """Refuse every session cookie of this user signed so far (sign-out, a password change)."""
+    conn.execute(update(U).where(U.c.id == int(user_id)).values(session_gen=_next_gen()))
+
+
+def _next_gen():
+    return func.coalesce(U.c.session_gen, 0) + 1
 
 
 def revoke_token(conn, token_id) -> bool:
