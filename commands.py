@@ -287,16 +287,20 @@ def register(server: Flask) -> None:
     @server.cli.command("create-token")
     @click.argument("user")
     @click.option("--name", default="", help="what the token is for")
-    @click.option("--ingest", is_flag=True, help="may also POST events and punches")
-    def create_token(user, name, ingest):
+    @click.option("--purpose", type=click.Choice(users.TOKEN_PURPOSES), default=None,
+                  help="read (default): the API; ingest: may also POST data; kiosk: opens "
+                       "only the TV board, as /tv?key=TOKEN")
+    @click.option("--ingest", is_flag=True, help="the same as --purpose ingest")
+    def create_token(user, name, purpose, ingest):
         """Print a new API token acting as USER (last line of the output)."""
+        purpose = purpose or ("ingest" if ingest else "read")
         with _engine().begin() as conn:
             account = users.get_user_by_name(conn, user)
             if account is None:
                 raise click.ClickException(f"no user named '{user}'")
-            token = users.create_token(conn, account, name=name,
-                                       purpose="ingest" if ingest else "read")
-        _audit("token created", {"user": account.username, "name": name,
-                                 "purpose": "ingest" if ingest else "read"})
+            token = users.create_token(conn, account, name=name, purpose=purpose)
+        _audit("token created", {"user": account.username, "name": name, "purpose": purpose})
         click.echo(f"token for {account.username} (shown once; store it now):")
+        if purpose == users.KIOSK:
+            click.echo(f"open the board on the floor TV at /tv?key={token}")
         click.echo(token)

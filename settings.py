@@ -97,6 +97,8 @@ class Settings:
     session_idle_min: int = 120  # a signed-in session ends after this long without a request
     session_cookie_secure: bool = False  # Secure cookie always (else only over HTTPS)
     trust_proxy: bool = False  # behind a TLS proxy: trust X-Forwarded-For/-Proto
+    live_refresh_s: int = 60  # a page showing today asks this often whether the data moved
+    max_body_mb: int = 25  # the largest request body accepted (MAX_BODY_MB)
     # the schedule (SPEC section 12): intervals, and who runs it
     attendance_every_min: float = 15
     rollups_every_min: float = 5
@@ -128,6 +130,8 @@ class Settings:
             session_idle_min=_env_int("SESSION_IDLE_MIN", cls.session_idle_min),
             session_cookie_secure=_env_flag("SESSION_COOKIE_SECURE"),
             trust_proxy=_env_flag("TRUST_PROXY"),
+            live_refresh_s=_env_int("LIVE_REFRESH_S", cls.live_refresh_s),
+            max_body_mb=_env_int("MAX_BODY_MB", cls.max_body_mb),
             attendance_every_min=_env_interval("ATTENDANCE_EVERY_MIN", cls.attendance_every_min),
             rollups_every_min=_env_interval("ROLLUPS_EVERY_MIN", cls.rollups_every_min),
             alerts_every_s=_env_interval("ALERTS_EVERY_S", cls.alerts_every_s),

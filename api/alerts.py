@@ -5,17 +5,47 @@ acknowledge alerts.
 """
 from __future__ import annotations
 
-from flask import jsonify, request
+from typing import ClassVar, Literal
 
-from api.common import admin_only, bp, scope
+from flask import jsonify, request
+from pydantic import Field
+
+from api.common import admin_only, scope
+from api.declare import route
+from api.params import Query
 from auth.gate import request_user
 from core.context import current
 from core.errors import ApiError
 from core.serialize import mapping, records
 from ingest.alerts import AlertError, RuleError
+from metrics.alerts import KINDS
 from reports import alerts as reports
 
-STATES = ("firing", "resolved")
+OBJECT = {"type": "object"}
+ROWS = {"type": "object", "properties": {"rows": {"type": "array", "items": OBJECT}}}
+ADMIN_ONLY = {403: ("forbidden",)}
+RULE_BODY = {
+    "type": "object", "required": ["kind"], "additionalProperties": False,
+    "properties": {
+        "kind": {"type": "string", "enum": list(KINDS)},
+        "threshold": {"type": "number", "minimum": 0,
+                      "description": "%, DHU, minutes or days of slack, by kind"},
+        "lines": {"type": "array", "items": {"type": "string"},
+                  "description": "default: every line"},
+        "for_min": {"type": "number", "minimum": 0,
+                    "description": "how long the condition must hold before it fires"},
+        "min_checked": {"type": "integer", "minimum": 0, "description": "dhu_above only"},
+        "webhook": {"type": "string", "description": "an http:// or https:// URL"},
+        "email": {"type": "array", "items": {"type": "string"}},
+        "name": {"type": "string"},
+    },
+}
+
+
+class AlertsQuery(Query):
+    error_code: ClassVar[str] = "bad_state"
+    state: Literal["firing", "resolved"] | None = Field(
+        None, description="Only alerts in this state (default: both).")
 
 
 def _id(raw: str, what: str) -> int:
@@ -25,12 +55,11 @@ def _id(raw: str, what: str) -> int:
     return int(raw)
 
 
-@bp.get("/v1/alerts")
-def list_alerts():
-    state = request.args.get("state") or None
-    if state is not None and state not in STATES:
-        raise ApiError(400, "bad_state", f"state must be one of {', '.join(STATES)}, not "
-                       f"'{state}'.", {"allowed": list(STATES)})
+@route("GET", "/v1/alerts", tag="alerts", query=AlertsQuery,
+       summary="Alerts of the caller's lines, newest first (at most 500)",
+       answers={200: ROWS}, errors={400: ("bad_state",)})
+def list_alerts(query):
+    state = query.state
     rows = reports.alerts(current(), state, scope())
     return jsonify({"rows": records(rows, reports.ALERT_FIELDS),
                     "total": {"firing": int((rows["state"] == "firing").sum()) if len(rows)
@@ -39,7 +68,9 @@ def list_alerts():
                               else 0}})
 
 
-@bp.post("/v1/alerts/<alert_id>/ack")
+@route("POST", "/v1/alerts/<alert_id>/ack", tag="alerts", body_required=False,
+       summary="Acknowledge a firing alert (admins)", answers={200: OBJECT},
+       errors={**ADMIN_ONLY, 404: ("not_found",), 409: ("not_firing",)})
 @admin_only
 def ack_alert(alert_id):
     number = _id(alert_id, "alert")
@@ -50,12 +81,14 @@ def ack_alert(alert_id):
     return jsonify(mapping({k: alert.get(k) for k in reports.ALERT_FIELDS}))
 
 
-@bp.get("/v1/alert-rules")
+@route("GET", "/v1/alert-rules", tag="alerts", summary="Alert rules", answers={200: ROWS})
 def list_rules():
     return jsonify({"rows": records(reports.rules(current(), scope()), reports.RULE_FIELDS)})
 
 
-@bp.post("/v1/alert-rules")
+@route("POST", "/v1/alert-rules", tag="alerts", body=RULE_BODY,
+       summary="Create an alert rule (admins)", answers={201: OBJECT},
+       errors={**ADMIN_ONLY, 400: ("bad_json",), 422: ("invalid_rule",)})
 @admin_only
 def create_rule():
     body = request.get_json(silent=True)
@@ -69,7 +102,9 @@ def create_rule():
     return jsonify(mapping(rule)), 201
 
 
-@bp.delete("/v1/alert-rules/<rule_id>")
+@route("DELETE", "/v1/alert-rules/<rule_id>", tag="alerts",
+       summary="Delete an alert rule; its firing alerts resolve (admins)", answers={200: OBJECT},
+       errors={**ADMIN_ONLY, 404: ("not_found",)})
 @admin_only
 def delete_rule(rule_id):
     number = _id(rule_id, "alert rule")

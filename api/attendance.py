@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 from flask import jsonify, request
+from pydantic import Field
 
-from api.common import bp, filters_from_request, group_by, require_ingest, scope
+from api.answers import Ingested, rows_answer
+from api.bodies import batch_schema, item_schema
+from api.common import filters_from, require_ingest, scope
+from api.declare import route
 from core.errors import ApiError
+from api.params import Codes, Flag, grouped
 from core.serialize import mapping, records
 from ingest import punches
 from reports import workforce as reports
 from core.context import current
-from core.filters import as_list
 
 RECORD_FIELDS = ["emp_code", "date", "name", "line_code", "department", "shift_code",
                  "day_type", "status", "in_time", "out_time", "work_minutes", "overtime_minutes",
@@ -17,17 +21,35 @@ RECORD_FIELDS = ["emp_code", "date", "name", "line_code", "department", "shift_c
 SUMMARY_FIELDS = ["P", "A", "HD", "WO", "PH", "scheduled_days", "attendance_pct",
                   "absenteeism_pct", "no_punch_days", "late_count", "late_minutes",
                   "early_exit_count", "early_exit_minutes", "overtime_minutes", "missing_out"]
-TRUE = ("1", "true", "yes")
 
 
-@bp.get("/v1/attendance")
-def attendance():
-    filters = filters_from_request()
-    emps = tuple(as_list(request.args.getlist("emp")))
-    departments = tuple(as_list(request.args.getlist("department")))
+class AttendanceQuery(grouped("AttendanceWindow", reports.GROUPS, default="date")):
+    emp: Codes = Field((), description="Employee codes (repeatable or comma-separated).")
+    department: Codes = Field((), description="Departments.")
+    summary: Flag = Field(False, description="1: counts by status and attendance % instead of "
+                          "the daily records; rows only with group_by.")
+
+
+# A punch names its employee by emp_code or by the device's user id (SPEC section 7).
+PUNCH = item_schema("punches")
+PUNCH["properties"]["device_user_id"] = {"type": "string",
+                                         "description": "the employee's user id on the device"}
+PUNCH["required"] = ["ts"]
+PUNCH["anyOf"] = [{"required": ["emp_code"]}, {"required": ["device_user_id"]}]
+
+
+@route("GET", "/v1/attendance", tag="workforce", query=AttendanceQuery,
+       summary="Daily attendance records (SPEC section 5), or their summary",
+       answers={200: rows_answer("Attendance", keys=reports.GROUPS.values(),
+                                 columns=[], extra=RECORD_FIELDS + SUMMARY_FIELDS,
+                                 total=SUMMARY_FIELDS, types={"missing_out": bool | float})},
+       errors={400: ("bad_filter",), 422: ("too_many_rows",)})
+def attendance(query: AttendanceQuery):
+    filters = filters_from(query)
+    emps, departments = query.emp, query.department
     ctx = current()
-    if request.args.get("summary", "").strip().lower() in TRUE:
-        keys = group_by(reports.GROUPS, "date") if request.args.getlist("group_by") else ()
+    if query.summary:
+        keys = (query.group_by or ("date",)) if query.group_by is not None else ()
         result = reports.attendance_summary(ctx, filters, keys, scope(), emps, departments)
         rows = records(result["rows"], list(keys) + SUMMARY_FIELDS) if keys else []
         return jsonify({"rows": rows,
@@ -41,7 +63,10 @@ def attendance():
                     "total": mapping({k: summary[k] for k in SUMMARY_FIELDS})})
 
 
-@bp.post("/v1/punches")
+@route("POST", "/v1/punches", tag="workforce",
+       summary="Ingest biometric punches (admins and ingest tokens)",
+       body=batch_schema(PUNCH, "punches", punches.MAX_BATCH, min_items=1), answers={200: Ingested},
+       errors={400: ("bad_json", "empty_batch", "batch_too_large")})
 def post_punches():
     require_ingest()
     body = request.get_json(silent=True)

@@ -1,22 +1,25 @@
 """What every API module shares: the blueprint, one error format, and request parsing.
 
-Each domain adds its routes to `bp` in its own module (api/production.py, api/quality.py, ...);
-api/routes.py imports them all. Endpoints parse and validate their parameters, then call the same
-report function the page uses, so the page and the API can never disagree.
+Each domain adds its routes to `bp` in its own module (api/production.py, api/quality.py, ...)
+with `api.declare.route`, which also puts them in the OpenAPI document; api/routes.py imports
+them all. Endpoints take their parameters parsed by their Query model (api/params.py), then call
+the same report function the page uses, so the page and the API can never disagree.
 """
 from __future__ import annotations
 
 import logging
 
 from flask import Blueprint, jsonify, request
+from pydantic_core import PydanticCustomError
 from werkzeug.exceptions import HTTPException
 
 from core.errors import ApiError
+from api.params import Query, Window, group_keys, grouped
 from core.serialize import mapping, records
 from auth.gate import request_user
 from reports import production as production_reports
 from core.context import current
-from core.filters import FilterError, Filters, as_list
+from core.filters import FilterError, Filters
 
 log = logging.getLogger("api")
 
@@ -70,41 +73,47 @@ def admin_only(view):
     return guarded
 
 
-def filters_from_request() -> Filters:
-    """start, end, line, shift, style from the query string, validated against the codes."""
+def filters_from(window: Window, default_days: int | None = None) -> Filters:
+    """The parsed window as Filters (defaults filled in), its codes checked against the plant and
+    the caller's lines. Without start and end: the last `default_days` days when given (a page's
+    own default window), else the usual default."""
     ctx = current()
-    args = request.args
-    query = {"start": args.get("start"), "end": args.get("end"), "line": args.getlist("line"),
-             "shift": args.getlist("shift"), "style": args.getlist("style")}
+    query = {"start": window.start, "end": window.end, "line": list(window.line),
+             "shift": list(window.shift), "style": list(window.style)}
+    if default_days and not query["start"] and not query["end"]:
+        default = Filters.default(ctx.today(), default_days)
+        query.update(start=default.start, end=default.end)
     filters = Filters.from_query(query, ctx.today())
     production_reports.validate_filters(ctx, filters, scope())
     return filters
 
 
+def filters_from_request(default_days: int | None = None) -> Filters:
+    """start, end, line, shift, style from the query string, validated against the codes."""
+    return filters_from(Window.from_args(request.args), default_days)
+
+
 def group_by(allowed: dict[str, str], default: str) -> tuple[str, ...]:
-    """group_by (repeatable, comma-combinable) mapped through `allowed` {alias: column}."""
-    parts = as_list(request.args.getlist("group_by")) or [default]
-    keys = []
-    for part in parts:
-        part = part.strip()
-        if not part:
-            continue
-        key = allowed.get(part) or (part if part in allowed.values() else None)
-        if key is None:
-            raise ApiError(400, "bad_group_by", f"group_by '{part}' is not one of "
-                           f"{', '.join(allowed)}.", {"allowed": list(allowed)})
-        if key not in keys:
-            keys.append(key)
-    return tuple(keys)
+    """group_by (repeatable, comma-combinable) from the query string mapped through `allowed`
+    {alias: column}; `default` (an alias) when none is given."""
+    try:
+        keys = group_keys(allowed, request.args.getlist("group_by"))
+    except PydanticCustomError as err:
+        raise ApiError(400, err.type, err.context["message"], err.context["details"]) from None
+    return keys or (allowed.get(default, default),)
 
 
 def grouped_metrics(report, aliases: dict[str, str], columns: list[str], *,
                     total_columns: list[str] | None = None,
-                    extra_columns: dict[tuple, list[str]] | None = None):
-    """The usual metric endpoint: filters and group_by from the request, the report the page
-    uses, `{"rows": [...], "total": {...}}` with the group keys first in each row."""
-    filters = filters_from_request()
-    keys = group_by(aliases, "line")
+                    extra_columns: dict[tuple, list[str]] | None = None,
+                    query: Query | None = None):
+    """The usual metric endpoint: the window and group_by (`query`, a `grouped(...)` model;
+    parsed from the request when not given), the report the page uses, `{"rows": [...],
+    "total": {...}}` with the group keys first in each row."""
+    if query is None:
+        query = grouped("GroupedQuery", aliases).from_args(request.args)
+    filters = filters_from(query)
+    keys = query.group_by or (aliases["line"],)
     result = report(current(), filters, keys, scope())
     row_columns = list(keys) + columns + (extra_columns or {}).get(keys, [])
     total = result["total"]

@@ -5,7 +5,10 @@ import json
 
 from flask import jsonify, request
 
-from api.common import bp, require_ingest
+from api.answers import Ingested
+from api.bodies import batch_schema, item_schema
+from api.common import require_ingest
+from api.declare import route
 from core.errors import ApiError
 from ingest import events
 from core.context import current
@@ -46,7 +49,11 @@ def _items() -> list:
     return body
 
 
-@bp.post("/v1/events")
+@route("POST", "/v1/events", tag="utilisation",
+       summary="Ingest camera events (admins and ingest tokens)",
+       body=batch_schema(item_schema("events", required=events.REQUIRED), "events",
+                         events.MAX_BATCH),
+       answers={200: Ingested}, errors={400: ("bad_json", "bad_batch"), 413: ("batch_too_large",)})
 def post_events():
     require_ingest()
     items = _items()

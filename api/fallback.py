@@ -8,6 +8,8 @@ from api.common import bp
 from core.errors import ApiError
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+# Not an operation of the API, so not in its document (which says what it answers).
+FALLBACK_ENDPOINT = "api.not_found"
 
 
 @bp.route("/<path:_rest>", methods=METHODS)
@@ -24,7 +26,7 @@ def not_found(_rest):
             endpoint, _ = adapter.match(request.path, method=method)
         except (NotFound, MethodNotAllowed):
             continue
-        if endpoint != "api.not_found":
+        if endpoint != FALLBACK_ENDPOINT:
             allowed.append(method)
     if allowed:
         raise ApiError(405, "method_not_allowed", f"{request.method} is not allowed here; use "

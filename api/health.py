@@ -1,10 +1,14 @@
 """Health checks: no sign-in needed (the gate lists these paths as public)."""
 from __future__ import annotations
 
+from typing import Literal
+
 from flask import jsonify
+from pydantic import BaseModel
 from sqlalchemy import text
 
-from api.common import bp, log
+from api.common import log
+from api.declare import route
 from core.context import current
 
 
@@ -18,7 +22,19 @@ def _database_ok() -> tuple[bool, str]:
         return False, "unreachable"
 
 
-@bp.get("/health")
+class Health(BaseModel):
+    status: Literal["ok", "down"]
+    version: str
+    components: dict[str, Literal["ok", "unreachable"]]
+
+
+class Ready(BaseModel):
+    status: Literal["ok", "down"]
+    database: Literal["ok", "unreachable"]
+
+
+@route("GET", "/health", tag="health", public=True, answers={200: Health, 503: Health},
+       summary="Status of the database and the cache, and the version (503 when down)")
 def health():
     db_ok, db_status = _database_ok()
     try:
@@ -33,12 +49,15 @@ def health():
     return jsonify(body), 200 if db_ok else 503
 
 
-@bp.get("/health/live")
+@route("GET", "/health/live", tag="health", public=True,
+       answers={200: {"type": "object", "properties": {"status": {"const": "ok"}}}},
+       summary="The process answers")
 def health_live():
     return jsonify({"status": "ok"})
 
 
-@bp.get("/health/ready")
+@route("GET", "/health/ready", tag="health", public=True, answers={200: Ready, 503: Ready},
+       summary="Ready to serve: the database answers (503 when not)")
 def health_ready():
     db_ok, db_status = _database_ok()
     return jsonify({"status": "ok" if db_ok else "down", "database": db_status}), \

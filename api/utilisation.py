@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from api.common import bp, filters_from_request, scope
+from api.answers import rows_answer
+from api.common import filters_from, scope
+from api.declare import route
+from api.params import Window
 from core.serialize import mapping, records
 from reports import utilisation as reports
 from core.context import current
@@ -22,11 +25,19 @@ def _answer(result: dict, columns: list[str]):
                     "total": mapping({k: result["total"][k] for k in TOTAL_COLUMNS})})
 
 
-@bp.get("/v1/utilisation/workers")
-def utilisation_workers():
-    return _answer(reports.workers(current(), filters_from_request(), scope()), WORKER_COLUMNS)
+@route("GET", "/v1/utilisation/workers", tag="utilisation", query=Window,
+       summary="Camera utilisation per worker, with the plant total",
+       answers={200: rows_answer("WorkerUtilisation", columns=WORKER_COLUMNS,
+                                 total=TOTAL_COLUMNS)},
+       errors={400: ("bad_filter",)})
+def utilisation_workers(query: Window):
+    return _answer(reports.workers(current(), filters_from(query), scope()), WORKER_COLUMNS)
 
 
-@bp.get("/v1/utilisation/stations")
-def utilisation_stations():
-    return _answer(reports.stations(current(), filters_from_request(), scope()), STATION_COLUMNS)
+@route("GET", "/v1/utilisation/stations", tag="utilisation", query=Window,
+       summary="Camera occupancy and throughput per station, with the plant total",
+       answers={200: rows_answer("StationUtilisation", columns=STATION_COLUMNS,
+                                 total=TOTAL_COLUMNS)},
+       errors={400: ("bad_filter",)})
+def utilisation_stations(query: Window):
+    return _answer(reports.stations(current(), filters_from(query), scope()), STATION_COLUMNS)

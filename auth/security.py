@@ -11,6 +11,7 @@
 """
 from __future__ import annotations
 
+import io
 import time
 from datetime import timedelta
 
@@ -67,7 +68,35 @@ def init_security(app, settings) -> None:
         # the cookie is rewritten when the session changes (signing in, or the last-seen time
         # moving on every SEEN_RESOLUTION_S), not on every response
         SESSION_REFRESH_EACH_REQUEST=False,
+        # every request body is capped, chunked ones too (werkzeug stops reading at the cap)
+        MAX_CONTENT_LENGTH=settings.max_body_mb * 1024 * 1024,
     )
+
+    @server.before_request
+    def cap_streamed_body():
+        """A chunked body has no length up front, and werkzeug would cut it silently at the cap
+        (a truncated batch then reads as bad JSON): read up to one byte past the cap here, answer
+        413 when it is longer, else hand the request the body it had."""
+        env = request.environ
+        if request.content_length is not None or not env.get("wsgi.input_terminated"):
+            return None
+        cap = server.config["MAX_CONTENT_LENGTH"]
+        body = env["wsgi.input"].read(cap + 1)
+        if len(body) > cap:
+            return too_large(None)
+        env["wsgi.input"] = io.BytesIO(body)
+        env["CONTENT_LENGTH"] = str(len(body))
+        env.pop("wsgi.input_terminated", None)
+        request.__dict__.pop("stream", None)  # werkzeug caches the stream it made
+        return None
+
+    @server.errorhandler(413)
+    def too_large(_err):
+        message = f"The request body is over {settings.max_body_mb} MB; nothing was stored."
+        if request.path.startswith(("/api/", "/_dash-")):
+            return {"error": {"code": "payload_too_large", "message": message,
+                              "details": {"max_mb": settings.max_body_mb}}}, 413
+        return message, 413
 
     @server.after_request
     def headers(response):

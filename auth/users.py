@@ -8,14 +8,16 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask_login import UserMixin
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from data import schema
 
 ROLES = ("viewer", "line_manager", "plant_head", "admin")
-TOKEN_PURPOSES = ("read", "ingest")
+TOKEN_PURPOSES = ("read", "ingest", "kiosk")
+# A kiosk token is a link for a screen on the floor: it opens the TV board (/tv) and nothing else.
+KIOSK = "kiosk"
 
 U = schema.users
 T = schema.api_tokens
@@ -38,6 +40,7 @@ class User(UserMixin):
     lines: tuple[str, ...]
     active: bool = True
     token_purpose: str | None = None  # set when the request came with a bearer token
+    session_gen: int = 0  # sessions signed with another generation are refused
 
     @property
     def is_active(self) -> bool:  # flask-login
@@ -56,7 +59,12 @@ class User(UserMixin):
     @property
     def can_ingest(self) -> bool:
         """Admins, and tokens made for ingestion, may POST events and punches."""
-        return self.role == "admin" or self.token_purpose == "ingest"
+        return self.token_purpose != KIOSK and (self.role == "admin"
+                                                or self.token_purpose == "ingest")
+
+    @property
+    def is_kiosk(self) -> bool:
+        return self.token_purpose == KIOSK
 
     @property
     def can_run_orders(self) -> bool:
@@ -72,7 +80,7 @@ class User(UserMixin):
 def _row_to_user(row) -> User:
     lines = tuple(x for x in (row.lines or "").split(",") if x)
     return User(id=row.id, username=row.username, role=row.role, lines=lines,
-                active=bool(row.active))
+                active=bool(row.active), session_gen=int(row.session_gen or 0))
 
 
 def create_user(conn, username: str, password: str, role: str = "viewer",
@@ -140,17 +148,18 @@ def create_token(conn, user: User, name: str = "", purpose: str = "read") -> str
 def user_for_token(conn, token: str) -> User | None:
     if not token:
         return None
-    row = conn.execute(select(T).where(T.c.token_hash == _token_hash(token),
-                                       T.c.revoked_at.is_(None))).first()
-    if row is None:
-        return None
-    user = get_user(conn, row.user_id)
-    if user is None or not user.active:
+    # one round trip for the token and its user: every TV refresh and API call makes it
+    row = conn.execute(
+        select(U, T.c.id.label("token_id"), T.c.purpose.label("token_purpose"),
+               T.c.last_used_at.label("token_last_used"))
+        .select_from(T.join(U, U.c.id == T.c.user_id))
+        .where(T.c.token_hash == _token_hash(token), T.c.revoked_at.is_(None))).first()
+    if row is None or not row.active:
         return None
     now = datetime.now()
-    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
-        _mark_used(conn, row.id, now)
-    return replace(user, token_purpose=row.purpose or "read")
+    if row.token_last_used is None or now - row.token_last_used >= LAST_USED_RESOLUTION:
+        _mark_used(conn, row.token_id, now)
+    return replace(_row_to_user(row), token_purpose=row.token_purpose or "read")
 
 
 def _mark_used(conn, token_id: int, now: datetime) -> None:
@@ -230,8 +239,17 @@ def set_password(conn, user_id, password: str) -> User:
     user = _require(conn, user_id)
     _check_password(password)
     conn.execute(update(U).where(U.c.id == user.id).values(
-        password_hash=generate_password_hash(password)))
+        password_hash=generate_password_hash(password), session_gen=_next_gen()))
     return user
+
+
+def end_sessions(conn, user_id) -> None:
+    """Refuse every session cookie of this user signed so far (sign-out, a password change)."""
+    conn.execute(update(U).where(U.c.id == int(user_id)).values(session_gen=_next_gen()))
+
+
+def _next_gen():
+    return func.coalesce(U.c.session_gen, 0) + 1
 
 
 def revoke_token(conn, token_id) -> bool:

@@ -54,7 +54,7 @@ from metrics.downtime import production_window  # noqa: E402
 from queries.common import master_lists  # noqa: E402
 from reports import downtime, production, quality, trends, utilisation, workforce  # noqa: E402
 from core.filters import Filters
-from reports.kpis import extra_overview_kpis  # noqa: E402
+from reports.overview import extra_overview_kpis  # noqa: E402
 
 STATES = ("working", "idle", "absent")
 BUDGET_WINDOW = 30  # the cold/SQL and naive/cold budgets are for the 30-day filter

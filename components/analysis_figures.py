@@ -11,20 +11,14 @@ from metrics.quality import NOT_GIVEN
 TIMESTAMP = {"function": "params.value ? params.value.replace('T', ' ').slice(0, 16) : ''"}
 CATEGORY_PALETTE = ["#dc2626", "#f59e0b", "#7c3aed", "#0891b2", "#16a34a", "#db2777",
                     "#4f46e5", "#65a30d", "#ea580c", "#0d9488"]
-PARETO_BARS = 20  # the vital few; the rest are summed into "Other"
 
 
 def pareto(df: pd.DataFrame, key: str, value: str, *, unit: str, color: str = COLORS["bad"]
            ) -> go.Figure:
     """Bars largest first with the cumulative % on a second axis (80 % marked).
 
-    Beyond PARETO_BARS the tail is one "Other" bar, which is not clickable for a drill."""
-    df = df[[key, value, "cum_pct"]].copy()
-    if len(df) > PARETO_BARS:
-        head, tail = df.iloc[:PARETO_BARS - 1], df.iloc[PARETO_BARS - 1:]
-        other = pd.DataFrame({key: [f"Other ({len(tail)})"], value: [tail[value].sum()],
-                              "cum_pct": [100.0]})
-        df = pd.concat([head, other], ignore_index=True)
+    The report has folded a long tail into one "Other (n)" row (metrics.quality.fold_tail),
+    which is not clickable for a drill."""
     labels = df[key].fillna(NOT_GIVEN).astype(str)
     fig = go.Figure()
     fig.add_trace(go.Bar(x=labels, y=df[value], name=unit.strip() or value,

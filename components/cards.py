@@ -39,6 +39,17 @@ def kpi_card(kpi: dict) -> dbc.Card:
     ]), className="kpi-card h-100")
 
 
+def summary_strip(items, element_id: str, *, value_ids: dict | None = None) -> html.Div:
+    """The strip of key figures above a page's charts: `items` are (label, text) pairs;
+    `value_ids` gives some values an id of their own (label -> id) for tests to find."""
+    value_ids = value_ids or {}
+    return html.Div([html.Span([html.Span(k, className="summary-key"),
+                                html.Span(v, className="summary-value",
+                                          **({"id": value_ids[k]} if k in value_ids else {}))],
+                               className="summary-item") for k, v in items],
+                    className="summary-strip mb-3", id=element_id)
+
+
 def empty_state(message: str = EMPTY_TEXT, hint: str | None = None) -> html.Div:
     return html.Div([html.Div("∅", className="empty-icon"), html.Div(message, className="fw-semibold"),
                      html.Div(hint, className="text-muted small") if hint else None],

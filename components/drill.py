@@ -22,7 +22,7 @@ def filters_or_none(start, end, lines, shifts, styles) -> Filters | None:
 
 def clicked_bar(click) -> str | None:
     """The category of the bar in a Plotly clickData; None for no click or the "Other" bar
-    (analysis_figures.pareto sums the tail into it: there is nothing single to drill into)."""
+    (metrics.quality.fold_tail sums the tail into it: there is nothing single to drill into)."""
     if not click or not click.get("points"):
         return None
     value = click["points"][0].get("x")

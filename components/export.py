@@ -1,7 +1,8 @@
-"""CSV export for every chart and grid: one pattern-matching callback, a registry of data makers.
+"""CSV export for every chart and grid: one pattern-matching callback over the views' exports.
 
-A page registers `name -> fn(ctx, filters, scope) -> DataFrame` (reading its cached report), and a
-chart card with `export=name` gets a CSV button that downloads exactly that data.
+Every page view's frame part is an export named f"{page}-{part}" (reports/views.py EXPORTS,
+reading the cached report), and a chart card with `export=name` gets a CSV button that downloads
+exactly the data its chart or grid shows. `register_export` adds one outside the views.
 """
 from __future__ import annotations
 
@@ -16,10 +17,11 @@ from components import ids
 from components.filter_bar import filters_from_values
 from core.context import current
 from core.filters import FilterError
+from reports import views
 
 log = logging.getLogger(__name__)
 
-EXPORTS: dict[str, Callable] = {}
+EXPORTS: dict[str, Callable] = dict(views.EXPORTS)
 
 
 def register_export(name: str):

@@ -123,7 +123,8 @@ def _celery_handle() -> dict | None:
         from celery import current_task
     except ImportError:
         return None
-    if current_task is None or not current_task.request.id or not current_task.request.args:
+    # a proxy: falsy outside a task (comparing it with `is None` is always False)
+    if not current_task or not current_task.request.id or not current_task.request.args:
         return None
     return {"task_id": current_task.request.id, "result_key": current_task.request.args[0]}
 

@@ -28,7 +28,7 @@ def lowest(df: pd.DataFrame, label: str, reference: float | None = None) -> go.F
     fig = go.Figure(go.Bar(
         x=df["utilisation_pct"], y=df[label], orientation="h", marker_color=colors,
         text=[f"{v:.1f} %" for v in df["utilisation_pct"]], textposition="auto",
-        customdata=df[["working_min", "idle_min"]].to_numpy() / 60.0,
+        customdata=df[["working_h", "idle_h"]].to_numpy(),
         hovertemplate="%{y}: %{x:.1f} %<br>working %{customdata[0]:.1f} h, "
                       "idle %{customdata[1]:.1f} h<extra></extra>"))
     fig = base_layout(fig, x_title="utilisation % (working / (working + idle))")

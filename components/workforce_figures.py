@@ -79,8 +79,8 @@ def heat_row_emp(label: str) -> str:
 
 
 def exceptions_by(df: pd.DataFrame, key: str) -> go.Figure:
-    """Late arrivals, early exits and missing OUTs (counts) per group; overtime hours on the
-    right axis."""
+    """Late arrivals, early exits and missing OUTs (counts) per group; overtime hours (a column
+    of the report's rows) on the right axis."""
     fig = go.Figure()
     x = df[key].fillna("—").astype(str)
     for col, label, color in (("late_count", "Late arrivals", COLORS["target"]),
@@ -88,7 +88,7 @@ def exceptions_by(df: pd.DataFrame, key: str) -> go.Figure:
                               ("missing_out", "Missing OUT", COLORS["bad"])):
         fig.add_trace(go.Bar(x=x, y=df[col], name=label, marker_color=color,
                              hovertemplate="%{y:,.0f}"))
-    fig.add_trace(go.Scatter(x=x, y=df["overtime_minutes"] / 60.0, name="Overtime hours",
+    fig.add_trace(go.Scatter(x=x, y=df["overtime_hours"], name="Overtime hours",
                              yaxis="y2", mode="markers+lines",
                              line=dict(color=COLORS["output"], width=2),
                              hovertemplate="%{y:,.1f} h"))

@@ -360,6 +360,8 @@ users = Table(
     Column("lines", Text),  # comma-separated line scope for line managers; empty = all
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", DateTime),
+    # bumped on sign-out and password change: every session cookie signed before is refused
+    Column("session_gen", Integer, default=0, server_default="0"),
 )
 
 api_tokens = Table(

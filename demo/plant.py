@@ -216,7 +216,7 @@ def _machines(plant: Plant) -> pd.DataFrame:
 # --- style runs and slots ------------------------------------------------------------------------
 
 def _style_runs(plant: Plant) -> pd.DataFrame:
-    """Each line runs one style for a few working days, then changes over. Runs cover the
+    """Each line runs one style for one to three weeks of working days, then changes over. Runs cover the
     working-day calendar on both sides of the range (orders need the past and the plan)."""
     rng = plant.rng("runs")
     styles = plant.styles
@@ -229,7 +229,8 @@ def _style_runs(plant: Plant) -> pd.DataFrame:
         prev = None
         run_no = 0
         while start < n_days:
-            length = int(rng.integers(3, 10)) if rng.random() > 0.15 else int(rng.integers(10, 16))
+            # mostly one to two weeks, sometimes three: long enough to see a line learn a style
+            length = int(rng.integers(5, 13)) if rng.random() > 0.3 else int(rng.integers(13, 22))
             pick = [s for s in choices if s != prev]
             style = pick[int(rng.integers(0, len(pick)))]
             rows.append((line.line_code, run_no, style, start, start + length))

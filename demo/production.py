@@ -15,9 +15,17 @@ BUNDLE = 20  # cut pieces are fed in bundles
 CARTON = 12  # and packed by the dozen
 
 
-def learning(k: np.ndarray, dip: float, days: float) -> np.ndarray:
+def learning(k: np.ndarray, dip, days) -> np.ndarray:
     """Share of the line's normal pace on the k-th day of a style (0 = changeover day)."""
     return 1.0 - dip * np.exp(-np.asarray(k, dtype=float) / days)
+
+
+def learning_shape(skill) -> tuple[np.ndarray, np.ndarray]:
+    """(dip, days) of a line's learning curve: a weaker line starts lower and learns slower
+    (skill 0.92: 35 % down on the changeover day, 1.2 days to recover; skill 0.60: 54 %, 4.5
+    days), so the Engineering page's curves and days to 90 % differ by line."""
+    weak = np.clip((0.92 - np.asarray(skill, dtype=float)) / 0.32, 0.0, 1.0)
+    return 0.35 + 0.19 * weak, 1.2 + 3.3 * weak
 
 
 def plan_slots(plant: Plant, rostered: pd.DataFrame) -> pd.DataFrame:
@@ -42,7 +50,13 @@ def plan_slots(plant: Plant, rostered: pd.DataFrame) -> pd.DataFrame:
     slots["target_eff"] = np.clip(target_eff, 0.3, 0.95).round(2)
     slots["target_qty"] = np.round(slots["operators"] * slots["working_minutes"]
                                    * slots["target_eff"] / slots["smv"]).astype(int)
-    pace = (slots["skill"] * learning(k, 0.35, 1.8) * slots["present_frac"]
+    dip, days = learning_shape(slots["skill"].to_numpy())
+    # the bottleneck's operators can sew at most BOTTLENECK_PACE of standard: where the line's
+    # skill would ask more of them, the line goes at their pace
+    capped = (BOTTLENECK_PACE * layout_staffing(plant, slots) * slots["operators"]
+              / (slots["skill"] * manpower))
+    pace = (slots["skill"] * learning(k, dip, days) * np.minimum(1.0, capped)
+            * slots["present_frac"]
             * rng.lognormal(0.0, 0.06, len(slots)))
     slots["expected_output"] = pace * manpower * slots["working_minutes"] / slots["smv"]
     shape_total = slots["shift_code"].map({s: sum(w) for s, w in HOUR_SHAPE.items()})
@@ -207,8 +221,59 @@ def production(hours: pd.DataFrame) -> pd.DataFrame:
 
 # --- people's output, QC, defects ----------------------------------------------------------------
 
+UNBALANCED_EVERY = 3  # L01, L04, L07, ...: their layout is one operator short on one operation
+FLOW_MAX = 0.15  # an operation sews at most 15 % more than the line puts out (WIP builds)
+
+
+def unbalanced(line_code: str) -> bool:
+    return int(line_code[1:]) % UNBALANCED_EVERY == 1
+
+
+def layout_counts(shares: np.ndarray, n_pos: int, short: bool) -> np.ndarray:
+    """Operators per operation: in proportion to its share of the SMV; a `short` layout moves
+    one operator from the operation that is left the most thinly staffed for its work to the
+    smallest one (a common balancing slip), so a bottleneck stands out. Only an operation of
+    three or more gives one up (halving a two-person one would halve the line)."""
+    counts = allocate(shares, n_pos)
+    after = np.where(counts >= 3, (counts - 1) / shares, np.inf)  # staffing left after the slip
+    if short and np.isfinite(after).any():
+        counts[int(np.argmin(after))] -= 1
+        counts[int(np.argmin(shares))] += 1
+    return counts
+
+
+def flow(shares: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Pieces an operation sews per piece the line puts out. The operation with the least staff
+    for its work content (the bottleneck) sews exactly the line's output; better staffed ones
+    run ahead of it (into WIP) by half their extra capacity, at most FLOW_MAX."""
+    ratio = counts / shares
+    if ratio.min() <= 0:
+        return np.ones(len(shares))
+    return 1.0 + np.minimum(FLOW_MAX, 0.5 * (ratio / ratio.min() - 1.0))
+
+
+BOTTLENECK_PACE = 0.95
+
+
+def layout_staffing(plant: Plant, slots: pd.DataFrame) -> np.ndarray:
+    """How well the layout staffs its most thinly staffed operation, per slot: its operators
+    per share of the work over the line's operators (1.0 = every operation staffed exactly in
+    proportion; a short layout is well below)."""
+    crews = plant.lines.set_index("line_code")
+    kept = {}
+    for line, shift, family in slots[["line_code", "shift_code", "family"]].drop_duplicates(
+            ).itertuples(index=False):
+        shares = np.array([s for _, s in cat.OPERATIONS[family]])
+        n_pos = int(crews.loc[line, f"ops_{shift}"])
+        laid = layout_counts(shares, n_pos, unbalanced(line)) / shares
+        kept[(line, shift, family)] = laid.min() / n_pos
+    return np.array([kept[key] for key in zip(slots["line_code"], slots["shift_code"],
+                                              slots["family"])])
+
+
 def operation_map(plant: Plant, slots: pd.DataFrame) -> pd.DataFrame:
-    """Which operation each operator position sews during each style run (the line layout)."""
+    """Which operation each operator position sews during each style run (the line layout),
+    and how far it runs ahead of the line's output (flow)."""
     rng = plant.rng("layout")
     rows = []
     groups = slots.groupby(["line_code", "shift_code", "run_no"], sort=True)
@@ -216,13 +281,15 @@ def operation_map(plant: Plant, slots: pd.DataFrame) -> pd.DataFrame:
         family = g["family"].iloc[0]
         ops = cat.OPERATIONS[family]
         n_pos = int(plant.lines.loc[plant.lines["line_code"] == line, f"ops_{shift}"].iloc[0])
-        counts = allocate(np.array([s for _, s in ops]), n_pos)
+        shares = np.array([s for _, s in ops])
+        counts = layout_counts(shares, n_pos, unbalanced(line))
+        ahead = flow(shares, counts)
         order = rng.permutation(n_pos)
         op_idx = np.repeat(np.arange(len(ops)), counts)
         for pos, k in zip(order, op_idx):
-            rows.append((line, shift, run, int(pos), ops[k][0], ops[k][1]))
+            rows.append((line, shift, run, int(pos), ops[k][0], ops[k][1], ahead[k]))
     return pd.DataFrame(rows, columns=["line_code", "shift_code", "run_no", "position",
-                                       "operation", "op_share"])
+                                       "operation", "op_share", "flow"])
 
 
 def operator_output(slots: pd.DataFrame, hours: pd.DataFrame, rostered: pd.DataFrame,
@@ -244,7 +311,7 @@ def operator_output(slots: pd.DataFrame, hours: pd.DataFrame, rostered: pd.DataF
         "date": ops["date"], "shift_code": ops["shift_code"], "emp_code": ops["emp_code"],
         "operation": ops["operation"], "line_code": ops["line_code"],
         "style_code": ops["style_code"], "smv": (ops["smv"] * ops["op_share"]).round(3),
-        "qty": np.round(ops["slot_output"] * share).astype(int),
+        "qty": np.round(ops["slot_output"] * ops["flow"] * share).astype(int),
         "minutes_worked": (ops["worked_frac"] * ops["elapsed"]).round(1),
         "slot_id": ops["slot_id"],
     })

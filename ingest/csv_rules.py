@@ -235,6 +235,7 @@ def shift_day_columns(spec: FileSpec) -> tuple[str, ...]:
 # --- parsing one column --------------------------------------------------------------------------
 
 INT_LIMIT = 2**31 - 1  # INTEGER on PostgreSQL
+NUL = "\x00"  # in no code, name or note of ours, and PostgreSQL cannot store it in text
 _DATE = r"\d{4}-\d{2}-\d{2}"
 _TS = _DATE + r"[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?P<tz>Z|[+-]\d{2}(?::?\d{2})?)?"
 
@@ -304,7 +305,8 @@ def _parse_weekdays(s: pd.Series, col: Col, plant_tz: str):
 
 
 def _parse_text(s: pd.Series, col: Col, plant_tz: str):
-    return s.astype(object), pd.Series(None, index=s.index, dtype=object)
+    return _checked(s.astype(object), ~s.str.contains(NUL, regex=False),
+                    "contains a NUL character")
 
 
 _PARSERS = {"int": _parse_int, "float": _parse_float, "date": _parse_date, "time": _parse_time,
@@ -333,7 +335,7 @@ def parse_column(spec: FileSpec, col: Col, raw: pd.Series, plant_tz: str,
     if length and col.kind in ("text", "choice"):
         reasons[fine & s.str.len().gt(length)] = f"longer than {length} characters"
     bad = reasons.notna()
-    reasons[bad] = [f"{col.code + ': ' if col.code else ''}{reason}: '{value}'"
+    reasons[bad] = [f"{col.code + ': ' if col.code else ''}{reason}: '{_shown(value)}'"
                     for reason, value in zip(reasons[bad], s[bad])]
 
     required = spec.is_required(col)
@@ -344,6 +346,11 @@ def parse_column(spec: FileSpec, col: Col, raw: pd.Series, plant_tz: str,
     out_reasons[filled] = reasons.to_numpy(dtype=object)
     return (pd.Series(out_values, index=raw.index, dtype=object),
             pd.Series(out_reasons, index=raw.index, dtype=object))
+
+
+def _shown(value: str) -> str:
+    """A bad value as a reason quotes it: a NUL spelled out, so the reason can be stored."""
+    return value.replace(NUL, "\\0")
 
 
 def _bounds(col: Col, number: pd.Series):

@@ -26,7 +26,7 @@ from sqlalchemy.exc import OperationalError
 
 from data import db, schema
 from ingest import rollups
-from ingest.csv_rules import BY_NAME, INT_LIMIT, event_id_for, parse_column
+from ingest.csv_rules import BY_NAME, INT_LIMIT, NUL, event_id_for, parse_column
 from metrics.calendar import assign_shift_day
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,8 @@ _VERSION_MAX = schema.events.c.model_version.type.length
 
 
 def _code(value, limit) -> bool:
-    return type(value) is str and 0 < len(value) <= limit and value == value.strip()
+    return (type(value) is str and 0 < len(value) <= limit and value == value.strip()
+            and NUL not in value)
 
 
 def _fast(item, tz: ZoneInfo) -> tuple | None:

@@ -23,7 +23,7 @@ import pandas as pd
 from sqlalchemy import select, update
 
 from data import db, schema
-from ingest.csv_rules import BY_NAME, parse_column
+from ingest.csv_rules import BY_NAME, NUL, parse_column
 from metrics import order_status as rules
 
 WO = schema.work_orders
@@ -66,8 +66,10 @@ def _writing(engine) -> Iterator:
 
 
 def _order(conn, wo_number: str, *, lock: bool = False) -> dict:
-    stmt = select(WO).where(WO.c.wo_number == wo_number)
-    row = conn.execute(stmt.with_for_update() if lock else stmt).mappings().first()
+    row = None
+    if NUL not in wo_number:  # no order has one, and PostgreSQL cannot bind it
+        stmt = select(WO).where(WO.c.wo_number == wo_number)
+        row = conn.execute(stmt.with_for_update() if lock else stmt).mappings().first()
     if row is None:
         raise OrderError(404, "not_found", f"There is no work order '{wo_number}'.",
                          {"wo_number": wo_number})
@@ -296,6 +298,8 @@ def issue(engine, actor: Actor, wo_number: str, body: Mapping, now: datetime) ->
     code = body.get("material_code")
     if not isinstance(code, str) or not code.strip():
         problems["material_code"] = "missing value"
+    elif NUL in code:
+        problems["material_code"] = "contains a NUL character"
     qty = body.get("qty")
     if isinstance(qty, bool) or not isinstance(qty, (int, float)) or not math.isfinite(qty):
         problems["qty"] = f"not a number: {json.dumps(qty)}"

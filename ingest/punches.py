@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from data import db, schema
+from ingest.csv_rules import NUL
 
 P = schema.punches
 E = schema.employees
@@ -108,7 +109,8 @@ def ingest(engine, items: list, *, plant_tz: str, now: datetime) -> dict:
     with engine.begin() as conn:
         devices = device_user_map(conn)
         wanted = [str(it.get("emp_code")).strip() for it in items
-                  if isinstance(it, dict) and it.get("emp_code") not in (None, "")]
+                  if isinstance(it, dict) and it.get("emp_code") not in (None, "")
+                  and NUL not in str(it.get("emp_code"))]
         known = known_employees(conn, wanted)
         for i, item in enumerate(items):
             reason, punch = _check(item, devices, known, plant_tz, now, to_plant_local)
@@ -126,6 +128,9 @@ def _check(item, devices, known, plant_tz, now, to_plant_local):
     """(reason, None) for a bad item, else (None, the punch)."""
     if not isinstance(item, dict):
         return "a punch must be an object", None
+    for name in ("emp_code", "device_user_id", "device_id"):
+        if NUL in str(item.get(name) or ""):
+            return f"{name}: contains a NUL character", None
     emp = item.get("emp_code")
     emp = str(emp).strip() if emp not in (None, "") else None
     device_user = item.get("device_user_id")

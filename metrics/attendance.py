@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from metrics.calendar import hhmm_to_minutes, shift_length_minutes
+from metrics.ratios import divide
 
 DUPLICATE_SECONDS = 60  # punches of one employee this close together count once
 STATUSES = ("P", "A", "HD", "WO", "PH")
@@ -339,18 +340,14 @@ def _evaluate(df: pd.DataFrame, rules: pd.DataFrame, holidays) -> pd.DataFrame:
 
 def attendance_pct(present, half_days, scheduled):
     """SPEC section 4: (P + 0.5 x HD) / scheduled days x 100; null for no scheduled day."""
-    if scheduled is None or scheduled != scheduled or scheduled == 0:
-        return None
-    return (present + 0.5 * half_days) / scheduled * 100.0
+    return divide(present + 0.5 * half_days, scheduled, 100.0)
 
 
 def add_attendance_pct(df: pd.DataFrame) -> pd.DataFrame:
     """attendance_pct and absenteeism_pct of rows holding P, HD, A and scheduled_days sums."""
     out = df.copy()
-    sched = pd.to_numeric(out["scheduled_days"], errors="coerce")
-    sched = sched.where(sched > 0)
-    out["attendance_pct"] = (out["P"] + 0.5 * out["HD"]) / sched * 100.0
-    out["absenteeism_pct"] = out["A"] / sched * 100.0
+    out["attendance_pct"] = divide(out["P"] + 0.5 * out["HD"], out["scheduled_days"], 100.0)
+    out["absenteeism_pct"] = divide(out["A"], out["scheduled_days"], 100.0)
     return out
 
 

@@ -12,6 +12,7 @@ import pandas as pd
 
 from metrics.calendar import hhmm_to_minutes
 from metrics.production import pct_series, ratio_pct
+from metrics.ratios import divide
 
 DUE_SOON_DAYS = 7  # PM due within this many days is flagged "due soon"
 
@@ -92,14 +93,14 @@ def summarize(bd: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 
 def add_mttr(df: pd.DataFrame) -> pd.DataFrame:
-    return df.assign(mttr_min=df["closed_min"] / df["closed_count"].where(df["closed_count"] > 0))
+    return df.assign(mttr_min=divide(df["closed_min"], df["closed_count"]))
 
 
 def totals(summary: pd.DataFrame) -> dict:
     """Plant totals from grouped summaries (sums first, then MTTR)."""
     t = {c: float(summary[c].sum()) if c in summary and not summary.empty else 0.0
          for c in ("count", "downtime_min", "open_count", "closed_count", "closed_min")}
-    t["mttr_min"] = (t["closed_min"] / t["closed_count"]) if t["closed_count"] else None
+    t["mttr_min"] = divide(t["closed_min"], t["closed_count"])
     return t
 
 
@@ -120,7 +121,7 @@ def add_oee(df: pd.DataFrame) -> pd.DataFrame:
     out["availability_pct"] = pct_series(running, avail)
     # manpower minutes while the line ran: (operators + helpers) × (working minutes − downtime)
     out["run_manpower_min"] = (pd.to_numeric(out["manpower_min"], errors="coerce")
-                               * running / avail.where(avail > 0))
+                               * divide(running, avail))
     out["performance_pct"] = pct_series(out["earned_minutes"], out["run_manpower_min"])
     out["oee_pct"] = (out["availability_pct"] * out["performance_pct"]
                       * pd.to_numeric(out["fpy_pct"], errors="coerce") / 10000.0)
@@ -146,7 +147,7 @@ def add_mtbf(df: pd.DataFrame) -> pd.DataFrame:
     count = pd.to_numeric(df["count"], errors="coerce")
     up = (pd.to_numeric(df["available_min"], errors="coerce")
           - pd.to_numeric(df["downtime_min"], errors="coerce").fillna(0.0))
-    return df.assign(mtbf_min=up.clip(lower=0.0) / count.where(count > 0))
+    return df.assign(mtbf_min=divide(up.clip(lower=0.0), count))
 
 
 def pm_status(machines: pd.DataFrame, today: date) -> pd.DataFrame:

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from metrics.ratios import divide
+
 
 def _weighted(num: pd.Series, den: pd.Series) -> pd.Series:
-    num = pd.to_numeric(num, errors="coerce").astype(float)
-    den = pd.to_numeric(den, errors="coerce").astype(float)
-    return num / den.where(den != 0)
+    return divide(num, den)
 
 
 def add_productivity(df: pd.DataFrame) -> pd.DataFrame:

@@ -19,6 +19,7 @@ import pandas as pd
 
 from metrics.order_status import OPEN_STATUSES, STATUSES  # noqa: F401  (read from here too)
 from metrics.production import pct_series, ratio_pct
+from metrics.ratios import divide
 
 RATE_DAYS = 7  # days with output that set an order's pace
 RATE_LOOKBACK_DAYS = 28  # how far back "recent" output may lie
@@ -85,9 +86,9 @@ def add_order_metrics(orders: pd.DataFrame, daily_output: pd.DataFrame, today: d
     out["daily_rate"] = rates["daily_rate"].reindex(out.index).astype(float)
     basis = rates["rate_basis"].reindex(out.index).astype(object)
     out["rate_basis"] = basis.where(basis.notna(), None)
-    rate = out["daily_rate"].where(out["daily_rate"] > 0)
     # an order already sewn in full is done today, not in the past
-    days = (out["remaining"].clip(lower=0) / rate).clip(upper=MAX_PROJECTION_DAYS)
+    days = divide(out["remaining"].clip(lower=0), out["daily_rate"]).clip(
+        upper=MAX_PROJECTION_DAYS)
     projected = pd.Timestamp(today) + pd.to_timedelta(days, unit="D")
     out["projected_completion"] = [None if pd.isna(p) else p.date() for p in projected]
     due = pd.to_datetime(out["due_date"])

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from metrics.calendar import night_start_hours, shift_hours, slot_datetimes
+from metrics.ratios import divide
 
 # Achievement at or above GREEN_AT is on target; between AMBER_AT and GREEN_AT is close.
 GREEN_AT = 100.0
@@ -22,16 +23,12 @@ def _is_missing(v) -> bool:
 
 
 def ratio_pct(num, den) -> float | None:
-    """num / den x 100, or None when either is missing or den is 0."""
-    if _is_missing(num) or _is_missing(den) or den == 0:
-        return None
-    return float(num) / float(den) * 100.0
+    """num / den x 100, or None when either is missing or den is not above 0."""
+    return divide(num, den, 100.0)
 
 
 def pct_series(num: pd.Series, den: pd.Series) -> pd.Series:
-    num = pd.to_numeric(num, errors="coerce").astype(float)
-    den = pd.to_numeric(den, errors="coerce").astype(float)
-    return (num / den.where(den != 0)) * 100.0
+    return divide(num, den, 100.0)
 
 
 def sum_by(df: pd.DataFrame, key: str, measures) -> pd.DataFrame:
@@ -117,7 +114,7 @@ def hourly_targets(plans: pd.DataFrame, shifts: pd.DataFrame) -> pd.DataFrame:
     grid = pd.DataFrame(grid, columns=["shift_code", "working_minutes", "day_offset", "hour",
                                        "minutes"])
     out = plans.merge(grid, on=["shift_code", "working_minutes"], how="inner")
-    rate = out["target_qty"].astype(float) / out["working_minutes"].where(out["working_minutes"] > 0)
+    rate = divide(out["target_qty"], out["working_minutes"])
     out["target"] = (rate * out["minutes"]).fillna(0.0)
     out["slot"] = (pd.to_datetime(out["date"]) + pd.to_timedelta(out["hour"], unit="h")
                    + pd.to_timedelta(out["day_offset"], unit="D"))
@@ -205,3 +202,18 @@ def add_operator_efficiency(df: pd.DataFrame) -> pd.DataFrame:
     """Operator efficiency = Σ qty × smv / Σ minutes_worked × 100, on rows that carry the sums
     earned_minutes (Σ qty × smv) and minutes_worked (the query layer adds them up)."""
     return df.assign(efficiency_pct=pct_series(df["earned_minutes"], df["minutes_worked"]))
+
+
+def elapsed_share(slots: pd.Series, now) -> pd.Series:
+    """How much of each clock hour has gone by at `now`: 0 for hours to come, 1 for hours past,
+    the minutes gone / 60 for the running hour. A target or available minutes "so far" is the
+    hour's own times this share (the hourly pace of section 4: the plan spread evenly)."""
+    gone = (pd.Timestamp(now) - pd.to_datetime(slots)).dt.total_seconds() / 3600.0
+    return gone.clip(lower=0.0, upper=1.0)
+
+
+def variance_status(variance) -> str:
+    """Hourly-board colour: on or above the target is green, below is red, nothing yet is grey."""
+    if _is_missing(variance):
+        return "grey"
+    return "green" if variance >= 0 else "red"

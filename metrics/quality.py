@@ -54,3 +54,17 @@ def pareto(df: pd.DataFrame, key: str, value: str = "defects") -> pd.DataFrame:
     out["share_pct"] = pct_series(out[value], pd.Series(total, index=out.index))
     out["cum_pct"] = pct_series(out[value].cumsum(), pd.Series(total, index=out.index))
     return out
+
+
+PARETO_BARS = 20  # the vital few a Pareto shows; the rest are one "Other (n)" row
+
+
+def fold_tail(df: pd.DataFrame, key: str, bars: int = PARETO_BARS) -> pd.DataFrame:
+    """A Pareto's rows as charted: the first bars − 1 as they are, the rest summed into one
+    "Other (n)" row (its numbers are sums; cum_pct 100). Ratios of the sums are the caller's."""
+    if len(df) <= bars:
+        return df
+    head, tail = df.iloc[:bars - 1], df.iloc[bars - 1:]
+    other = tail.select_dtypes("number").sum(min_count=1).to_dict()
+    other.update({key: f"Other ({len(tail)})", "cum_pct": 100.0})
+    return pd.concat([head, pd.DataFrame([other])], ignore_index=True)[list(df.columns)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from metrics.production import change_pct
+from metrics.ratios import divide
 
 
 def combine(parts: pd.DataFrame, keys: list[str], num: str, den: str | None,
@@ -24,7 +25,7 @@ def _value(g: pd.DataFrame, num: str, den: str | None, scale: float) -> pd.Serie
     if not den:
         return n
     d = pd.to_numeric(g[den], errors="coerce").astype(float)
-    return n / d.where(d != 0) * scale
+    return divide(n, d, scale)
 
 
 def rolling(daily: pd.DataFrame, num: str, den: str | None, scale: float, days: int = 7
@@ -36,7 +37,7 @@ def rolling(daily: pd.DataFrame, num: str, den: str | None, scale: float, days: 
         return n.mean()
     n = n.sum()
     d = daily[den].astype(float).fillna(0).rolling(days, min_periods=1).sum()
-    return n / d.where(d != 0) * scale
+    return divide(n, d, scale)
 
 
 def week_start(dates: pd.Series) -> pd.Series:

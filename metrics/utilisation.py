@@ -13,14 +13,13 @@ import pandas as pd
 
 from metrics.calendar import hhmm_to_minutes, shift_length_minutes
 from metrics.production import pct_series, ratio_pct
+from metrics.ratios import divide
 
 MINUTES = ["working_min", "idle_min", "absent_min"]
 
 
 def _per_hour(num, minutes):
-    num = pd.to_numeric(num, errors="coerce").astype(float)
-    hours = pd.to_numeric(minutes, errors="coerce").astype(float) / 60.0
-    return num / hours.where(hours != 0)
+    return divide(num, pd.to_numeric(minutes, errors="coerce") / 60.0)
 
 
 def with_units(states: pd.DataFrame, units: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -78,8 +77,8 @@ def totals(df: pd.DataFrame) -> dict:
         "working_min": working, "idle_min": idle, "absent_min": absent,
         "occupancy_min": occupancy, "units": units,
         "utilisation_pct": ratio_pct(working, occupancy),
-        "units_per_hour": units / (working / 60.0) if working else None,
-        "throughput_per_hour": units / (occupancy / 60.0) if occupancy else None,
+        "units_per_hour": divide(units, working / 60.0),
+        "throughput_per_hour": divide(units, occupancy / 60.0),
     }
 
 

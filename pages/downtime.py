@@ -8,9 +8,8 @@ from dash import Input, Output, callback, dcc, html, no_update
 
 from auth.gate import request_user
 from components import analysis_figures as af, grid as g
-from components.cards import chart_card, empty_state, fmt, graph
+from components.cards import chart_card, empty_state, fmt, graph, summary_strip
 from components.drill import FILTER_STATES, clicked_bar, filters_or_none
-from components.export import register_export
 from components.page import page_layout, register_content
 from components.server_grid import server_grid
 from metrics.downtime import OEE_DEFINITION
@@ -66,16 +65,13 @@ def layout(**query):
                        subtitle="Where the line time went, and which machines need a mechanic")
 
 
-def _summary(total, open_now: int) -> html.Div:
+def _summary(total) -> html.Div:
     items = [("Downtime", fmt(total["downtime_min"], 0, " min")),
              ("Stops", fmt(total["count"], 0)), ("MTTR", fmt(total["mttr_min"], 1, " min")),
              ("Availability", fmt(total["availability_pct"], 1, " %")),
-             ("OEE", fmt(total["oee_pct"], 1, " %")), ("Down now", fmt(open_now, 0))]
-    return html.Div([html.Span([html.Span(k, className="summary-key"),
-                                html.Span(v, className="summary-value",
-                                          id=f"downtime-summary-{k.lower().replace(' ', '-')}")],
-                               className="summary-item") for k, v in items],
-                    className="summary-strip mb-3", id="downtime-summary")
+             ("OEE", fmt(total["oee_pct"], 1, " %")), ("Down now", fmt(total["down_now"], 0))]
+    return summary_strip(items, "downtime-summary", value_ids={
+        k: f"downtime-summary-{k.lower().replace(' ', '-')}" for k, _v in items})
 
 
 def build(ctx, filters, scope):
@@ -92,7 +88,7 @@ def build(ctx, filters, scope):
                                                  "Every planned minute was available."))
     by_day = data["by_day"]
     return html.Div([
-        _summary(total, len(data["open"])),
+        _summary(total),
         html.Div([html.Strong("OEE, as we compute it: "), OEE_DEFINITION,
                   " Downtime minutes are clipped to the selected days (a production day runs "
                   "from the first shift's start); an open breakdown counts up to now."],
@@ -173,9 +169,3 @@ def drill(click, *filter_values):
     data = reports.downtime_view(current(), filters, request_user().scope)
     return _reasons_view(data["reasons"], category)
 
-
-for _name, _key in (("categories", "categories"), ("reasons", "reasons"), ("daily", "by_day"),
-                    ("lines", "lines"), ("machines", "machines"), ("open", "open"),
-                    ("pm", "maintenance")):
-    register_export(f"{PAGE}-{_name}")(
-        lambda ctx, f, s, _key=_key: reports.downtime_view(ctx, f, s)[_key])

@@ -3,15 +3,13 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 
 from components import figures, grid as g
 from components.alert_strip import alert_strip
 from components.server_grid import server_grid
-from components.cards import chart_card, empty_state, fmt, graph
-from components.export import register_export
+from components.cards import chart_card, empty_state, fmt, graph, summary_strip
 from components.page import page_layout, register_content
-from metrics import production as pm
 from reports import alerts as alert_reports
 from reports import production as reports
 
@@ -42,32 +40,24 @@ def layout(line_code: str | None = None, **query):
 
 
 def _summary(total) -> html.Div:
-    items = [("Output", fmt(total["output"], 0, " pcs")),
-             ("Target", fmt(total["target"], 0, " pcs")),
-             ("Achievement", fmt(total["achievement_pct"], 1, " %")),
-             ("SMV efficiency", fmt(total["efficiency_pct"], 1, " %"))]
-    return html.Div([html.Span([html.Span(k, className="summary-key"),
-                                html.Span(v, className="summary-value")], className="summary-item")
-                     for k, v in items], className="summary-strip mb-3", id="lines-summary")
+    return summary_strip([("Output", fmt(total["output"], 0, " pcs")),
+                          ("Target", fmt(total["target"], 0, " pcs")),
+                          ("Achievement", fmt(total["achievement_pct"], 1, " %")),
+                          ("SMV efficiency", fmt(total["efficiency_pct"], 1, " %"))],
+                         "lines-summary")
 
 
 def build(ctx, filters, scope):
     data = reports.line_detail(ctx, filters, scope)
-    hourly = data["hourly"]
-    # over more than two days hourly bars turn to noise: show days instead
-    per_day = filters.days > reports.HOURLY_MAX_DAYS
-    series, x, per = (data["daily"], "date", "day") if per_day else (hourly, "slot", "hour")
     # what fires on these lines now, whatever the window: the line manager acts on it today
     alerts = alert_strip(alert_reports.firing_alerts(ctx, filters.lines, scope), "lines-alerts")
-    if hourly.empty and data["by_day"].empty:
+    if data["hourly"].empty and data["by_day"].empty:
         return html.Div([alerts, empty_state(
             hint="No production or plan for these lines in this period.")])
-
-    # long windows chart lines by week (ratios of the week's sums): a readable, small figure
-    weekly = filters.days > pm.WEEKLY_BEYOND_DAYS
-    period = "week" if weekly else "day"
-    efficiency = (pm.add_production_ratios(pm.by_week(data["by_day"], reports.MEASURES))
-                  if weekly else data["by_day"])
+    series, per, efficiency, period = (data["series"], data["per"], data["efficiency"],
+                                       data["period"])
+    x = "slot" if per == "hour" else "date"
+    weekly = period == "week"
 
     def card(title, fig_or_none, name, subtitle=None, graph_id=None):
         body = graph(fig_or_none, graph_id) if fig_or_none is not None else empty_state()
@@ -76,6 +66,8 @@ def build(ctx, filters, scope):
     return html.Div([
         alerts,
         _summary(data["total"]),
+        dcc.Link("Line balance and changeover learning →", id="lines-engineering-link",
+               href=f"/engineering{filters.to_query()}", className="small d-inline-block mb-3"),
         dbc.Row([
             dbc.Col(card(f"Output vs target by {per}",
                          figures.output_vs_target(series, x=x) if not series.empty else None,
@@ -112,15 +104,3 @@ register_content(PAGE, build)
 # The drill from the overview's league table: the same page fixed on one line.
 dash.register_page("pages.line_detail", path_template="/lines/<line_code>", name="Line",
                    title="Line · FloorPulse", order=11, layout=layout, nav=False)
-
-def _series(ctx, filters, scope):
-    data = reports.line_detail(ctx, filters, scope)
-    return data["daily"] if filters.days > reports.HOURLY_MAX_DAYS else data["hourly"]
-
-
-register_export(f"{PAGE}-output")(_series)
-register_export(f"{PAGE}-cumulative")(_series)
-for _name, _key in (("efficiency", "by_day"), ("wip", "wip"), ("styles", "styles"),
-                    ("operators", "operators")):
-    register_export(f"{PAGE}-{_name}")(
-        lambda ctx, f, s, _key=_key: reports.line_detail(ctx, f, s)[_key])

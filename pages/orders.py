@@ -19,7 +19,6 @@ from dash.exceptions import PreventUpdate
 from components import grid as g
 from components import order_figures as figures
 from components.cards import chart_card, empty_state, graph, kpi_card
-from components.export import register_export
 from auth.gate import request_user
 from components import ids
 from components.page import page_layout, register_content, render_content
@@ -84,10 +83,6 @@ SHORTAGE_COLUMNS = [
     g.col("issued_pct", "Issued %", "pct", cellStyle=PROGRESS_BAR),
     g.col("due_date", "Due", minWidth=110),
 ]
-OPEN_EXPORT = ["wo_number", "line_code", "style_code", "status", "risk_label", "order_qty",
-               "produced_qty", "progress_pct", "remaining", "daily_rate", "rate_basis",
-               "due_date", "projected_completion", "late", "at_risk", "materials_short",
-               "planned_start", "released_at", "started_at"]
 
 
 def layout(**query):
@@ -214,26 +209,6 @@ def build(ctx, filters, scope):
 
 
 register_content(PAGE, build)
-
-
-def _open_export(ctx, filters, scope):
-    open_orders = reports.orders_page(ctx, filters, scope)["open"]
-    return open_orders[[c for c in OPEN_EXPORT if c in open_orders.columns]]
-
-
-register_export(f"{PAGE}-open")(_open_export)
-register_export(f"{PAGE}-open-grid")(_open_export)
-
-
-@register_export(f"{PAGE}-on-time")
-def _on_time_export(ctx, filters, scope):
-    return reports.orders_page(ctx, filters, scope)["on_time"]
-
-
-@register_export(f"{PAGE}-shortages")
-def _shortages_export(ctx, filters, scope):
-    short = reports.orders_page(ctx, filters, scope)["shortages"]
-    return short.drop(columns=["risk"], errors="ignore")
 
 
 # --- running orders ------------------------------------------------------------------------------

@@ -10,11 +10,9 @@ from dash import html
 from components import figures, grid as g
 from components.alert_strip import alert_strip
 from components.cards import chart_card, empty_state, graph, kpi_card
-from components.export import register_export
 from components.page import page_layout, register_content
 from reports import alerts as alert_reports
-from reports import production as reports
-from reports.kpis import extra_overview_kpis
+from reports.overview import overview_view
 
 dash.register_page(__name__, path="/", name="Overview", title="Overview · FloorPulse", order=0)
 
@@ -39,9 +37,8 @@ def layout(**query):
 
 
 def build(ctx, filters, scope):
-    data = reports.overview(ctx, filters, scope)
-    kpis = data["kpis"] + extra_overview_kpis(ctx, filters, scope)
-    cards = dbc.Row([dbc.Col(kpi_card(k), xs=6, md=4, xl=True) for k in kpis],
+    data = overview_view(ctx, filters, scope)
+    cards = dbc.Row([dbc.Col(kpi_card(k), xs=6, md=4, xl=True) for k in data["cards"]],
                     className="g-3 mb-3")
     league = data["league"]
     if league.empty:
@@ -78,20 +75,3 @@ def build(ctx, filters, scope):
 
 register_content(PAGE, build)
 
-
-@register_export("overview-league")
-def _export_league(ctx, filters, scope):
-    league = reports.overview(ctx, filters, scope)["league"]
-    columns = ["line_code", "name", "output", "target", "achievement_pct", "earned_minutes",
-               "available_minutes", "efficiency_pct", "wip", "status"]
-    return league[[c for c in columns if c in league.columns]]
-
-
-@register_export("overview-daily")
-def _export_daily(ctx, filters, scope):
-    return reports.overview(ctx, filters, scope)["daily"]
-
-
-@register_export("overview-today")
-def _export_today(ctx, filters, scope):
-    return reports.overview(ctx, filters, scope)["today"]

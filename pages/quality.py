@@ -7,13 +7,12 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from auth.gate import request_user
 from components import analysis_figures as af, grid as g
-from components.cards import chart_card, empty_state, fmt, graph
+from components.cards import chart_card, empty_state, fmt, graph, summary_strip
 from components.figures import by_line_over_days
 from components.drill import FILTER_STATES, clicked_bar, filters_or_none
-from components.export import _to_csv, register_export
+from components.export import _to_csv
 from components.page import page_layout, register_content
 from components.server_grid import server_grid
-from metrics import production as pm, quality as qm
 from reports import quality as reports
 from core.context import current
 
@@ -47,26 +46,23 @@ def layout(**query):
 
 
 def _summary(total) -> html.Div:
-    items = [("Checked", fmt(total["checked"], 0, " pcs")),
-             ("% defective", fmt(total["defective_pct"], 1, " %")),
-             ("DHU", fmt(total["dhu"], 1)), ("FPY", fmt(total["fpy_pct"], 1, " %")),
-             ("Repaired", fmt(total["repaired_pct"], 1, " %")),
-             ("Open defects", fmt(total["open"], 0))]
-    return html.Div([html.Span([html.Span(k, className="summary-key"),
-                                html.Span(v, className="summary-value")], className="summary-item")
-                     for k, v in items], className="summary-strip mb-3", id="quality-summary")
+    return summary_strip([("Checked", fmt(total["checked"], 0, " pcs")),
+                          ("% defective", fmt(total["defective_pct"], 1, " %")),
+                          ("DHU", fmt(total["dhu"], 1)), ("FPY", fmt(total["fpy_pct"], 1, " %")),
+                          ("Repaired", fmt(total["repaired_pct"], 1, " %")),
+                          ("Open defects", fmt(total["open"], 0))], "quality-summary")
 
 
 def _figure_or_empty(df, make, graph_id, height=320, hint=None):
     return graph(make(df), graph_id, height=height) if not df.empty else empty_state(hint=hint)
 
 
-def _dhu_by_line(by_line_day, days: int):
+def _dhu_by_line(data):
     """(rows, figure maker) for DHU by line: by day, or by week over long windows."""
-    if days <= pm.WEEKLY_BEYOND_DAYS:
-        return by_line_day, lambda d: by_line_over_days(d, "dhu", y_title="DHU")
-    weekly = qm.add_quality_ratios(pm.by_week(by_line_day, qm.MEASURES))
-    return weekly, lambda d: by_line_over_days(d, "dhu", y_title="DHU (by week)", per="week")
+    if data["dhu_period"] == "day":
+        return data["dhu_by_line"], lambda d: by_line_over_days(d, "dhu", y_title="DHU")
+    return data["dhu_by_line"], lambda d: by_line_over_days(d, "dhu", y_title="DHU (by week)",
+                                                            per="week")
 
 
 def build(ctx, filters, scope):
@@ -84,7 +80,7 @@ def build(ctx, filters, scope):
                 subtitle="DHU = defects / checked × 100 · FPY = (checked − defective) / checked"),
                 lg=6),
             dbc.Col(chart_card("DHU by line", _figure_or_empty(
-                *_dhu_by_line(data["by_line_day"], filters.days), "quality-line-graph"),
+                *_dhu_by_line(data), "quality-line-graph"),
                 export="quality-line-day", subtitle="defects per hundred pieces checked"), lg=6),
         ], className="g-3 mb-3"),
         dbc.Row([
@@ -178,8 +174,3 @@ def download_drill(n_clicks, selection, *filter_values):
             "filename": f"floorpulse-quality-{selection['dimension']}-{filters.start}-"
                         f"{filters.end}.csv"}
 
-
-for _name, _key in (("daily", "by_day"), ("line-day", "by_line_day"), ("reasons", "reasons"),
-                    ("operations", "operations"), ("lines", "by_line"), ("open", "open")):
-    register_export(f"{PAGE}-{_name}")(
-        lambda ctx, f, s, _key=_key: reports.quality_view(ctx, f, s)[_key])

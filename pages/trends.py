@@ -14,10 +14,8 @@ from auth.gate import request_user
 from components import analysis_figures as af, grid as g
 from components.cards import chart_card, empty_state, fmt, graph
 from components.drill import FILTER_STATES, filters_or_none
-from components.export import register_export
 from components.figures import COLORS, LINE_PALETTE, _time_axis, base_layout
 from components.page import page_layout, register_content
-from reports import downtime as _downtime, quality as _quality  # noqa: F401  (their series)
 from reports import trends as reports
 from core.context import current
 
@@ -25,7 +23,7 @@ dash.register_page(__name__, path="/trends", name="Trends", title="Trends · Flo
                    order=70)
 
 PAGE = "trends"
-DEFAULT_DAYS = 90
+DEFAULT_DAYS = reports.VIEW.default_days  # trends read over months, not a week
 SERIES_COLORS = [COLORS["output"], COLORS["good"], COLORS["bad"], COLORS["target"],
                  COLORS["wip"], "#0891b2", "#db2777", "#65a30d"]
 
@@ -106,11 +104,11 @@ def build(ctx, filters, scope):
         return html.Div([_window_links(filters), empty_state(
             hint="No production, checks, downtime or line reports for these lines in this "
                  "period.")])
-    reported = reports.line_daily(ctx, filters, ("date",), scope)["rows"]
+    reported = data["reported"]
     charts = []
     for i, s in enumerate(series):
         color = SERIES_COLORS[i % len(SERIES_COLORS)]
-        if s["key"] == "reported_productivity_pct":
+        if s["key"] == reports.REPORTED:
             fig = _reported(reported) if not reported.empty else None
             subtitle = "Σ productivity × operators / Σ operators, from daily line reports"
         else:
@@ -118,7 +116,7 @@ def build(ctx, filters, scope):
                    if daily[s["key"]].notna().any() else None)
             subtitle = "daily (light) and the trailing 7 days (bold)"
         body = graph(fig, f"trend-{s['key']}", height=260) if fig is not None else empty_state()
-        charts.append(dbc.Col(chart_card(s["label"], body, export=_series_export(s["key"]),
+        charts.append(dbc.Col(chart_card(s["label"], body, export=f"{PAGE}-series-{s['key']}",
                                          subtitle=subtitle), lg=6))
     options = [{"label": s["label"], "value": s["key"]} for s in series]
     return html.Div([
@@ -148,21 +146,13 @@ def build(ctx, filters, scope):
     ])
 
 
-def _series_export(key: str) -> str:
-    """One CSV per series chart (series register themselves, so this is made on first use)."""
-    name = f"{PAGE}-series-{key}"
-    register_export(name)(lambda ctx, f, s: reports.trends(ctx, f, s)["daily"][
-        ["date", key, f"{key}_7d"]])
-    return name
-
-
 def _reported(rows) -> go.Figure:
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=rows["date"], y=rows["actual_productivity"] * 100,
+    fig.add_trace(go.Scatter(x=rows["date"], y=rows["actual_productivity_pct"],
                              name="actual", mode="lines+markers",
                              line=dict(color=COLORS["output"], width=2), marker=dict(size=4),
                              hovertemplate="actual %{y:.1f} %<extra></extra>"))
-    fig.add_trace(go.Scatter(x=rows["date"], y=rows["target_productivity"] * 100,
+    fig.add_trace(go.Scatter(x=rows["date"], y=rows["target_productivity_pct"],
                              name="target", mode="lines",
                              line=dict(color=COLORS["target"], width=2, dash="dash"),
                              hovertemplate="target %{y:.1f} %<extra></extra>"))
@@ -198,8 +188,3 @@ def compare(key, *filter_values):
     chosen = next((s for s in data["series"] if s["key"] == key), None)
     return _compare(data, chosen) if chosen else no_update
 
-
-for _name, _key in (("daily", "daily"), ("weekly", "weekly"), ("lines", "lines"),
-                    ("line-periods", "line_periods")):
-    register_export(f"{PAGE}-{_name}")(
-        lambda ctx, f, s, _key=_key: reports.trends(ctx, f, s)[_key])

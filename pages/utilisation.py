@@ -9,12 +9,10 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from auth.gate import request_user
 from components import grid as g, ids, utilisation_figures as figures
-from components.cards import chart_card, empty_state, fmt, graph
-from components.export import register_export
+from components.cards import chart_card, empty_state, fmt, graph, summary_strip
 from components.filter_bar import filters_from_values
 from components.page import page_layout, register_content
 from components.server_grid import server_grid
-from metrics import production as pm, utilisation as um
 from reports import utilisation as reports
 from core.context import current
 from core.filters import FilterError
@@ -51,58 +49,54 @@ def layout(**query):
 
 def _summary(total) -> html.Div:
     items = [("Utilisation", fmt(total["utilisation_pct"], 1, " %")),
-             ("Working", fmt(total["working_min"] / 60, 1, " h")),
-             ("Idle", fmt(total["idle_min"] / 60, 1, " h")),
-             ("Absent", fmt(total["absent_min"] / 60, 1, " h")),
+             ("Working", fmt(total["working_h"], 1, " h")),
+             ("Idle", fmt(total["idle_h"], 1, " h")),
+             ("Absent", fmt(total["absent_h"], 1, " h")),
              ("Units", fmt(total["units"], 0)),
              ("Units per working hour", fmt(total["units_per_hour"], 1))]
-    return html.Div([html.Span([html.Span(k, className="summary-key"),
-                                html.Span(v, className="summary-value",
-                                          id=f"utilisation-{k.split()[0].lower()}")],
-                               className="summary-item")
-                     for k, v in items], className="summary-strip mb-3", id="utilisation-summary")
+    return summary_strip(items, "utilisation-summary",
+                         value_ids={k: f"utilisation-{k.split()[0].lower()}" for k, _v in items})
 
 
 def timeline_body(ctx, day: date, filters, scope):
-    data = reports.timeline(ctx, day, filters, scope)
+    return _timeline_figure(reports.timeline(ctx, day, filters, scope))
+
+
+def _timeline_figure(data):
     segments = data["segments"]
     if segments.empty:
-        return empty_state(hint=f"No camera events on {day:%a %d %b}.")
+        return empty_state(hint=f"No camera events on {data['day']:%a %d %b}.")
     height = 70 + 26 * data["shown"]
     return graph(figures.timeline(segments), TIMELINE_GRAPH, height=height)
 
 
-def _timeline_card(ctx, filters, scope, days) -> dbc.Card:
+def _timeline_card(data) -> dbc.Card:
+    days, shown = data["days"], data["timeline_meta"]
     day = days[-1]
     picker = dcc.Dropdown(id=DAY_PICKER, options=[{"label": f"{d:%a %d %b %Y}",
                                                    "value": d.isoformat()} for d in days[::-1]],
                           value=day.isoformat(), clearable=False,
                           style={"minWidth": "190px"})
-    shown = reports.timeline(ctx, day, filters, scope)
     note = (f"first {shown['shown']} of {shown['workers']} workers"
             if shown["workers"] > shown["shown"] else "working · idle · absent · no data")
     body = html.Div([html.Div([html.Span("Day", className="summary-key"), picker],
                               className="d-flex align-items-center gap-2 mb-2"),
-                     html.Div(timeline_body(ctx, day, filters, scope), id="utilisation-timeline")])
+                     html.Div(_timeline_figure(shown), id="utilisation-timeline")])
     return chart_card("State timeline per worker", body, export=f"{PAGE}-timeline",
                       subtitle=note)
 
 
 def build(ctx, filters, scope):
-    data = reports.page(ctx, filters, scope)
+    data = reports.utilisation_view(ctx, filters, scope)
     if data["workers"].empty and data["stations"].empty:
         return empty_state(hint="No camera events for these lines in this period.")
-    daily, per = data["daily"], "day"
-    if filters.days > pm.WEEKLY_BEYOND_DAYS:  # long windows chart by week (ratios of sums)
-        daily, per = um.add_worker_ratios(pm.by_week(daily, [*um.MINUTES, "units"])), "week"
+    daily, per = data["chart"], data["per"]
 
     def card(title, fig, name, subtitle, graph_id, height=320):
         body = graph(fig, graph_id, height=height) if fig is not None else empty_state()
         return chart_card(title, body, export=f"{PAGE}-{name}", subtitle=subtitle)
 
     lw, ls = data["lowest_workers"], data["lowest_stations"]
-    lw = lw.assign(label=lw["name"].fillna(lw["emp_code"]) + " · " + lw["emp_code"]) \
-        if not lw.empty else lw
     low_height = 80 + 28 * max(len(lw), len(ls), 3)
     plant = data["total"]["utilisation_pct"]
     return html.Div([
@@ -117,7 +111,7 @@ def build(ctx, filters, scope):
                                                                   per),
                          "units", "units counted / hours working, by line", "units-graph"), lg=6),
         ], className="g-3 mb-3"),
-        html.Div(_timeline_card(ctx, filters, scope, data["days"]), className="mb-3"),
+        html.Div(_timeline_card(data), className="mb-3"),
         dbc.Row([
             dbc.Col(card("Lowest-utilisation workers",
                          figures.lowest(lw, "label", plant) if not lw.empty else None,
@@ -164,17 +158,3 @@ def choose_day(day, start, end, lines, shifts, styles):
         return no_update
     return timeline_body(ctx, chosen, filters, request_user().scope)
 
-
-def _timeline_export(ctx, filters, scope):
-    days = reports.page(ctx, filters, scope)["days"]
-    if not days:
-        return None
-    return reports.timeline(ctx, days[-1], filters, scope)["segments"]
-
-
-register_export(f"{PAGE}-timeline")(_timeline_export)
-for _name, _key in (("daily", "daily"), ("units", "daily"), ("lowest-workers", "lowest_workers"),
-                    ("lowest-stations", "lowest_stations"), ("workers", "workers"),
-                    ("stations", "stations")):
-    register_export(f"{PAGE}-{_name}")(
-        lambda ctx, f, s, _key=_key: reports.page(ctx, f, s)[_key])

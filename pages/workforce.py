@@ -3,15 +3,13 @@ missing punches by line, department and shift; a status heat map; a drill to one
 from __future__ import annotations
 
 import dash
-import pandas as pd
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html, no_update
 
 from auth.gate import request_user
 from components import grid as g, ids
 from components import workforce_figures as wf
-from components.cards import chart_card, empty_state, fmt, graph
-from components.export import register_export
+from components.cards import chart_card, empty_state, fmt, graph, summary_strip
 from components.filter_bar import filters_from_values
 from components.page import page_layout, register_content
 from components.server_grid import server_grid
@@ -38,8 +36,6 @@ GROUP_COLUMNS = [
     g.col("early_exit_count", "Early exits", "int"),
     g.col("overtime_hours", "Overtime h", "dec"), g.col("missing_out", "Missing OUT", "int"),
 ]
-GROUPS = (("line", "line_code", "Line"), ("department", "department", "Department"),
-          ("shift", "shift_code", "Shift"))
 DAY_COLUMNS = [
     g.col("date", "Day", minWidth=110, pinned="left"), g.col("status", "Status", maxWidth=90,
                                                              cellClassRules={
@@ -91,30 +87,12 @@ def _summary(total, element_id) -> html.Div:
              ("Absent (no punch)", f"{fmt(total['A'], 0)} ({fmt(total['no_punch_days'], 0)})"),
              ("Late arrivals", fmt(total["late_count"], 0)),
              ("Early exits", fmt(total["early_exit_count"], 0)),
-             ("Overtime", fmt(total["overtime_minutes"] / 60.0, 0, " h")),
+             ("Overtime", fmt(total["overtime_hours"], 0, " h")),
              ("Missing OUT", fmt(total["missing_out"], 0))]
-    return html.Div([html.Span([html.Span(k, className="summary-key"),
-                                html.Span(v, className="summary-value")], className="summary-item")
-                     for k, v in items], className="summary-strip mb-3", id=element_id)
+    return summary_strip(items, element_id)
 
 
-def _with_hours(df):
-    return df.assign(overtime_hours=df["overtime_minutes"] / 60.0)
-
-
-def groups_frame(by: dict):
-    """Lines, departments and shifts in one table: a `by` column names the grouping."""
-    parts = [_with_hours(by[name]).rename(columns={key: "group"}).assign(by=label)
-             for name, key, label in GROUPS if not by[name].empty]
-    if not parts:
-        return pd.DataFrame()
-    df = pd.concat(parts, ignore_index=True)
-    df["group"] = df["group"].fillna("—")
-    return df[["by", "group"] + [c for c in df.columns if c not in ("by", "group")]]
-
-
-def _groups_grid(by: dict):
-    df = groups_frame(by)
+def _groups_grid(df):
     if df.empty:
         return empty_state()
     columns = [g.col("by", "By", maxWidth=120, pinned="left"),
@@ -159,7 +137,7 @@ def build(ctx, filters, scope):
                             + (f", over the last {wf.HEAT_MAX_DAYS} days"
                                if filters.days > wf.HEAT_MAX_DAYS else "")
                             + "; click a row to drill"),
-        html.Div(chart_card("By line, department and shift", _groups_grid(data["by"]),
+        html.Div(chart_card("By line, department and shift", _groups_grid(data["groups"]),
                             export=f"{PAGE}-groups", excel=True,
                             subtitle="attendance % = (P + ½ HD) / scheduled days"),
                  className="mt-3"),
@@ -230,29 +208,3 @@ def drill_content(emp_code, values):
         if not data["punches"].empty else empty_state("No punches in this period."),
     ])
 
-
-# --- exports -------------------------------------------------------------------------------------
-
-@register_export(f"{PAGE}-daily")
-def _export_daily(ctx, filters, scope):
-    return reports.workforce(ctx, filters, scope)["daily"]
-
-
-@register_export(f"{PAGE}-by-line")
-def _export_by_line(ctx, filters, scope):
-    return _with_hours(reports.workforce(ctx, filters, scope)["by"]["line"])
-
-
-@register_export(f"{PAGE}-groups")
-def _export_groups(ctx, filters, scope):
-    return groups_frame(reports.workforce(ctx, filters, scope)["by"])
-
-
-@register_export(f"{PAGE}-heatmap")
-def _export_heatmap(ctx, filters, scope):
-    return reports.workforce(ctx, filters, scope)["heat"]
-
-
-@register_export(f"{PAGE}-unmatched")
-def _export_unmatched(ctx, filters, scope):
-    return reports.workforce(ctx, filters, scope)["unmatched"]

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from auth import audit, users
+from auth import audit, gate, users
 from data import schema
 from demo import load as demo
 from ingest import history, rollups
@@ -193,9 +193,13 @@ def set_active(ctx: Context, actor: str, user_id: int, active: bool) -> users.Us
 
 
 def reset_password(ctx: Context, actor: str, user_id: int, password: str) -> users.User:
-    return _account_change(ctx, actor, "password reset",
+    """A new password ends the user's sessions (users.set_password) and clears their failed
+    sign-ins from every address, so the new password works at once."""
+    user = _account_change(ctx, actor, "password reset",
                            lambda conn: users.set_password(conn, user_id, password),
                            user=_name(ctx, user_id))
+    gate.clear_failures(ctx.cache, user.username)
+    return user
 
 
 def create_token(ctx: Context, actor: str, user_id: int, name: str, purpose: str) -> str:

@@ -13,15 +13,17 @@ import pandas as pd
 
 from metrics import downtime as m
 from metrics.production import pct_series
-from metrics.quality import quality_totals
+from metrics.quality import fold_tail, quality_totals
+from metrics.ratios import divide
 from queries import downtime as q
 from queries.production import output_by
 from queries.quality import checks_by
 from reports.cache import cached_report
 from core.filters import Filters
-from reports.kpis import kpi, overview_kpis
+from reports.kpis import Kpi, kpi
 from reports.production import filter_options
-from reports.trends import trend_series
+from reports.series import TrendSeries
+from reports.view import View
 
 OPEN_SHOWN = 100
 
@@ -129,18 +131,26 @@ def _downtime_view(ctx, filters: Filters, scope, now: datetime) -> dict:
         open_rows = q.open_breakdowns(conn, filters, scope).head(OPEN_SHOWN)
     categories = m.summarize(bd, ["category"]).sort_values(
         ["downtime_min", "category"], ascending=[False, True]).reset_index(drop=True)
-    total_min = categories["downtime_min"].sum()
-    categories["cum_pct"] = (categories["downtime_min"].cumsum() / total_min * 100
-                             if total_min else None)
+    categories["cum_pct"] = divide(categories["downtime_min"].cumsum(),
+                                   categories["downtime_min"].sum(), 100.0)
+    categories = m.add_mttr(fold_tail(categories, "category"))
     reasons = m.summarize(bd, ["category", "reason"]).sort_values(
         ["category", "downtime_min"], ascending=[True, False]).reset_index(drop=True)
     by_day = m.summarize(_by_day(ctx, bd), ["day", "category"]).rename(columns={"day": "date"})
     # a stop stamped a little after our clock (a device clock ahead) has run 0 minutes, not < 0
     open_rows["running_min"] = ((pd.Timestamp(now) - pd.to_datetime(open_rows["start_ts"])
                                  ).dt.total_seconds() / 60.0).clip(lower=0)
-    return {"total": _total(bd, lines, fpy), "categories": categories, "reasons": reasons,
+    total = {**_total(bd, lines, fpy), "down_now": len(open_rows)}
+    return {"total": total, "categories": categories, "reasons": reasons,
             "by_day": by_day, "lines": lines, "machines": machines,
             "open": open_rows, "maintenance": pm, "now": now}
+
+
+VIEW = View(
+    "downtime", downtime_view,
+    frames={"categories": "categories", "reasons": "reasons", "daily": "by_day",
+            "lines": "lines", "machines": "machines", "open": "open", "pm": "maintenance"},
+    values={"summary": "total"})
 
 
 def maintenance_rows(conn, filters: Filters, scope, today: date) -> pd.DataFrame:
@@ -158,13 +168,12 @@ def _kpi_totals(ctx, filters: Filters, scope, now: datetime) -> tuple[float, flo
     return float(cur), float(prev)
 
 
-@overview_kpis(order=30)
-def downtime_kpis(ctx, filters: Filters, scope) -> list[dict]:
+def downtime_kpis(ctx, filters: Filters, scope) -> list[Kpi]:
+    """The Overview's downtime card."""
     cur, prev = _kpi_totals(ctx, filters, scope, current_minute(ctx))
     return [kpi("downtime_min", "Downtime", cur, prev, " min", better="down")]
 
 
-@trend_series("downtime_min", "Downtime", unit=" min", better="down", order=40)
 def _downtime_parts(ctx, filters: Filters, scope) -> pd.DataFrame:
     """Downtime minutes per production day and line, each stop split over the days it ran on
     (so a day's value does not depend on the window around it; open: up to now)."""
@@ -174,3 +183,7 @@ def _downtime_parts(ctx, filters: Filters, scope) -> pd.DataFrame:
         return pd.DataFrame(columns=["date", "line_code", "downtime_min"])
     return (bd.groupby(["day", "line_code"], as_index=False)["minutes"].sum()
             .rename(columns={"day": "date", "minutes": "downtime_min"}))
+
+
+DOWNTIME_SERIES = TrendSeries("downtime_min", "Downtime", unit=" min", better="down", order=40,
+                              fn=_downtime_parts)

@@ -1,45 +1,50 @@
-"""KPI cards: one data shape for every card, and the Overview's registry of cards per domain.
+"""KPI cards: one frozen shape for every card (the Overview's, the Orders page's).
 
-A domain (quality, downtime, workforce, utilisation, orders) adds its Overview cards with
-
-    @overview_kpis(order=20)
-    def _quality_kpis(ctx, filters, scope) -> list[dict]:
-        ...  # cached in the domain's report module
-        return [kpi("dhu", "DHU", cur, prev, " %", better="down", digits=1)]
-
-and the Overview shows them after the production cards, in `order`.
+Which cards the Overview shows, and in what order, is one list: reports/overview.py CARDS.
 """
 from __future__ import annotations
 
-from typing import Callable
+from dataclasses import asdict, dataclass
 
 from metrics.production import change_pct
 
-_PROVIDERS: list[tuple[int, str, Callable]] = []
 
-
-def kpi(key, label, current, previous, unit="", better="up", digits=0, note=None) -> dict:
+@dataclass(frozen=True)
+class Kpi:
     """A KPI card's data. Percentages change in percentage points, counts in per cent."""
-    is_pct = unit.strip() == "%"
-    points = (None if not is_pct or current is None or previous is None
-              else current - previous)
-    return {"key": key, "label": label, "value": current, "previous": previous,
-            "change_pct": None if is_pct else change_pct(current, previous),
-            "change_pts": points, "unit": unit, "better": better, "digits": digits,
-            "note": note}
+    key: str
+    label: str
+    value: float | int | None
+    previous: float | int | None
+    unit: str = ""
+    better: str = "up"
+    digits: int = 0
+    note: str | None = None
+
+    @property
+    def is_pct(self) -> bool:
+        return self.unit.strip() == "%"
+
+    @property
+    def change_pct(self) -> float | None:
+        return None if self.is_pct else change_pct(self.value, self.previous)
+
+    @property
+    def change_pts(self) -> float | None:
+        if not self.is_pct or self.value is None or self.previous is None:
+            return None
+        return self.value - self.previous
+
+    # cards are read by name in templates and tests (card["value"]) as they were as dicts
+    def __getitem__(self, name: str):
+        return getattr(self, name)
+
+    def get(self, name: str, default=None):
+        return getattr(self, name, default)
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "change_pct": self.change_pct, "change_pts": self.change_pts}
 
 
-def overview_kpis(order: int) -> Callable:
-    """Register `fn(ctx, filters, scope) -> list[kpi dict]` as a source of Overview cards."""
-    def register(fn: Callable) -> Callable:
-        name = f"{fn.__module__}.{fn.__qualname__}"
-        _PROVIDERS[:] = [p for p in _PROVIDERS if p[1] != name]  # re-import replaces
-        _PROVIDERS.append((order, name, fn))
-        _PROVIDERS.sort(key=lambda p: p[0])
-        return fn
-    return register
-
-
-def extra_overview_kpis(ctx, filters, scope) -> list[dict]:
-    """The registered domains' cards, in order."""
-    return [card for _order, _name, fn in _PROVIDERS for card in fn(ctx, filters, scope)]
+def kpi(key, label, current, previous, unit="", better="up", digits=0, note=None) -> Kpi:
+    return Kpi(key, label, current, previous, unit, better, digits, note)

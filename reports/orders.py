@@ -15,7 +15,8 @@ from metrics import orders as m
 from queries import orders as q
 from reports.cache import cached_report
 from core.filters import Filters
-from reports.kpis import kpi, overview_kpis
+from reports.kpis import Kpi, kpi
+from reports.view import View
 
 DAILY_ON_TIME_MAX_DAYS = 31  # longer windows show on-time delivery by week
 
@@ -81,7 +82,7 @@ def _orders_page(ctx, filters: Filters, scope, today: date) -> dict:
             "previous": m.on_time(done_before), "today": today}
 
 
-def page_kpis(data: dict) -> list[dict]:
+def page_kpis(data: dict) -> list[Kpi]:
     """The Orders page's cards."""
     total, prev = data["total"], data["previous"]
     return [
@@ -98,8 +99,7 @@ def page_kpis(data: dict) -> list[dict]:
     ]
 
 
-@overview_kpis(order=60)
-def _overview_orders_at_risk(ctx, filters: Filters, scope) -> list[dict]:
+def overview_orders_at_risk(ctx, filters: Filters, scope) -> list[Kpi]:
     """Open orders that are late, at risk, or both (counted once), as of today."""
     data = orders_page(ctx, filters, scope)
     total = data["total"]
@@ -123,3 +123,21 @@ def run_orders(ctx, username: str, order_scope, action: str, wo_numbers: list[st
     POST /api/v1/orders/bulk answers (ingest.orders.bulk: each order its own transaction)."""
     return order_ops.bulk(ctx.engine, order_ops.Actor(username, order_scope),
                           {"action": action, "wo_numbers": wo_numbers}, ctx.now)
+
+
+OPEN_EXPORT = ["wo_number", "line_code", "style_code", "status", "risk_label", "order_qty",
+               "produced_qty", "progress_pct", "remaining", "daily_rate", "rate_basis",
+               "due_date", "projected_completion", "late", "at_risk", "materials_short",
+               "planned_start", "released_at", "started_at"]
+
+
+def open_frame(data: dict) -> pd.DataFrame:
+    open_orders = data["open"]
+    return open_orders[[c for c in OPEN_EXPORT if c in open_orders.columns]]
+
+
+VIEW = View(
+    "orders", orders_page,
+    frames={"open": open_frame, "open-grid": open_frame, "on-time": "on_time",
+            "shortages": lambda d: d["shortages"].drop(columns=["risk"], errors="ignore")},
+    values={"cards": page_kpis, "summary": "total"})

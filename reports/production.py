@@ -15,7 +15,8 @@ from queries import production as q
 from queries.common import master_lists
 from reports.cache import cached_report
 from core.filters import FilterError, Filters
-from reports.kpis import kpi
+from reports.kpis import Kpi, kpi
+from reports.view import View
 
 WIP_HOURLY_MAX_DAYS = 14  # longer windows chart WIP at the end of each day (smaller payload)
 HOURLY_MAX_DAYS = 2  # the Lines page charts hours up to two days, days beyond
@@ -197,6 +198,20 @@ def _hours(minutes):
     return None if minutes is None else minutes / 60.0
 
 
+def overview_kpis(ctx, filters: Filters, scope) -> list[Kpi]:
+    """The Overview's production cards (first in reports/overview.py CARDS)."""
+    return overview(ctx, filters, scope)["kpis"]
+
+
+LEAGUE_COLUMNS = ["line_code", "name", "output", "target", "achievement_pct", "earned_minutes",
+                  "available_minutes", "efficiency_pct", "wip", "status"]
+
+
+def league_frame(data: dict) -> pd.DataFrame:
+    league = data["league"]
+    return league[[c for c in LEAGUE_COLUMNS if c in league.columns]]
+
+
 def _hourly(conn, ctx, filters: Filters, scope, upto: datetime | None = None,
             stages: pd.DataFrame | None = None) -> pd.DataFrame:
     """Output and target per clock hour (summed over the selected lines), with running totals."""
@@ -248,5 +263,19 @@ def _line_detail(ctx, filters: Filters, scope, now: datetime) -> dict:
                                                          na_position="last")
     daily = by_day.groupby("date", as_index=False)[["output", "target"]].sum(min_count=1)
     daily = m.cumulative(daily, order="date", columns=["output", "target"])
+    # over more than two days hourly bars turn to noise: the output charts show days instead;
+    # long windows chart efficiency by week (ratios of the week's sums): a readable figure
+    per = "day" if filters.days > HOURLY_MAX_DAYS else "hour"
+    weekly = filters.days > m.WEEKLY_BEYOND_DAYS
+    efficiency = (m.add_production_ratios(m.by_week(by_day, MEASURES)) if weekly else by_day)
     return {"hourly": hourly, "daily": daily, "by_day": by_day, "total": total, "wip": wip_df,
-            "styles": styles, "operators": ops.reset_index(drop=True)}
+            "styles": styles, "operators": ops.reset_index(drop=True),
+            "series": daily if per == "day" else hourly, "per": per,
+            "efficiency": efficiency, "period": "week" if weekly else "day"}
+
+
+LINES_VIEW = View(
+    "lines", line_detail,
+    frames={"output": "series", "cumulative": "series", "efficiency": "efficiency",
+            "wip": "wip", "styles": "styles", "operators": "operators"},
+    values={"summary": "total"})

@@ -9,12 +9,13 @@ from __future__ import annotations
 import pandas as pd
 
 from metrics import quality as m
-from metrics.production import sum_by
+from metrics.production import WEEKLY_BEYOND_DAYS, by_week, sum_by
 from queries import quality as q
 from reports.cache import cached_report
 from core.filters import Filters
-from reports.kpis import kpi, overview_kpis
-from reports.trends import trend_series
+from reports.kpis import Kpi, kpi
+from reports.series import TrendSeries
+from reports.view import View
 
 DRILL_DIMENSIONS = ("reason", "operation")
 OPEN_DEFECTS_SHOWN = 200
@@ -70,10 +71,23 @@ def quality_view(ctx, filters: Filters, scope=None) -> dict:
                                   limit=OPEN_DEFECTS_SHOWN)
     total = m.quality_totals(by_line_day)
     by_day, by_line = _rolled(by_line_day, "date"), _rolled(by_line_day, "line_code")
-    reasons, operations = m.pareto(causes, "reason"), m.pareto(causes, "operation")
+    reasons = m.fold_tail(m.pareto(causes, "reason"), "reason")
+    operations = m.fold_tail(m.pareto(causes, "operation"), "operation")
+    # DHU by line is charted by day, by week (ratios of the week's sums) over long windows
+    weekly = filters.days > WEEKLY_BEYOND_DAYS
+    dhu_by_line = (m.add_quality_ratios(by_week(by_line_day, m.MEASURES)) if weekly
+                   else by_line_day)
     return {"total": total, "previous": previous, "by_day": by_day, "by_line": by_line,
             "by_line_day": by_line_day, "reasons": reasons, "operations": operations,
-            "open": open_rows}
+            "open": open_rows, "dhu_by_line": dhu_by_line,
+            "dhu_period": "week" if weekly else "day"}
+
+
+VIEW = View(
+    "quality", quality_view,
+    frames={"daily": "by_day", "line-day": "dhu_by_line", "reasons": "reasons",
+            "operations": "operations", "lines": "by_line", "open": "open"},
+    values={"summary": "total"})
 
 
 @cached_report("quality_drill")
@@ -92,14 +106,12 @@ def _kpi_totals(ctx, filters: Filters, scope) -> tuple[dict, dict]:
                 m.quality_totals(_measures(conn, filters.previous(), [], scope)))
 
 
-@overview_kpis(order=20)
-def quality_kpis(ctx, filters: Filters, scope) -> list[dict]:
+def quality_kpis(ctx, filters: Filters, scope) -> list[Kpi]:
+    """The Overview's DHU card."""
     cur, prev = _kpi_totals(ctx, filters, scope)
     return [kpi("dhu", "DHU", cur["dhu"], prev["dhu"], "", better="down", digits=1)]
 
 
-@trend_series("dhu", "DHU", unit="", better="down", order=30, num="defects", den="checked",
-              scale=100.0)
 def _dhu_parts(ctx, filters: Filters, scope) -> pd.DataFrame:
     """Defects and checked pieces per date and line (DHU = Σ defects / Σ checked × 100)."""
     keys = ["date", "line_code"]
@@ -107,3 +119,7 @@ def _dhu_parts(ctx, filters: Filters, scope) -> pd.DataFrame:
         checks = q.checks_by(conn, filters, keys, scope)
         defects = q.defects_by(conn, filters, keys, scope)
     return defects[keys + ["defects"]].merge(checks[keys + ["checked"]], on=keys, how="outer")
+
+
+DHU_SERIES = TrendSeries("dhu", "DHU", unit="", better="down", order=30, num="defects",
+                         den="checked", scale=100.0, fn=_dhu_parts)

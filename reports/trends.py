@@ -1,20 +1,15 @@
 """Trends: daily series of every domain over 30/90/365 days, week over week, line against line,
 and reported productivity from the daily line reports.
 
-A domain adds a series to the Trends page with
-
-    @trend_series("attendance_pct", "Attendance", unit="%", better="up", order=50,
-                  num="present_days", den="scheduled_days", scale=100)
-    def _attendance_parts(ctx, filters, scope) -> pd.DataFrame:
-        ...  # columns date, line_code, present_days, scheduled_days (summed per date and line)
-
-The value of any group (a day, a week, a line, the whole window) is Σ num / Σ den × scale, or
-Σ num without a denominator, so percentages stay ratios of sums. The module that registers a
-series must be imported (its page or report module is); the page shows the series by `order`.
+A domain declares its series next to its report (reports/series.py TrendSeries: a function
+giving date, line_code, num and den per date and line); SERIES below lists every series the page
+shows, in one place, and the page orders them by `order`. The value of any group (a day, a
+week, a line, the whole window) is Σ num / Σ den × scale, or Σ num without a denominator, so
+percentages stay ratios of sums.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import timedelta
 from typing import Callable
 
@@ -24,56 +19,23 @@ from metrics import line_daily as ld
 from metrics import trends as t
 from queries import line_daily as q_ld
 from queries import production as q_prod
+from reports import downtime, quality, utilisation, workforce
 from reports.cache import cached_report
 from core.filters import Filters
+from reports.series import TrendSeries
+from reports.view import View
 
 WINDOWS = (30, 90, 365)
 LINE_DAYS_MAX = 31  # line comparison by day up to this many days, else by week
 
 
-@dataclass(frozen=True)
-class TrendSeries:
-    key: str
-    label: str
-    unit: str
-    better: str
-    order: int
-    num: str
-    den: str | None
-    scale: float
-    fn: Callable
-
-    def meta(self) -> dict:
-        return {"key": self.key, "label": self.label, "unit": self.unit, "better": self.better}
-
-
-_SERIES: dict[str, TrendSeries] = {}
-
-
-def trend_series(key: str, label: str, unit: str = "", better: str = "up", order: int = 100, *,
-                 num: str | None = None, den: str | None = None, scale: float = 1.0
-                 ) -> Callable:
-    """Register `fn(ctx, filters, scope) -> DataFrame[date, line_code, num(, den)]`."""
-    def register(fn: Callable) -> Callable:
-        _SERIES[key] = TrendSeries(key, label, unit, better, order, num or key, den, scale, fn)
-        return fn
-    return register
-
-
-def registered() -> list[TrendSeries]:
-    return sorted(_SERIES.values(), key=lambda s: (s.order, s.key))
-
-
 # --- the production series ----------------------------------------------------------------------
 
-@trend_series("output", "Output", unit=" pcs", order=10)
 def _output_parts(ctx, filters: Filters, scope) -> pd.DataFrame:
     with ctx.engine.connect() as conn:
         return q_prod.output_by(conn, filters, ["date", "line_code"], scope)
 
 
-@trend_series("efficiency_pct", "SMV efficiency", unit=" %", order=20,
-              num="earned_minutes", den="available_minutes", scale=100.0)
 def _efficiency_parts(ctx, filters: Filters, scope) -> pd.DataFrame:
     keys = ["date", "line_code"]
     with ctx.engine.connect() as conn:
@@ -82,12 +44,42 @@ def _efficiency_parts(ctx, filters: Filters, scope) -> pd.DataFrame:
     return out.merge(plan, on=keys, how="outer")
 
 
-@trend_series("reported_productivity_pct", "Reported productivity", unit=" %", order=90,
-              num="actual_weighted", den="operators", scale=100.0)
 def _reported_parts(ctx, filters: Filters, scope) -> pd.DataFrame:
     """Daily line reports: actual productivity weighted by operators (SPEC section 4)."""
     with ctx.engine.connect() as conn:
         return q_ld.productivity_by(conn, filters, ["date", "line_code"], scope)
+
+
+REPORTED = "reported_productivity_pct"
+
+# Every series of the Trends page, in one place.
+SERIES: tuple[TrendSeries, ...] = (
+    TrendSeries("output", "Output", unit=" pcs", order=10, fn=_output_parts),
+    TrendSeries("efficiency_pct", "SMV efficiency", unit=" %", order=20, num="earned_minutes",
+                den="available_minutes", scale=100.0, fn=_efficiency_parts),
+    quality.DHU_SERIES,
+    downtime.DOWNTIME_SERIES,
+    workforce.ATTENDANCE_SERIES,
+    utilisation.UTILISATION_SERIES,
+    TrendSeries(REPORTED, "Reported productivity", unit=" %", order=90,
+                num="actual_weighted", den="operators", scale=100.0, fn=_reported_parts),
+)
+
+_SERIES: dict[str, TrendSeries] = {s.key: s for s in SERIES}
+
+
+def trend_series(key: str, label: str, unit: str = "", better: str = "up", order: int = 100, *,
+                 num: str | None = None, den: str | None = None, scale: float = 1.0
+                 ) -> Callable:
+    """Add a series made by `fn(ctx, filters, scope)` outside SERIES (a test's, say)."""
+    def register(fn: Callable) -> Callable:
+        _SERIES[key] = TrendSeries(key, label, unit, better, order, num, den, scale, fn)
+        return fn
+    return register
+
+
+def registered() -> list[TrendSeries]:
+    return sorted(_SERIES.values(), key=lambda s: (s.order, s.key))
 
 
 # --- the Trends view ----------------------------------------------------------------------------
@@ -109,8 +101,20 @@ def _parts(ctx, filters: Filters, scope, series: TrendSeries) -> pd.DataFrame:
 
 
 def trends(ctx, filters: Filters, scope=None) -> dict:
-    """The Trends page's data (cached per minute: open breakdowns run up to now)."""
-    return _trends(ctx, filters, scope, ctx.now().replace(second=0, microsecond=0))
+    """The Trends page's data (cached per minute: open breakdowns run up to now), with the
+    reported productivity of the daily line reports by day (in %)."""
+    data = _trends(ctx, filters, scope, ctx.now().replace(second=0, microsecond=0))
+    rows = line_daily(ctx, filters, ("date",), scope)["rows"]
+    reported = pd.DataFrame({"date": rows["date"],
+                             "actual_productivity_pct": rows["actual_productivity"] * 100.0,
+                             "target_productivity_pct": rows["target_productivity"] * 100.0})
+    return {**data, "reported": reported}
+
+
+def _series_frame(key: str) -> Callable[[dict], pd.DataFrame]:
+    if key == REPORTED:  # charted from the daily line reports themselves
+        return lambda data: data["reported"]
+    return lambda data: data["daily"][["date", key, f"{key}_7d"]]
 
 
 @cached_report("trends")
@@ -189,3 +193,12 @@ def line_daily(ctx, filters: Filters, group_by: tuple[str, ...] = ("line_code",)
     rows = ld.add_productivity(rows).sort_values(list(group_by)).reset_index(drop=True)
     total = ld.add_productivity(total).iloc[0].to_dict() if not total.empty else {}
     return {"rows": rows, "total": total}
+
+
+VIEW = View(
+    "trends", trends,
+    frames={**{f"series-{s.key}": _series_frame(s.key) for s in SERIES},
+            "weekly": "weekly", "lines": "lines", "line-periods": "line_periods",
+            "daily": "daily"},
+    values={"cards": "cards"},
+    default_days=90)

@@ -14,12 +14,14 @@ import pandas as pd
 from ingest import rollups
 from metrics import utilisation as m
 from metrics.calendar import date_runs
+from metrics.production import WEEKLY_BEYOND_DAYS, by_week
 from queries import utilisation as q
 from reports.cache import cached_report
 from core.filters import Filters
-from reports.kpis import kpi, overview_kpis
+from reports.kpis import Kpi, kpi
 from reports.production import filter_options
-from reports.trends import trend_series
+from reports.series import TrendSeries
+from reports.view import View
 
 LOWEST_N = 10
 LOWEST_MIN_MINUTES = 60  # seen for less than an hour of working + idle: too little to rank
@@ -126,8 +128,6 @@ def daily_by_line(ctx, filters: Filters, scope=None) -> pd.DataFrame:
     return _daily(ctx, filters, _rules(ctx), scope)
 
 
-@trend_series("utilisation_pct", "Utilisation", unit=" %", order=60, num="working_min",
-              den="occupancy_min", scale=100.0)
 def _utilisation_parts(ctx, filters: Filters, scope) -> pd.DataFrame:
     """Working and occupied (working + idle) minutes per date and line: utilisation % of any
     grouping is Σ working / Σ occupied x 100."""
@@ -146,8 +146,8 @@ def total(ctx, filters: Filters, scope=None) -> dict:
     return _total(ctx, filters, _rules(ctx), scope)
 
 
-@overview_kpis(order=50)
-def _utilisation_kpis(ctx, filters: Filters, scope) -> list[dict]:
+def utilisation_kpis(ctx, filters: Filters, scope) -> list[Kpi]:
+    """The Overview's utilisation card."""
     cur, prev = total(ctx, filters, scope), total(ctx, filters.previous(), scope)
     return [kpi("utilisation_pct", "Utilisation", cur["utilisation_pct"],
                 prev["utilisation_pct"], " %", digits=1)]
@@ -159,12 +159,30 @@ def _page(ctx, filters: Filters, rules, scope) -> dict:
     stations_df = _stations(ctx, filters, rules, scope)
     daily = _daily.uncached(ctx, filters, rules, scope)
     days = sorted(daily["date"].unique()) if not daily.empty else []
+    # long windows chart by week (ratios of the week's sums)
+    weekly = filters.days > WEEKLY_BEYOND_DAYS
+    chart = (m.add_worker_ratios(by_week(daily, [*m.MINUTES, "units"])) if weekly and
+             not daily.empty else daily)
+    lowest_workers = _with_hours(m.lowest(workers_df, LOWEST_N, LOWEST_MIN_MINUTES))
+    if not lowest_workers.empty:  # the bar's label: a name can repeat, the code cannot
+        lowest_workers = lowest_workers.assign(
+            label=lowest_workers["name"].fillna(lowest_workers["emp_code"]) + " · "
+            + lowest_workers["emp_code"])
+    total = m.totals(workers_df)
+    total.update({f"{k}_h": total[f"{k}_min"] / 60.0 for k in ("working", "idle", "absent")})
     return {
         "workers": workers_df, "stations": stations_df, "daily": daily,
-        "total": m.totals(workers_df), "days": days,
-        "lowest_workers": m.lowest(workers_df, LOWEST_N, LOWEST_MIN_MINUTES),
-        "lowest_stations": m.lowest(stations_df, LOWEST_N, LOWEST_MIN_MINUTES),
+        "total": total, "days": days, "chart": chart, "per": "week" if weekly else "day",
+        "lowest_workers": lowest_workers,
+        "lowest_stations": _with_hours(m.lowest(stations_df, LOWEST_N, LOWEST_MIN_MINUTES)),
     }
+
+
+def _with_hours(df: pd.DataFrame) -> pd.DataFrame:
+    """Working and idle hours beside the minutes (the lowest-ten bars' hover)."""
+    if "working_min" not in df:
+        return df
+    return df.assign(working_h=df["working_min"] / 60.0, idle_h=df["idle_min"] / 60.0)
 
 
 def page(ctx, filters: Filters, scope=None) -> dict:
@@ -192,3 +210,23 @@ def _timeline(ctx, day: date, filters: Filters, rules, scope) -> dict:
 def timeline(ctx, day: date, filters: Filters, scope=None) -> dict:
     """One day's state timeline per worker (working / idle / absent / no data)."""
     return _timeline(ctx, day, filters, _rules(ctx), scope)
+
+
+def utilisation_view(ctx, filters: Filters, scope=None) -> dict:
+    """The Utilisation page with the state timeline of its last day with events."""
+    data = page(ctx, filters, scope)
+    last = timeline(ctx, data["days"][-1], filters, scope) if data["days"] else None
+    return {**data, "timeline": last["segments"] if last else pd.DataFrame(),
+            "timeline_meta": last}
+
+
+VIEW = View(
+    "utilisation", utilisation_view,
+    frames={"daily": "chart", "units": "chart", "lowest-workers": "lowest_workers",
+            "lowest-stations": "lowest_stations", "workers": "workers", "stations": "stations",
+            "timeline": "timeline"},
+    values={"summary": "total"})
+
+UTILISATION_SERIES = TrendSeries("utilisation_pct", "Utilisation", unit=" %", order=60,
+                                 num="working_min", den="occupancy_min", scale=100.0,
+                                 fn=_utilisation_parts)

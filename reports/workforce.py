@@ -14,8 +14,9 @@ from metrics.production import sum_by
 from queries import attendance as q, common
 from reports.cache import cached_report
 from core.filters import Filters, scoped_lines
-from reports.kpis import kpi, overview_kpis
-from reports.trends import trend_series
+from reports.kpis import Kpi, kpi
+from reports.series import TrendSeries
+from reports.view import View
 
 HEAT_MAX_EMPLOYEES = 60  # the heat map shows the people with the most absences first
 API_MAX_ROWS = 100_000
@@ -39,6 +40,7 @@ def _total(df: pd.DataFrame) -> dict:
     """One row of sums as a dict (ratios of the sums), also for an empty window."""
     sums = {c: float(df[c].sum()) if not df.empty else 0.0 for c in q.MEASURES}
     row = m.add_attendance_pct(pd.DataFrame([sums])).iloc[0].to_dict()
+    row["overtime_hours"] = row["overtime_minutes"] / 60.0
     return {k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
 
 
@@ -61,9 +63,37 @@ def workforce(ctx, filters: Filters, scope=None) -> dict:
     people = per_emp.merge(names, on="emp_code", how="left")
     people = m.add_attendance_pct(people).sort_values(["A", "HD", "late_count"],
                                                       ascending=False)
+    by = {name: _with_hours(df) for name, df in by.items()}
     return {"total": _total(daily), "daily": daily, "by": by, "heat": cells,
             "heat_employees": people[people["emp_code"].isin(heat_emps)].reset_index(drop=True),
-            "employees": people.reset_index(drop=True), "unmatched": unmatched}
+            "employees": people.reset_index(drop=True), "unmatched": unmatched,
+            "groups": groups_frame(by)}
+
+
+GROUP_LABELS = (("line", "line_code", "Line"), ("department", "department", "Department"),
+                ("shift", "shift_code", "Shift"))
+
+
+def _with_hours(df: pd.DataFrame) -> pd.DataFrame:
+    return df.assign(overtime_hours=df["overtime_minutes"] / 60.0)
+
+
+def groups_frame(by: dict) -> pd.DataFrame:
+    """Lines, departments and shifts in one table: a `by` column names the grouping."""
+    parts = [by[name].rename(columns={key: "group"}).assign(by=label)
+             for name, key, label in GROUP_LABELS if not by[name].empty]
+    if not parts:
+        return pd.DataFrame()
+    df = pd.concat(parts, ignore_index=True)
+    df["group"] = df["group"].fillna("—")
+    return df[["by", "group"] + [c for c in df.columns if c not in ("by", "group")]]
+
+
+VIEW = View(
+    "workforce", workforce,
+    frames={"daily": "daily", "by-line": lambda r: r["by"]["line"], "heatmap": "heat",
+            "groups": "groups", "unmatched": "unmatched"},
+    values={"summary": "total"})
 
 
 def _heat_employees(per_emp: pd.DataFrame) -> list[str]:
@@ -152,16 +182,14 @@ def attendance_summary(ctx, filters: Filters, keys: tuple[str, ...] = (), scope=
 
 # --- Overview and Trends -------------------------------------------------------------------------
 
-@overview_kpis(order=40)
-def attendance_kpis(ctx, filters: Filters, scope) -> list[dict]:
+def attendance_kpis(ctx, filters: Filters, scope) -> list[Kpi]:
+    """The Overview's attendance card."""
     cur = attendance_summary(ctx, filters, (), scope)["total"]
     prev = attendance_summary(ctx, filters.previous(), (), scope)["total"]
     return [kpi("attendance_pct", "Attendance", cur["attendance_pct"], prev["attendance_pct"],
                 " %", digits=1)]
 
 
-@trend_series("attendance_pct", "Attendance", unit=" %", better="up", order=50,
-              num="present_days", den="scheduled_days", scale=100.0)
 @cached_report("attendance_parts")
 def attendance_parts(ctx, filters: Filters, scope=None) -> pd.DataFrame:
     """Per date and line: present_days (P + 0.5 x HD) and scheduled_days, for the Trends page:
@@ -182,3 +210,8 @@ def employee_options(ctx, scope=None) -> pd.DataFrame:
         people = people[people["line_code"].isin(lines)]
     return people.sort_values(["name", "emp_code"], na_position="last")[
         ["emp_code", "name", "line_code"]].reset_index(drop=True)
+
+
+ATTENDANCE_SERIES = TrendSeries("attendance_pct", "Attendance", unit=" %", better="up", order=50,
+                                num="present_days", den="scheduled_days", scale=100.0,
+                                fn=attendance_parts)

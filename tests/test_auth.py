@@ -218,7 +218,7 @@ def test_idle_session_ends(client):
 
 
 def test_failed_sign_ins_from_one_address_are_throttled(client):
-    from auth.gate import MAX_FAILURES_PER_ADDRESS
+    from auth.gate import MAX_UNKNOWN_NAMES_PER_ADDRESS as MAX_FAILURES_PER_ADDRESS
     for i in range(MAX_FAILURES_PER_ADDRESS):  # different names, one address
         assert login(client, username=f"guess-{i}", password="wrong-password").status_code == 401
     assert login(client).status_code == 429

@@ -10,7 +10,7 @@ from auth import users
 from reports import orders as r
 from core.context import Context
 from core.filters import Filters
-from reports.kpis import extra_overview_kpis
+from reports.overview import extra_overview_kpis
 from settings import Settings
 from tests.order_plant import NOW, TODAY, order_plant
 

@@ -328,7 +328,8 @@ def test_line_manager_sees_no_other_line_on_any_page(plant):
     app, client, tokens = plant
     pages = _content_callbacks(app)
     assert {"overview", "lines"} <= set(pages)
-    values = {"start_date": D.isoformat(), "end_date": D.isoformat(), "value": []}
+    values = {"start_date": D.isoformat(), "end_date": D.isoformat(), "value": [],
+              "data": None}  # the live refresh's state (components/live.py)
     for page_id, (key, spec) in pages.items():
         outputs = [{"id": o.strip(".").rsplit(".", 1)[0],
                     "property": o.strip(".").rsplit(".", 1)[1]} for o in key.split("...")]

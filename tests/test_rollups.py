@@ -158,6 +158,8 @@ def _same(a, b, path="") -> None:
         pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True),
                                       check_exact=False, rtol=1e-9, check_dtype=False,
                                       obj=path)
+    elif hasattr(a, "as_dict") and hasattr(b, "as_dict"):  # a KPI card (reports.kpis.Kpi)
+        _same(a.as_dict(), b.as_dict(), path)
     elif isinstance(a, dict):
         assert a.keys() == b.keys(), path
         for k in a:

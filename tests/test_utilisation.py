@@ -121,7 +121,7 @@ def test_timeline_merges_spans_and_marks_no_data(engine, make_ctx):
 
 def test_overview_card_compares_with_the_previous_period(engine, make_ctx):
     camera_plant(engine)
-    from reports.kpis import extra_overview_kpis
+    from reports.overview import extra_overview_kpis
     cards = {c["key"]: c for c in extra_overview_kpis(make_ctx(), DAY, None)}
     card = cards["utilisation_pct"]
     assert card["value"] == approx(170 / 280 * 100) and card["previous"] is None

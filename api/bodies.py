@@ -1,0 +1,59 @@
+"""Request bodies of the ingestion routes, described from the CSV rules that judge them.
+
+An ingested item is checked by the CSV importer's own column rules (data/csv_rules.py), so its
+schema is made from the same `FileSpec`: a column's kind, bounds, choices and whether it is
+required. Items are documented, not parsed here: the ingestion code rejects a bad item with its
+index and stores the rest, which a whole-body validation would not allow.
+"""
+from __future__ import annotations
+
+from ingest.csv_rules import BY_NAME, Col, FileSpec
+
+_KINDS = {
+    "text": {"type": "string"},
+    "int": {"type": "integer"},
+    "float": {"type": "number"},
+    "date": {"type": "string", "format": "date"},
+    "time": {"type": "string", "pattern": r"^\d{1,2}:\d{2}$", "description": "HH:MM"},
+    "ts": {"type": "string", "description": "ISO 8601 timestamp; without an offset it is "
+                                             "plant-local time"},
+    "weekdays": {"type": "string", "description": "days of the week, e.g. Fri or Fri;Sat"},
+}
+
+
+def _column(spec: FileSpec, col: Col) -> dict:
+    schema = dict(_KINDS.get(col.kind, {"type": "string"}))
+    if col.choices:
+        schema = {"type": "string", "enum": list(col.choices)}
+    if col.min is not None:
+        schema["exclusiveMinimum" if col.positive else "minimum"] = col.min
+    elif col.positive:
+        schema["exclusiveMinimum"] = 0
+    if col.max is not None:
+        schema["maximum"] = col.max
+    length = getattr(spec.table.c[col.name].type, "length", None)
+    if col.kind == "text" and length:
+        schema["maxLength"] = length
+    if col.ref:
+        schema["description"] = f"a code of {col.ref}.csv"
+    return schema
+
+
+def item_schema(name: str, *, required: tuple[str, ...] = (), only: tuple[str, ...] = (),
+                ) -> dict:
+    """The JSON schema of one item of `name` (a file of SPEC section 2 without .csv); `required`
+    adds the columns a path needs beyond what the file's rules require; `only` keeps those
+    columns (and then only `required` ones are required)."""
+    spec = BY_NAME[name]
+    cols = [c for c in spec.columns if not only or c.name in only]
+    return {"type": "object", "title": name,
+            "properties": {c.name: _column(spec, c) for c in cols},
+            "required": [c.name for c in cols
+                         if c.name in required or (not only and spec.is_required(c))]}
+
+
+def batch_schema(item: dict, wrapper: str, max_items: int, min_items: int = 0) -> dict:
+    """One item, an array of `min_items` to `max_items`, or `{wrapper: [...]}`."""
+    array = {"type": "array", "items": item, "minItems": min_items, "maxItems": max_items}
+    return {"anyOf": [item, array, {"type": "object", "properties": {wrapper: array},
+                                     "required": [wrapper]}]}
