@@ -21,7 +21,8 @@ from flask import Blueprint, jsonify, make_response, render_template_string, req
 from auth.gate import request_user
 from core.context import current
 from core.filters import FilterError, as_list
-from reports import floor
+from core.serialize import mapping
+from reports import alerts as alert_reports, floor
 from version import __version__
 
 log = logging.getLogger(__name__)
@@ -102,7 +103,8 @@ def board_data():
     now = ctx.now()
     lines = tuple(as_list(request.args.getlist("line")))
     user = request_user()
-    state = floor.board_state(ctx, now)
+    # alerts fire and resolve without moving the data version: their own token joins the state
+    state = f"{floor.board_state(ctx, now)}:{alert_reports.alerts_version(ctx) or 0}"
     head = {"state": state, "build": BUILD, "plant_now": now.isoformat(timespec="seconds")}
     if request.args.get("since") == state:
         return _json({**head, "unchanged": True})
@@ -111,4 +113,9 @@ def board_data():
     except FilterError as err:
         return _json({"error": {"code": "bad_filter", "message": str(err),
                                 "details": {"line": list(lines)}}}, 400)
+    firing = alert_reports.firing_alerts(ctx, tuple(b["line_code"] for b in board["lines"]),
+                                         user.scope)
+    board = {**board, "lines": [{**b, "alerts": [mapping(a) for a in firing
+                                                 if a["line_code"] == b["line_code"]]}
+                                for b in board["lines"]]}
     return _json({**head, "unchanged": False, "board": board})

@@ -199,7 +199,7 @@ def _line_board(code, name, shift, shift_code, day, now, targets, counted, earne
         "efficiency_pct": m.ratio_pct(earned_min, available),
         "dhu": _num(q_row["dhu"].iloc[0]) if not q_row.empty else None,
         "checked": _num(q_row["checked"].iloc[0]) if not q_row.empty else None,
-        # firing alerts (issue 17 part 3) fill this slot once reports/alerts.py exists
+        # firing alerts: pages/tv.py adds them per request (they move without the data version)
         "alerts": [],
     }
 

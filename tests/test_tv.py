@@ -156,3 +156,31 @@ def test_the_admin_page_makes_kiosk_tokens(plant, engine):
     assert [line["line_code"] for line in board["lines"]] == ["L02"]
     row = admin.tokens_table(ctx).set_index("name").loc["line 2 TV"]
     assert row["purpose"] == "kiosk"
+
+
+def test_firing_alerts_show_on_their_line_and_move_the_state(plant, engine):
+    """An alert fires without moving the data version: the board's state carries the alerts'
+    own token, so a quiet screen fetches the board again and shows the alert on its line."""
+    from datetime import datetime
+
+    from data import schema
+    from ingest import alerts as ia
+    from reports import alerts as alert_reports
+    app, client, tokens = plant
+    ctx = app.server.extensions["floorpulse"]
+    rule = alert_reports.create_rule(ctx, "admin", {"kind": "behind_target", "threshold": 80,
+                                                    "lines": ["L02"]})
+    first = client.get(f"/tv/data?key={tokens['head_kiosk']}").get_json()
+    assert all(line["alerts"] == [] for line in first["board"]["lines"])
+    now = datetime(2026, 3, 2, 11, 0)
+    with engine.begin() as conn:
+        conn.execute(schema.alerts.insert().values(
+            rule_id=rule["id"], subject="L02", line_code="L02", state="firing",
+            live_key=f"{rule['id']}:L02", since=now, fired_at=now, value=74.1, threshold=80,
+            message="L02 at 74.1 % of its pace", updated_at=now))
+        db.set_meta(conn, ia.ALERTS_VERSION_KEY, "after-firing")
+    moved = client.get(f"/tv/data?key={tokens['head_kiosk']}&since={first['state']}").get_json()
+    assert moved["unchanged"] is False
+    shown = {line["line_code"]: line["alerts"] for line in moved["board"]["lines"]}
+    assert shown["L01"] == []
+    assert [a["message"] for a in shown["L02"]] == ["L02 at 74.1 % of its pace"]
