@@ -24,6 +24,7 @@ from components.callback_errors import on_callback_error
 from components.jobs import ThreadJobManager, celery_app_for
 from ingest import schedule
 from core.context import EXTENSION_KEY, Context
+from pages.tv import bp as tv_blueprint
 from settings import BASE_DIR, Settings
 
 log = logging.getLogger("floorpulse")
@@ -88,7 +89,9 @@ def create_app(settings: Settings | None = None, serve: bool = False) -> dash.Da
     app = dash.Dash(
         __name__, use_pages=True, pages_folder=str(BASE_DIR / "pages"),
         assets_folder=str(BASE_DIR / "assets"), suppress_callback_exceptions=True,
-        title="FloorPulse", update_title=None, serve_locally=True, assets_ignore=r"login\.css",
+        # login.css and the TV board's tv.css / tv.js belong to pages Dash does not serve
+        title="FloorPulse", update_title=None, serve_locally=True,
+        assets_ignore=r"login\.css|^tv\.",
         on_error=on_callback_error,  # bad input from the browser: 400, never a 500
         # long work (the admin page's reload): a server thread, or Celery workers with REDIS_URL
         background_callback_manager=_job_manager(settings),
@@ -102,6 +105,7 @@ def create_app(settings: Settings | None = None, serve: bool = False) -> dash.Da
     server.extensions[EXTENSION_KEY] = ctx
     init_auth(server)
     server.register_blueprint(api_blueprint)
+    server.register_blueprint(tv_blueprint)  # /tv: the floor TV board (not a Dash page)
     filter_bar.register_callbacks(app)
     export.register_callbacks(app)
     callback_errors.register(server)

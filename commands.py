@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from auth import audit, users
 from data import db, schema
+from ingest import alerts
 from core.context import current
 
 DEMO_ADMIN_PASSWORD = "floorpulse-demo"
@@ -251,6 +252,18 @@ def register(server: Flask) -> None:
         click.echo(f"line_daily: {report.rows} rows, {report.lines} lines, {report.dates} dates")
         click.echo("import ok")
 
+    @server.cli.command("evaluate-alerts")
+    def evaluate_alerts():
+        """Evaluate every alert rule, then send the notifications that are due."""
+        result = alerts.evaluate_alerts(current())
+        click.echo("rules {rules}: {fired} fired, {resolved} resolved, {pending} waiting "
+                   "(for_min), {firing} firing; notifications {sent} sent, {retrying} to retry, "
+                   "{failed} given up".format(**result))
+        if result["errors"]:
+            click.echo(f"{result['errors']} rule(s) could not be evaluated (see the log)",
+                       err=True)
+            sys.exit(1)
+
     @server.cli.command("create-user")
     @click.argument("name")
     @click.option("--role", type=click.Choice(users.ROLES), default="viewer")
@@ -274,16 +287,20 @@ def register(server: Flask) -> None:
     @server.cli.command("create-token")
     @click.argument("user")
     @click.option("--name", default="", help="what the token is for")
-    @click.option("--ingest", is_flag=True, help="may also POST events and punches")
-    def create_token(user, name, ingest):
+    @click.option("--purpose", type=click.Choice(users.TOKEN_PURPOSES), default=None,
+                  help="read (default): the API; ingest: may also POST data; kiosk: opens "
+                       "only the TV board, as /tv?key=TOKEN")
+    @click.option("--ingest", is_flag=True, help="the same as --purpose ingest")
+    def create_token(user, name, purpose, ingest):
         """Print a new API token acting as USER (last line of the output)."""
+        purpose = purpose or ("ingest" if ingest else "read")
         with _engine().begin() as conn:
             account = users.get_user_by_name(conn, user)
             if account is None:
                 raise click.ClickException(f"no user named '{user}'")
-            token = users.create_token(conn, account, name=name,
-                                       purpose="ingest" if ingest else "read")
-        _audit("token created", {"user": account.username, "name": name,
-                                 "purpose": "ingest" if ingest else "read"})
+            token = users.create_token(conn, account, name=name, purpose=purpose)
+        _audit("token created", {"user": account.username, "name": name, "purpose": purpose})
         click.echo(f"token for {account.username} (shown once; store it now):")
+        if purpose == users.KIOSK:
+            click.echo(f"open the board on the floor TV at /tv?key={token}")
         click.echo(token)

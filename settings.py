@@ -97,6 +97,7 @@ class Settings:
     session_idle_min: int = 120  # a signed-in session ends after this long without a request
     session_cookie_secure: bool = False  # Secure cookie always (else only over HTTPS)
     trust_proxy: bool = False  # behind a TLS proxy: trust X-Forwarded-For/-Proto
+    live_refresh_s: int = 60  # a page showing today asks this often whether the data moved
     max_body_mb: int = 25  # the largest request body accepted (MAX_BODY_MB)
     # the schedule (SPEC section 12): intervals, and who runs it
     attendance_every_min: float = 15
@@ -106,6 +107,10 @@ class Settings:
     schedule: str = "auto"  # auto: in-process unless REDIS_URL or testing | on | off
     # several machines: Redis as shared cache, sign-in throttle and Celery broker
     redis_url: str | None = None
+    smtp_url: str | None = None  # alert email: smtp://user:pw@host:587 (smtps:// for TLS at once)
+    alert_email_from: str = "floorpulse@localhost"
+    webhook_timeout_s: float = 5.0  # one webhook POST waits no longer (a hang is retried later)
+    public_url: str = ""  # e.g. https://floorpulse.example.com: makes alert links absolute
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -125,6 +130,7 @@ class Settings:
             session_idle_min=_env_int("SESSION_IDLE_MIN", cls.session_idle_min),
             session_cookie_secure=_env_flag("SESSION_COOKIE_SECURE"),
             trust_proxy=_env_flag("TRUST_PROXY"),
+            live_refresh_s=_env_int("LIVE_REFRESH_S", cls.live_refresh_s),
             max_body_mb=_env_int("MAX_BODY_MB", cls.max_body_mb),
             attendance_every_min=_env_interval("ATTENDANCE_EVERY_MIN", cls.attendance_every_min),
             rollups_every_min=_env_interval("ROLLUPS_EVERY_MIN", cls.rollups_every_min),
@@ -132,6 +138,10 @@ class Settings:
             sync_every_min=_env_interval("SYNC_EVERY_MIN", cls.sync_every_min),
             schedule=_env_choice("SCHEDULE", cls.schedule, SCHEDULE_MODES),
             redis_url=env.get("REDIS_URL") or None,
+            smtp_url=env.get("SMTP_URL") or None,
+            alert_email_from=env.get("ALERT_EMAIL_FROM") or cls.alert_email_from,
+            webhook_timeout_s=_env_float("WEBHOOK_TIMEOUT_S", cls.webhook_timeout_s),
+            public_url=(env.get("PUBLIC_URL") or "").rstrip("/"),
         )
         values.update(overrides)
         return cls(**values)

@@ -57,6 +57,22 @@ def require_ingest() -> None:
         raise ApiError(403, "forbidden", "Only admins and ingestion tokens may post data.")
 
 
+def admin_only(view):
+    """Mark and guard a route only admins may call (rule changes, acknowledgements): an ingest
+    token may post data, but not change how the plant is watched. tests/test_roles.py reads the
+    mark."""
+    import functools
+
+    @functools.wraps(view)
+    def guarded(*args, **kwargs):
+        user = request_user()
+        if user is None or user.role != "admin":
+            raise ApiError(403, "forbidden", "Only admins may do this.")
+        return view(*args, **kwargs)
+    guarded.admin_only = True
+    return guarded
+
+
 def filters_from(window: Window, default_days: int | None = None) -> Filters:
     """The parsed window as Filters (defaults filled in), its codes checked against the plant and
     the caller's lines. Without start and end: the last `default_days` days when given (a page's

@@ -4,6 +4,10 @@ Every page, every Dash route (/_dash-layout, /_dash-update-component, ...) and e
 needs a signed-in user or a valid bearer token; only the login form, the health checks and static
 assets answer without one, and so do the API's description (/api/openapi.json)
 and its docs page (/api/docs). API and Dash XHR routes answer 401; pages redirect to /login.
+
+The floor TV signs in with its link: `/tv?key=<kiosk token>` (and the board's data endpoint) is
+admitted with no person signed in. A kiosk token opens nothing else: sent as a bearer token to any
+other route it is refused with 403, and `key=` anywhere else is not read at all.
 """
 from __future__ import annotations
 
@@ -20,7 +24,9 @@ from core.context import current
 PUBLIC_PATHS = frozenset({"/login", "/api/health", "/api/health/live", "/api/health/ready",
                           "/api/openapi.json", "/api/docs", "/favicon.ico"})
 PUBLIC_PREFIXES = ("/assets/", "/api/docs/")
-XHR_PREFIXES = ("/api/", "/_dash-", "/_reload-hash", "/_favicon")
+XHR_PREFIXES = ("/api/", "/_dash-", "/_reload-hash", "/_favicon", "/tv/")
+# The TV board and its data endpoint: the only routes a kiosk token opens.
+KIOSK_PATHS = frozenset({"/tv", "/tv/data"})
 
 LOGIN_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Sign in · FloorPulse</title>
@@ -66,6 +72,20 @@ LOGOUT_PAGE = """<!doctype html>
 </form>
 <p class="sub"><a href="/">Back to the overview</a></p>
 </main></body></html>"""
+
+
+# A TV whose key is wrong or revoked: a plain notice, never a sign-in form nobody at the screen
+# could fill in. The board's script shows the same words when its data answers 401.
+KIOSK_INVALID_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>FloorPulse TV</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/assets/login.css"></head>
+<body><main class="login-card">
+<h1>Floor<span>Pulse</span></h1>
+<div class="error" role="alert" id="kiosk-invalid">This screen's link is no longer valid.</div>
+<p class="sub">Ask an admin for a new TV link (a kiosk token on the Admin page).</p>
+</main></body></html>"""
+KIOSK_INVALID_MESSAGE = "This screen's link is no longer valid."
 
 
 # The sign-in throttle, counted in the shared cache so every worker sees the same numbers:
@@ -203,6 +223,28 @@ def _roles_needed() -> tuple[str, ...] | None:
     return None
 
 
+def kiosk_user():
+    """The user of a valid kiosk token in `?key=`, or None (wrong, revoked, or another purpose:
+    a read or ingest token never travels in a URL)."""
+    with current().engine.begin() as conn:
+        user = users.user_for_token(conn, request.args.get("key", ""))
+    return user if user is not None and user.is_kiosk else None
+
+
+def kiosk_invalid_response():
+    if request.path.startswith(XHR_PREFIXES):
+        return jsonify({"error": {"code": "kiosk_key_invalid", "message": KIOSK_INVALID_MESSAGE,
+                                  "details": {}}}), 401
+    return render_template_string(KIOSK_INVALID_PAGE), 401
+
+
+def kiosk_forbidden_response():
+    message = "A kiosk token opens only the TV board (/tv)."
+    if request.path.startswith(XHR_PREFIXES):
+        return jsonify({"error": {"code": "kiosk_only", "message": message, "details": {}}}), 403
+    return render_template_string(FORBIDDEN_PAGE), 403
+
+
 SESSION_GEN_KEY = "gen"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_HEADER = "X-CSRF-Token"
@@ -261,6 +303,12 @@ def init_auth(server: Flask) -> None:
     def gate():
         if request.path in PUBLIC_PATHS or request.path.startswith(PUBLIC_PREFIXES):
             return None
+        if request.path in KIOSK_PATHS and "key" in request.args:
+            user = kiosk_user()
+            if user is None:
+                return kiosk_invalid_response()
+            g.fp_user = user  # this request only: no session is made for a screen
+            return None
         if _bearer_token() is None and current_user.is_authenticated and \
                 security.session_idle_expired(current().settings.session_idle_min):
             logout_user()
@@ -269,6 +317,8 @@ def init_auth(server: Flask) -> None:
         user = request_user()
         if user is None:
             return unauthorized_response()
+        if user.is_kiosk and request.path not in KIOSK_PATHS:
+            return kiosk_forbidden_response()
         if _cookie_write_without_proof():
             return _json_required_response()
         roles = _roles_needed()

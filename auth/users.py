@@ -15,7 +15,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from data import schema
 
 ROLES = ("viewer", "line_manager", "plant_head", "admin")
-TOKEN_PURPOSES = ("read", "ingest")
+TOKEN_PURPOSES = ("read", "ingest", "kiosk")
+# A kiosk token is a link for a screen on the floor: it opens the TV board (/tv) and nothing else.
+KIOSK = "kiosk"
 
 U = schema.users
 T = schema.api_tokens
@@ -57,7 +59,12 @@ class User(UserMixin):
     @property
     def can_ingest(self) -> bool:
         """Admins, and tokens made for ingestion, may POST events and punches."""
-        return self.role == "admin" or self.token_purpose == "ingest"
+        return self.token_purpose != KIOSK and (self.role == "admin"
+                                                or self.token_purpose == "ingest")
+
+    @property
+    def is_kiosk(self) -> bool:
+        return self.token_purpose == KIOSK
 
     @property
     def can_run_orders(self) -> bool:
@@ -141,17 +148,18 @@ def create_token(conn, user: User, name: str = "", purpose: str = "read") -> str
 def user_for_token(conn, token: str) -> User | None:
     if not token:
         return None
-    row = conn.execute(select(T).where(T.c.token_hash == _token_hash(token),
-                                       T.c.revoked_at.is_(None))).first()
-    if row is None:
-        return None
-    user = get_user(conn, row.user_id)
-    if user is None or not user.active:
+    # one round trip for the token and its user: every TV refresh and API call makes it
+    row = conn.execute(
+        select(U, T.c.id.label("token_id"), T.c.purpose.label("token_purpose"),
+               T.c.last_used_at.label("token_last_used"))
+        .select_from(T.join(U, U.c.id == T.c.user_id))
+        .where(T.c.token_hash == _token_hash(token), T.c.revoked_at.is_(None))).first()
+    if row is None or not row.active:
         return None
     now = datetime.now()
-    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
-        _mark_used(conn, row.id, now)
-    return replace(user, token_purpose=row.purpose or "read")
+    if row.token_last_used is None or now - row.token_last_used >= LAST_USED_RESOLUTION:
+        _mark_used(conn, row.token_id, now)
+    return replace(_row_to_user(row), token_purpose=row.token_purpose or "read")
 
 
 def _mark_used(conn, token_id: int, now: datetime) -> None:

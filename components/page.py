@@ -10,13 +10,14 @@ from typing import Callable
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Output, callback, dcc, html, no_update
+from dash import Input, Output, callback, dcc, html, no_update
 
 from auth.gate import request_user
-from components import ids
+from components import ids, live
 from components.filter_bar import filter_bar, filters_from_values, parse_page_query
 from core.context import current
 from core.filters import FilterError
+from reports.live import is_live
 from reports.production import filter_options, validate_filters, without_unknown_codes
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,9 @@ def page_layout(page_id: str, title: str, query: dict, *, subtitle: str = "",
         filters = without_unknown_codes(ctx, filters, request_user().scope)
     return html.Div([
         html.Div([html.H2(title, className="page-title"),
-                  html.Div(subtitle, className="page-subtitle")], className="page-header"),
+                  html.Div(subtitle, className="page-subtitle"),
+                  live.live_refresh(page_id, is_live(filters, ctx.today()))],
+                 className="page-header"),
         filter_bar(filters, _scoped(filter_options(ctx), request_user().scope),
                    show_styles=show_styles),
         dbc.Alert(error, id=f"{page_id}-alert", color="warning", is_open=bool(error),
@@ -78,17 +81,43 @@ def render_content(page_id: str, build: Callable, values: tuple, *, first: bool)
     return content, None, False
 
 
+def live_outputs(values: tuple):
+    """(tick disabled, "as of" text) for the filter bar's values: live while the window
+    includes today; a bad selection changes nothing."""
+    ctx = current()
+    try:
+        filters = filters_from_values(*values, ctx.today())
+    except FilterError:
+        return no_update, no_update
+    on = is_live(filters, ctx.today())
+    return not on, live.as_of_text(ctx) if on else ""
+
+
 def register_content(page_id: str, build: Callable) -> Callable:
-    """Register the callback that renders a page's content from the filter bar."""
+    """Register the callback that renders a page's content from the filter bar, and again when
+    the live state moves (components/live.py)."""
+    live_ids = live.ids(page_id)
+
     @callback(
         Output(f"{page_id}-content", "children"),
         Output(f"{page_id}-alert", "children"),
         Output(f"{page_id}-alert", "is_open"),
         *ids.FILTER_INPUTS,
+        Input(live_ids["state"], "data"),
     )
-    def render(start, end, lines, shifts, styles):
-        return render_content(page_id, build, (start, end, lines, shifts, styles),
-                              first=dash.ctx.triggered_id is None)
+    def render(start, end, lines, shifts, styles, _live_state):
+        # a live rebuild leaves the alert as it is, like the first render
+        first = dash.ctx.triggered_id in (None, live_ids["state"])
+        return render_content(page_id, build, (start, end, lines, shifts, styles), first=first)
+
+    @callback(
+        Output(live_ids["tick"], "disabled"), Output(live_ids["as_of"], "children"),
+        *ids.FILTER_INPUTS, prevent_initial_call=True,  # the layout set them for its filters
+    )
+    def live_status(start, end, lines, shifts, styles):
+        return live_outputs((start, end, lines, shifts, styles))
 
     render.__name__ = f"render_{page_id}"
+    live_status.__name__ = f"live_status_{page_id}"
+    live.register_poll(page_id)
     return render

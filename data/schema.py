@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     Boolean, Column, Date, DateTime, Float, Index, Integer, MetaData, String, Table, Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -402,6 +403,67 @@ audit_log = Table(
     Column("status_before", String(16)),
     Column("status_after", String(16)),
     Index("ix_audit_log_wo_number", "wo_number"),
+)
+
+# --- alerts (SPEC section 11) --------------------------------------------------------------------
+
+alert_rules = Table(
+    "alert_rules", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(20), nullable=False),  # behind_target | dhu_above | machine_down | ...
+    Column("threshold", Float, nullable=False),
+    Column("min_checked", Integer),  # dhu_above: pieces checked before DHU means anything
+    Column("lines", Text),  # comma-separated; empty = every line
+    Column("for_min", Integer, nullable=False, default=0),
+    Column("webhook_url", Text),
+    Column("emails", Text),  # comma-separated addresses
+    Column("name", String(200)),
+    Column("created_at", DateTime),
+    Column("created_by", String(100)),
+    Column("deleted_at", DateTime),  # kept, not removed: its alerts' history still points here
+)
+
+alerts = Table(
+    "alerts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("rule_id", Integer, nullable=False),
+    Column("subject", String(CODE), nullable=False),  # the line, machine or order code
+    Column("line_code", String(CODE)),  # the subject's line: scopes who sees the alert
+    Column("state", String(10), nullable=False),  # pending | firing | resolved
+    # "rule_id:subject" while pending or firing, NULL once resolved: one live alert per
+    # (rule, subject), enforced by the database on every backend (NULLs never collide)
+    Column("live_key", String(100), unique=True),
+    Column("since", DateTime, nullable=False),  # when the condition started to hold
+    Column("fired_at", DateTime),
+    Column("resolved_at", DateTime),
+    Column("acked_at", DateTime),
+    Column("acked_by", String(100)),
+    Column("value", Float),  # the measured value at the last evaluation
+    Column("threshold", Float),
+    Column("message", Text),
+    Column("updated_at", DateTime),
+    Index("ix_alerts_state", "state", "line_code"),
+)
+
+# Notifications are written in the same transaction as the state change that causes them and sent
+# afterwards, so a crash between the two loses nothing, and the unique key means a change is never
+# announced twice on one channel.
+alert_outbox = Table(
+    "alert_outbox", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("alert_id", Integer, nullable=False),
+    Column("event", String(10), nullable=False),  # firing | resolved
+    Column("channel", String(10), nullable=False),  # webhook | email
+    Column("target", Text, nullable=False),  # the URL, or the addresses
+    Column("payload", Text, nullable=False),  # the webhook JSON, frozen at the state change
+    Column("status", String(10), nullable=False, default="pending"),  # pending | sent | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_try_at", DateTime, nullable=False),
+    Column("last_error", Text),
+    Column("created_at", DateTime),
+    Column("sent_at", DateTime),
+    UniqueConstraint("alert_id", "event", "channel", name="uq_alert_outbox_once"),
+    Index("ix_alert_outbox_due", "status", "next_try_at"),
 )
 
 # One row a scheduled job (ingest/schedule.py): its lock (a lease, so a killed runner frees it)

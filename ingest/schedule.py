@@ -75,11 +75,20 @@ def refresh_rollups(engine: Engine, settings: Settings, everything: bool = False
     return f"util_daily: {written:,} rows written"
 
 
+def evaluate_alerts(engine: Engine, settings: Settings) -> str:
+    from ingest.alerts import evaluate_alerts as run
+    r = run(settings)
+    return (f"{r['rules']} rule(s): {r['fired']} fired, {r['resolved']} resolved, "
+            f"{r['firing']} firing; {r['sent']} sent, {r['retrying']} to retry")
+
+
 JOBS: tuple[Job, ...] = (
     Job("attendance", "Attendance processing", "ATTENDANCE_EVERY_MIN",
         lambda s: s.attendance_every_min * 60, process_attendance),
     Job("rollups", "Rollup refresh", "ROLLUPS_EVERY_MIN",
         lambda s: s.rollups_every_min * 60, refresh_rollups),
+    Job("alerts", "Alert evaluation", "ALERTS_EVERY_S", lambda s: s.alerts_every_s,
+        evaluate_alerts),
 )
 BY_NAME = {job.name: job for job in JOBS}
 

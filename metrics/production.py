@@ -202,3 +202,18 @@ def add_operator_efficiency(df: pd.DataFrame) -> pd.DataFrame:
     """Operator efficiency = Σ qty × smv / Σ minutes_worked × 100, on rows that carry the sums
     earned_minutes (Σ qty × smv) and minutes_worked (the query layer adds them up)."""
     return df.assign(efficiency_pct=pct_series(df["earned_minutes"], df["minutes_worked"]))
+
+
+def elapsed_share(slots: pd.Series, now) -> pd.Series:
+    """How much of each clock hour has gone by at `now`: 0 for hours to come, 1 for hours past,
+    the minutes gone / 60 for the running hour. A target or available minutes "so far" is the
+    hour's own times this share (the hourly pace of section 4: the plan spread evenly)."""
+    gone = (pd.Timestamp(now) - pd.to_datetime(slots)).dt.total_seconds() / 3600.0
+    return gone.clip(lower=0.0, upper=1.0)
+
+
+def variance_status(variance) -> str:
+    """Hourly-board colour: on or above the target is green, below is red, nothing yet is grey."""
+    if _is_missing(variance):
+        return "grey"
+    return "green" if variance >= 0 else "red"

@@ -17,6 +17,7 @@ from core.serialize import records
 from auth.gate import request_user, restrict_callbacks
 from auth.users import ROLES, TOKEN_PURPOSES
 from components import grid as g, jobs
+from pages import admin_alerts
 from reports import admin as reports
 from core.context import current
 from reports.production import filter_options
@@ -192,8 +193,8 @@ def layout(**_query):
                      "value": r.line_code} for r in lines.itertuples()] if not lines.empty else []
     return html.Div([
         html.Div([html.H2("Admin", className="page-title"),
-                  html.Div("Reload data, see every import, manage users and API tokens, read "
-                           "the audit log", className="page-subtitle")], className="page-header"),
+                  html.Div("Reload data, see every import, manage users, API tokens and "
+                           "alert rules, read the audit log", className="page-subtitle")], className="page-header"),
         dcc.Store(id=f"{P}refresh", data=0),
         html.Div([
             _reload_section(reports.data_folders(ctx.settings.data_dir)),
@@ -209,6 +210,8 @@ def layout(**_query):
                "name them"),
             _users_section(line_options),
             _tokens_section(),
+            admin_alerts.rules_section(_section, line_options),
+            admin_alerts.alerts_section(_section),
             _section("Audit log", [
                 dbc.Row(_field("Work order", dbc.Input(
                     id=f"{P}audit-order", placeholder="e.g. WO-1024: only its operations",
@@ -217,6 +220,9 @@ def layout(**_query):
             ], "every admin action, reload and operation on a work order, newest first"),
         ], className="page-content"),
     ], className="page", id="page-admin")
+
+
+admin_alerts.register()  # this module runs afresh for every app build: so must its callbacks
 
 
 # --- tables --------------------------------------------------------------------------------------

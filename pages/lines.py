@@ -6,9 +6,11 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components import figures, grid as g
+from components.alert_strip import alert_strip
 from components.server_grid import server_grid
 from components.cards import chart_card, empty_state, fmt, graph, summary_strip
 from components.page import page_layout, register_content
+from reports import alerts as alert_reports
 from reports import production as reports
 
 dash.register_page(__name__, path="/lines", name="Lines", title="Lines · FloorPulse", order=10)
@@ -47,8 +49,11 @@ def _summary(total) -> html.Div:
 
 def build(ctx, filters, scope):
     data = reports.line_detail(ctx, filters, scope)
+    # what fires on these lines now, whatever the window: the line manager acts on it today
+    alerts = alert_strip(alert_reports.firing_alerts(ctx, filters.lines, scope), "lines-alerts")
     if data["hourly"].empty and data["by_day"].empty:
-        return empty_state(hint="No production or plan for these lines in this period.")
+        return html.Div([alerts, empty_state(
+            hint="No production or plan for these lines in this period.")])
     series, per, efficiency, period = (data["series"], data["per"], data["efficiency"],
                                        data["period"])
     x = "slot" if per == "hour" else "date"
@@ -59,6 +64,7 @@ def build(ctx, filters, scope):
         return chart_card(title, body, export=f"{PAGE}-{name}", subtitle=subtitle)
 
     return html.Div([
+        alerts,
         _summary(data["total"]),
         dcc.Link("Line balance and changeover learning →", id="lines-engineering-link",
                href=f"/engineering{filters.to_query()}", className="small d-inline-block mb-3"),

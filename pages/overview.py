@@ -8,8 +8,10 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from components import figures, grid as g
+from components.alert_strip import alert_strip
 from components.cards import chart_card, empty_state, graph, kpi_card
 from components.page import page_layout, register_content
+from reports import alerts as alert_reports
 from reports.overview import overview_view
 
 dash.register_page(__name__, path="/", name="Overview", title="Overview · FloorPulse", order=0)
@@ -57,6 +59,7 @@ def build(ctx, filters, scope):
     daily_body = (graph(figures.daily_output_efficiency(daily), "daily-graph", height=300)
                   if not daily.empty else empty_state())
     return html.Div([
+        alert_strip(alert_reports.firing_alerts(ctx, filters.lines, scope), "overview-alerts"),
         cards,
         dbc.Row([
             dbc.Col(chart_card("Line league", league_body, export="overview-league", excel=True,

@@ -41,6 +41,12 @@ def cached_report(name: str):
     return decorator
 
 
+def data_identity(ctx) -> tuple[str | None, int]:
+    """(instance id, data version) this request's cached results are valid for; live screens
+    compare it to decide whether there is anything new to fetch."""
+    return _identity(ctx)
+
+
 def _identity(ctx) -> tuple[str | None, int]:
     """(instance id, data version) of ctx's database, read once per request: a page's content
     callback makes a dozen cached calls, and on PostgreSQL each read is a network round trip.
