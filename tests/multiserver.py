@@ -96,7 +96,8 @@ def wait_for(condition, timeout: float, message: str, alive: Proc | None = None,
         if alive is not None and not alive.alive():
             raise AssertionError(f"{alive.name} exited: {alive.text()[-3000:]}")
         time.sleep(every)
-    raise AssertionError(message)
+    tail = f"\n--- {alive.name}'s log ---\n{alive.text()[-4000:]}" if alive is not None else ""
+    raise AssertionError(message + tail)
 
 
 def sign_in(base: str, username: str, password: str) -> requests.Session:
