@@ -76,8 +76,10 @@ def read_batch(wrapper: str, *, max_items: int, max_bytes: int, noun: str) -> li
                         "request (split the batch). Nothing was stored.",
                         {"max_items": max_items, "max_bytes": max_bytes})
 
-    if request.content_length is not None and request.content_length > max_bytes:
-        raise too_large(f"The body is {request.content_length:,} bytes, over the "
+    cap = request.max_content_length  # over the app's own cap, its 413 answers (unread)
+    length = request.content_length
+    if length is not None and length > max_bytes and (cap is None or length <= cap):
+        raise too_large(f"The body is {length:,} bytes, over the "
                         f"{max_bytes:,}-byte limit")
     raw = request.get_data(cache=False)
     if len(raw) > max_bytes:  # a chunked upload has no Content-Length

@@ -128,16 +128,18 @@ def upsert(conn, table: Table, rows: Sequence[Mapping], chunk: int = 5000) -> in
     return len(rows)
 
 
-def upsert_rows(conn, table: Table, names: Sequence[str], rows: Sequence[tuple]) -> int:
+def upsert_rows(conn, table: Table, names: Sequence[str], rows: Sequence[tuple], *,
+                update: bool = True) -> int:
     """`upsert` for many rows of plain Python values (`names` in each tuple's order, every
     primary-key column among them, no two rows with the same key), without SQLAlchemy's per-row
     work: PostgreSQL COPYs them into a temporary table and upserts from it in one statement;
-    SQLite runs one executemany of the statement with the values in its storage forms."""
+    SQLite runs one executemany of the statement with the values in its storage forms.
+    `update` False: a row whose key is stored already is left alone (DO NOTHING)."""
     if not rows:
         return 0
     pk = [c.name for c in table.primary_key.columns]
     quoted = ", ".join(f'"{n}"' for n in names)
-    updates = ", ".join(f'"{n}" = excluded."{n}"' for n in names if n not in pk)
+    updates = ", ".join(f'"{n}" = excluded."{n}"' for n in names if n not in pk and update)
     keys = ", ".join(f'"{k}"' for k in pk)
     conflict = f"ON CONFLICT ({keys}) " + (f"DO UPDATE SET {updates}" if updates else
                                             "DO NOTHING")

@@ -24,8 +24,8 @@ import pandas as pd
 from sqlalchemy import select, tuple_
 
 from data import db, schema
-from ingest import rollups
-from ingest.csv_rules import (BY_NAME, FILES, SLOW, FileSpec, parse_column, quick_parser,
+from ingest import events as event_store, rollups
+from ingest.csv_rules import (BY_NAME, FILES, NUL, SLOW, FileSpec, parse_column, quick_parser,
                               shift_day_columns)
 from metrics.calendar import assign_shift_day
 
@@ -36,9 +36,11 @@ MAX_BYTES = 20 * 1024 * 1024
 NAMES = tuple(spec.name for spec in FILES)
 
 # What a path needs beyond the file's own rules.
-REQUIRED = {"events": ("ts", "emp_code", "station_code", "event_type")}  # a worker, a place, a time
+REQUIRED = {"events": event_store.REQUIRED}
 EXTRA_FIELDS = {"punches": ("device_user_id",)}  # a punch may name its worker by the device's id
-KEEP_FIRST = {"events"}  # stored once: a later item with the same key is a duplicate
+# Facts stored once: a later item with the same key is a duplicate whatever else it says (a
+# punch re-sent without its device id is the same punch). Events are stored by events.store.
+KEEP_FIRST = {"events", "punches"}
 NOUN = {"events": "an event", "punches": "a punch"}
 _LOOKUP_CHUNK = 500
 
@@ -87,8 +89,12 @@ def ingest_items(engine, name: str, items: list, *, plant_tz: str, now: datetime
     with engine.begin() as conn:
         data = _validate(conn, spec, items, plant_tz, now, reasons)
         result.rejected = [{"index": int(i), "reason": r} for i, r in sorted(reasons.items())]
-        if not data.empty:
+        if not data.empty and spec.name != "events":
             _store(conn, spec, data, now, result)
+    if not data.empty and spec.name == "events":
+        # events: INSERT ... DO NOTHING counts what went in, right under concurrent posters
+        result.accepted = event_store.store(engine, data)
+        result.duplicates = len(data) - result.accepted
     if result.rejected:
         log.info("ingest %s from %s: %d of %d items rejected, first: %s", name, source,
                  len(result.rejected), len(items), result.rejected[0])
@@ -210,13 +216,16 @@ def _punch_names(conn, raw: pd.DataFrame, reasons: dict) -> None:
         devices = device_user_map(conn)
         for i, user in raw.loc[by_device, "device_user_id"].items():
             emp = devices.get(user)
-            if emp is None:
+            if NUL in user:
+                reasons.setdefault(i, "device_user_id: contains a NUL character: "
+                                      f"'{user.replace(NUL, chr(92) + '0')}'")
+            elif emp is None:
                 reasons.setdefault(i, f"device_user_id: unknown device_user_id '{user}'")
             else:
                 raw.at[i, "emp_code"] = emp
     nobody = raw["emp_code"].eq("") & raw["device_user_id"].eq("")
     for i in raw.index[nobody]:
-        reasons.setdefault(i, "emp_code: missing value (or give device_user_id)")
+        reasons.setdefault(i, "emp_code: emp_code or device_user_id is required")
     raw.loc[raw["direction"].eq(""), "direction"] = "BOTH"
 
 
@@ -326,7 +335,7 @@ def _store(conn, spec: FileSpec, data: pd.DataFrame, now: datetime, result: Inge
         return
     if spec.name == "punches":  # the next process-attendance recomputes their days
         db.upsert_rows(conn, table, names + ["received_at", "processed", "unmatched"],
-                       [row + (now, None, None) for row in write])
+                       [row + (now, None, None) for row in write], update=False)
     else:
         db.upsert_rows(conn, table, names, write)
     days = {row[at["date"]] for row in write} | old_days if "date" in at else set()
