@@ -132,3 +132,138 @@ def test_the_data_version_moves_only_when_rows_are_written(api_client, engine):
                                "floor": "1"})
     with engine.connect() as conn:
         assert db.get_data_version(conn) == before + 1
+
+
+# --- every dataset: a good item, a bad item and an upsert ----------------------------------------
+
+WO = {"wo_number": "WO-1", "style_code": "S1", "line_code": "L01", "order_qty": 1000,
+      "status": "DRAFT", "due_date": "2026-04-01"}
+STATION = {"station_code": "ST9", "name": "Hemming 1", "type": "sewing", "line_code": "L01"}
+
+# name: (items posted first, the good item, a bad item and the start of its reason, the change)
+CASES = {
+    "lines": ([], {"line_code": "L03", "name": "Line 3", "department": "Sewing", "floor": "2"},
+              {"line_code": "L04", "floor": "x" * 51}, "floor: longer than 50 characters",
+              {"name": "Line Three"}),
+    "shifts": ([], {"shift_code": "C", "name": "Evening", "start": "14:00", "end": "22:00",
+                    "break_minutes": 30, "weekly_off": "Fri"},
+               {"shift_code": "D", "start": "25:00", "end": "06:00"},
+               "start: not a time (HH:MM): '25:00'", {"break_minutes": 45}),
+    "styles": ([], {"style_code": "S3", "description": "Tee", "smv": 4.2},
+               {"style_code": "S4", "smv": 0}, "smv: must be greater than 0", {"smv": 4.5}),
+    "employees": ([], {"emp_code": "E100", "name": "Rina", "line_code": "L01",
+                       "shift_code": "A", "date_joined": "2025-01-06"},
+                  {"emp_code": "E101", "line_code": "L99"},
+                  "line_code: unknown line_code 'L99'", {"line_code": "L02"}),
+    "holidays": ([], {"date": "2026-03-26", "name": "Independence Day"},
+                 {"date": "2026-02-30", "name": "No such day"}, "date: not a date",
+                 {"name": "Independence and National Day"}),
+    "machines": ([], {"machine_code": "M1", "line_code": "L01", "type": "Lockstitch",
+                      "pm_interval_days": 90},
+                 {"machine_code": "M2", "pm_interval_days": -1},
+                 "pm_interval_days: must not be negative", {"last_pm_date": "2026-02-01"}),
+    "stations": ([], STATION, {"station_code": "ST8", "line_code": "L99"},
+                 "line_code: unknown line_code 'L99'", {"line_code": "L02"}),
+    "work_orders": ([], WO, dict(WO, wo_number="WO-2", status="RELEASED"),
+                    "released_at: WORK_ORDER_MISSING_TIMESTAMP",
+                    {"status": "RELEASED", "released_at": "2026-03-01T09:00:00"}),
+    "line_plans": ([], {"date": "2026-03-03", "shift_code": "A", "line_code": "L01",
+                        "style_code": "S1", "target_qty": 2000, "operators": 36, "helpers": 2,
+                        "working_minutes": 540},
+                   {"date": "2026-03-03", "shift_code": "A", "line_code": "L02",
+                    "style_code": "S2", "target_qty": 400, "operators": 20,
+                    "working_minutes": 0}, "working_minutes: must be greater than 0",
+                   {"target_qty": 2100}),
+    "production": ([], {"date": DAY, "shift_code": "A", "line_code": "L02", "hour": 11,
+                        "style_code": "S2", "stage": "output", "qty": 90},
+                   {"date": DAY, "shift_code": "A", "line_code": "L02", "hour": 12,
+                    "style_code": "S2", "stage": "cutting", "qty": 5},
+                   "stage: not one of loading, output, packing", {"qty": 120}),
+    "operator_output": ([], {"date": DAY, "shift_code": "A", "emp_code": "E001",
+                             "operation": "Collar", "line_code": "L01", "style_code": "S1",
+                             "smv": 0.8, "qty": 100, "minutes_worked": 120},
+                        {"date": DAY, "shift_code": "A", "emp_code": "E404",
+                         "operation": "Collar", "qty": 1},
+                        "emp_code: unknown emp_code 'E404'", {"qty": 110}),
+    "qc_checks": ([], {"date": DAY, "shift_code": "A", "line_code": "L01", "hour": 10,
+                       "style_code": "S1", "checked_qty": 100, "defective_qty": 5},
+                  {"date": DAY, "shift_code": "A", "line_code": "L01", "hour": 11,
+                   "style_code": "S1", "checked_qty": 100, "defective_qty": 120},
+                  "defective_qty: defective_qty greater than checked_qty",
+                  {"checked_qty": 110}),
+    "defects": ([], {"defect_id": "DF-1", "ts": f"{DAY}T10:15:00", "line_code": "L01",
+                     "style_code": "S1", "emp_code": "E001", "operation": "Side seam",
+                     "reason": "Broken stitch", "qty": 2},
+                {"defect_id": "DF-2", "ts": f"{DAY}T10:15:00", "qty": 1,
+                 "repaired_ts": f"{DAY}T09:00:00"}, "repaired_ts: repaired_ts before ts",
+                {"repaired_ts": f"{DAY}T11:00:00"}),
+    "breakdowns": ([], {"breakdown_id": "BD-1", "line_code": "L01", "category": "Mechanical",
+                        "reason": "Needle", "start_ts": f"{DAY}T10:00:00"},
+                   {"breakdown_id": "BD-2", "start_ts": "0001-01-01T00:00:00"},
+                   "start_ts: outside 2000-01-01", {"end_ts": f"{DAY}T10:30:00"}),
+    "punches": ([], {"emp_code": "E001", "ts": f"{DAY}T07:55:00", "direction": "IN",
+                     "device_id": "G1"},
+                {"emp_code": "E001", "ts": f"{DAY}T17:05:00", "direction": "SIDEWAYS"},
+                "direction: not one of IN, OUT, BOTH", {"device_id": "G2"}),
+    "events": ([("stations", STATION)],
+               {"event_id": "ev-1", "ts": f"{DAY}T09:00:00", "emp_code": "E001",
+                "station_code": "ST9", "event_type": "working", "confidence": 0.9},
+               {"event_id": "ev-2", "ts": f"{DAY}T09:00:00", "emp_code": "E001",
+                "station_code": "ST9", "event_type": ["working"]},
+               "event_type: not a single value", {"confidence": 0.5}),
+    "material_issues": ([("work_orders", WO)],
+                        {"wo_number": "WO-1", "material_code": "FAB-1", "required_qty": 1200,
+                         "issued_qty": 800, "unit": "m"},
+                        {"wo_number": "WO-404", "material_code": "FAB-1", "required_qty": 1,
+                         "issued_qty": 0},
+                        "wo_number: unknown wo_number 'WO-404'", {"issued_qty": 1000}),
+    "line_daily": ([], {"date": DAY, "line_code": "L01", "department": "sewing", "smv": 7.32,
+                        "operators": 38, "target_productivity": 0.8,
+                        "actual_productivity": 0.75, "wip": 120},
+                   {"date": DAY, "line_code": "L02", "actual_productivity": "high"},
+                   "actual_productivity: not a number: 'high'", {"actual_productivity": 0.78}),
+}
+
+
+def test_every_dataset_has_a_case():
+    assert sorted(CASES) == sorted(datasets.NAMES)
+
+
+def _stored_row(engine, name, item):
+    spec = datasets.spec_of(name)
+    key = {k: item[k] for k in spec.key if k in item}
+    if name == "events" or name == "punches":
+        key = {k: v for k, v in key.items() if k != "ts"}
+    rows = rows_of(engine, spec.table, **{k: _typed(spec.table.c[k], v) for k, v in key.items()})
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+def _typed(column, value):
+    from datetime import date
+    return date.fromisoformat(value) if str(column.type) == "DATE" else value
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_a_good_item_a_bad_item_and_an_upsert(api_client, engine, name):
+    first, good, bad, reason, change = CASES[name]
+    for other, item in first:
+        assert post(api_client, other, item).get_json()["accepted"] == 1
+    out = post(api_client, name, [good, bad]).get_json()
+    assert (out["accepted"], out["updated"], out["duplicates"]) == (1, 0, 0), out
+    [rejected] = out["rejected"]
+    assert rejected["index"] == 1 and rejected["reason"].startswith(reason), rejected
+    before = _stored_row(engine, name, good)
+    changed = dict(good, **change)
+    again = post(api_client, name, changed).get_json()
+    after = _stored_row(engine, name, good)
+    if name in datasets.KEEP_FIRST:  # a fact stored once: the same key again is a duplicate
+        assert (again["accepted"], again["updated"], again["duplicates"]) == (0, 0, 1)
+        assert after == before
+        return
+    assert (again["accepted"], again["updated"], again["duplicates"]) == (1, 1, 0), again
+    for column, value in change.items():
+        stored = after[column]
+        assert (stored.isoformat() if hasattr(stored, "isoformat") else stored) == value
+        assert before[column] != after[column]
+    assert post(api_client, name, changed).get_json()["duplicates"] == 1
