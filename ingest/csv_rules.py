@@ -259,8 +259,20 @@ def ts_window(now: datetime) -> tuple[datetime, datetime]:
     return TS_MIN, now + TS_AHEAD
 
 
+def plausible_days(now: datetime) -> tuple[date, date]:
+    """The production days a plausible timestamp can fall on (a night shift's day is the day
+    before its morning hours: one day of slack below)."""
+    lo, hi = ts_window(now)
+    return lo.date() - timedelta(days=1), hi.date()
+
+
+def window_text(now: datetime) -> str:
+    lo, hi = ts_window(now)
+    return f"{lo:%Y-%m-%d} to {hi:%Y-%m-%d %H:%M}"
+
+
 def _window_reason(now: datetime) -> str:
-    return f"outside {TS_MIN:%Y-%m-%d} to {now + TS_AHEAD:%Y-%m-%d %H:%M} (one day ahead of now)"
+    return f"outside {window_text(now)} (one day ahead of now)"
 
 
 def _plant_now(plant_tz: str) -> datetime:
