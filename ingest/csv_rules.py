@@ -382,7 +382,10 @@ def parse_column(spec: FileSpec, col: Col, raw: pd.Series, plant_tz: str,
     now = now or _plant_now(plant_tz)
     blank = raw.eq("")
     s = raw[~blank]
-    values, reasons = _PARSERS[col.kind](s, col, plant_tz, now)
+    if s.empty:  # every cell blank (some parsers cannot take an empty column)
+        values = reasons = pd.Series([], index=s.index, dtype=object)
+    else:
+        values, reasons = _PARSERS[col.kind](s, col, plant_tz, now)
     reasons = reasons.copy()
     fine = reasons.isna()
     if col.kind in ("int", "float"):

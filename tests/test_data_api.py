@@ -267,3 +267,158 @@ def test_a_good_item_a_bad_item_and_an_upsert(api_client, engine, name):
         assert (stored.isoformat() if hasattr(stored, "isoformat") else stored) == value
         assert before[column] != after[column]
     assert post(api_client, name, changed).get_json()["duplicates"] == 1
+
+
+# --- one set of validators (issue 21) ------------------------------------------------------------
+
+@pytest.mark.parametrize("name, item, reason", [
+    ("events", {"event_id": "x", "ts": f"{DAY}T09:00:00", "emp_code": "E001",
+                "station_code": "ST9", "event_type": {"kind": "working"}},
+     "event_type: not a single value"),
+    ("production", {"date": DAY, "shift_code": "A", "line_code": "L01", "hour": 9,
+                    "style_code": "S1", "stage": "output", "qty": "１٣"},
+     "qty: not a whole number: '１٣'"),
+    ("line_daily", {"date": DAY, "line_code": "L01", "operators": "٣٨"},
+     "operators: not a number: '٣٨'"),
+    ("breakdowns", {"breakdown_id": "B", "start_ts": "0001-01-01T00:00:00"},
+     "start_ts: outside 2000-01-01 to "),
+    ("defects", {"defect_id": "D", "ts": "9999-12-31T23:59:59", "qty": 1},
+     "ts: outside 2000-01-01 to "),
+    ("punches", {"emp_code": "E001", "ts": "1677-09-21T00:12:44", "direction": "IN"},
+     "ts: outside 2000-01-01 to "),
+    ("holidays", {"date": "0001-01-01", "name": "Year one"}, "date: outside 1900-01-01"),
+    ("lines", {"line_code": "L\x0009", "name": "NUL"}, "line_code: contains a NUL character"),
+    ("styles", {"style_code": "S7", "description": "a\x00b", "smv": 1},
+     "description: contains a NUL character: 'a\\0b'"),
+    ("production", {"date": DAY, "shift_code": "A", "line_code": "L01", "hour": 9,
+                    "style_code": "S1", "stage": "output", "qty": [[[[1]]]]},
+     "qty: not a single value"),
+    # every time cell blank: the time parser once failed on an empty column (a 500)
+    ("shifts", {"shift_code": "Z", "start": "", "end": ""}, "start: missing value"),
+])
+def test_each_bad_value_rejects_its_item_and_the_rest_is_stored(api_client, engine, name, item,
+                                                                reason):
+    if name == "events":
+        post(api_client, "stations", STATION)
+    good = {"line_code": "L07", "name": "Fine"}
+    out = post(api_client, name, [item]).get_json()
+    assert out["accepted"] == 0 and out["rejected"][0]["reason"].startswith(reason), out
+    assert post(api_client, "lines", good).get_json()["accepted"] == 1
+
+
+def test_a_timestamp_more_than_a_day_ahead_is_rejected(api_client):
+    from datetime import datetime, timedelta
+    soon = (datetime.now() + timedelta(hours=2)).replace(microsecond=0).isoformat()
+    later = (datetime.now() + timedelta(days=3)).replace(microsecond=0).isoformat()
+    out = post(api_client, "breakdowns", [{"breakdown_id": "B1", "start_ts": soon},
+                                          {"breakdown_id": "B2", "start_ts": later}]).get_json()
+    assert out["accepted"] == 1 and out["rejected"][0]["index"] == 1
+    assert "one day ahead of now" in out["rejected"][0]["reason"]
+
+
+def test_the_import_reports_an_out_of_range_year_with_file_and_line(engine, tmp_path):
+    from ingest.importer import import_folder
+    from tests.camera_plant import cameras
+    cameras(engine)
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    (folder / "events.csv").write_text(
+        "event_id,ts,emp_code,station_code,event_type\n"
+        "e1,2026-03-02T09:00:00,W1,ST1,working\n"
+        "e2,9999-12-31T23:59:59,W1,ST1,working\n"
+        "e3,0001-01-01T00:00:00,W1,ST1,idle\n")
+    report = import_folder(engine, folder)
+    assert not report.ok
+    assert len(report.errors) == 2, report.errors
+    assert report.errors[0].startswith("events.csv:3: ts: outside 2000-01-01 to ")
+    assert report.errors[1].startswith("events.csv:4: ts: outside 2000-01-01 to ")
+    assert "unexpected" not in " ".join(report.errors)
+
+
+# --- property tests: random items never make a 500, valid ones are stored -----------------------
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+from ingest import csv_rules  # noqa: E402
+
+CODES = ["L01", "L02", "S1", "S2", "A", "B", "E001", "ST9", "WO-1", "M1", "X", ""]
+JUNK = st.one_of(st.none(), st.booleans(), st.lists(st.integers(), max_size=2),
+                 st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+                 st.recursive(st.integers(), lambda inner: st.lists(inner, max_size=2),
+                              max_leaves=4))
+ODD_TEXT = st.text(alphabet=st.sampled_from("aZ09 -:T.+\x00１٣é\n\""), max_size=12)
+DATES = st.dates(min_value=__import__("datetime").date(2026, 3, 1),
+                 max_value=__import__("datetime").date(2026, 3, 4)).map(str)
+MOMENTS = st.datetimes(min_value=__import__("datetime").datetime(2026, 3, 1),
+                       max_value=__import__("datetime").datetime(2026, 3, 4))
+
+
+def _value(col: csv_rules.Col):
+    far = st.datetimes(min_value=__import__("datetime").datetime(1, 1, 1)).map(
+        lambda d: d.isoformat())
+    kinds = {
+        "text": st.one_of(st.sampled_from(CODES), st.text(max_size=70)),
+        "int": st.one_of(st.integers(-3, 30), st.integers(), st.sampled_from(["7", "１", "٣"])),
+        "float": st.one_of(st.floats(), st.floats(0, 2), st.sampled_from(["0.5", "٣", "1e999"])),
+        "date": st.one_of(DATES, far.map(lambda s: s[:10])),
+        "ts": st.one_of(MOMENTS.map(lambda d: d.isoformat()), MOMENTS.map(
+            lambda d: d.isoformat() + "+06:00"), far),
+        "time": st.sampled_from(["08:00", "8:00", "24:00", "17:30", "noon"]),
+        "choice": st.sampled_from(list(col.choices) + [c.lower() for c in col.choices] + ["?"]),
+        "weekdays": st.sampled_from(["Fri", "Sat;Sun", "Funday", ""]),
+    }
+    return st.one_of(kinds[col.kind], ODD_TEXT, JUNK) if col.kind != "text" else \
+        st.one_of(kinds["text"], kinds["text"], ODD_TEXT, JUNK)
+
+
+def _items(name: str):
+    spec = datasets.spec_of(name)
+    item = st.fixed_dictionaries({}, optional={c.name: _value(c) for c in spec.columns}
+                                 | {"colour": st.just("red")})
+    return st.lists(st.one_of(item, item, item, JUNK), max_size=6)
+
+
+@st.composite
+def _batch(draw):
+    name = draw(st.sampled_from(datasets.NAMES))
+    return name, draw(_items(name))
+
+
+@settings(max_examples=50, deadline=None, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(case=_batch())
+def test_random_items_are_answered_item_by_item_never_with_a_500(api_client, engine, case):
+    name, items = case
+    table = datasets.spec_of(name).table
+    r = post(api_client, name, items)
+    assert r.status_code < 500, r.get_data(as_text=True)[:500]
+    if r.status_code != 200:
+        assert r.status_code in (400, 413), r.status_code
+        return
+    out = r.get_json()
+    assert out["accepted"] + out["duplicates"] + len(out["rejected"]) == len(items), out
+    rejected = {x["index"] for x in out["rejected"]}
+    valid = [item for i, item in enumerate(items) if i not in rejected]
+    before = count(engine, table)
+    again = post(api_client, name, valid).get_json()  # every valid item is stored: no new row
+    assert again["rejected"] == [] and count(engine, table) == before, again
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(data=st.data())
+def test_the_quick_path_types_a_value_exactly_as_the_csv_rules_do(data):
+    import pandas as pd
+    from datetime import datetime
+    spec = data.draw(st.sampled_from(csv_rules.FILES))
+    col = data.draw(st.sampled_from(spec.columns))
+    value = data.draw(_value(col))
+    now = datetime(2026, 3, 3, 12)
+    quick = csv_rules.quick_parser(spec, col, "Asia/Dhaka", now)(value)
+    if quick is csv_rules.SLOW:
+        return
+    text = datasets._as_text(value)
+    values, reasons = csv_rules.parse_column(spec, col, pd.Series([text], dtype=object),
+                                             "Asia/Dhaka", now)
+    assert reasons.iloc[0] is None, (value, reasons.iloc[0])
+    slow = values.iloc[0]
+    assert (slow is None and quick is None) or slow == quick, (value, slow, quick)
