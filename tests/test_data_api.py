@@ -422,3 +422,16 @@ def test_the_quick_path_types_a_value_exactly_as_the_csv_rules_do(data):
     assert reasons.iloc[0] is None, (value, reasons.iloc[0])
     slow = values.iloc[0]
     assert (slow is None and quick is None) or slow == quick, (value, slow, quick)
+
+
+def test_an_attlog_line_outside_the_window_is_an_error_of_its_line():
+    from datetime import datetime
+    from ingest.attlog import parse
+    text = ("  7\t2026-03-02 08:00:00\t1\t0\t0\t0\n"
+            "  7\t1677-09-21 00:12:44\t1\t1\t0\t0\n"
+            "  8\t2027-01-01 08:00:00\t1\t0\t0\t0\n")
+    df, errors = parse(text, "att.dat", now=datetime(2026, 3, 3, 12))
+    assert len(df) == 1
+    assert errors[0].startswith("att.dat:2: timestamp: '1677-09-21 00:12:44' is outside "
+                                "2000-01-01 to 2026-03-04 12:00")
+    assert errors[1].startswith("att.dat:3: timestamp: '2027-01-01 08:00:00' is outside")
