@@ -16,7 +16,7 @@ from core.filters import scoped_lines
 
 WO = schema.work_orders
 MI = schema.material_issues
-P = schema.production
+LD = schema.line_day
 
 ORDER_COLUMNS = [c.name for c in WO.columns]
 
@@ -51,13 +51,14 @@ def work_orders(conn, *, completed_from: date | None = None, completed_to: date 
 
 
 def daily_output(conn, lines: list[str], start: date, end: date) -> pd.DataFrame:
-    """Σ output per line, style and day from start to end (inclusive) on the given lines."""
-    cols = [P.c.line_code, P.c.style_code, P.c.date]
+    """Σ output per line, style and day from start to end (inclusive) on the given lines, from the
+    line_day rollup (kept by every write of production; NULL output: no output row that day)."""
+    cols = [LD.c.line_code, LD.c.style_code, LD.c.date]
     if not lines:
         return pd.DataFrame(columns=["line_code", "style_code", "date", "output"])
-    stmt = (select(*cols, func.sum(P.c.qty).label("output"))
-            .where(P.c.stage == "output", P.c.date.between(start, end),
-                   P.c.line_code.in_(sorted(set(lines))))
+    stmt = (select(*cols, func.sum(LD.c.output).label("output"))
+            .where(LD.c.output.is_not(None), LD.c.date.between(start, end),
+                   LD.c.line_code.in_(sorted(set(lines))))
             .group_by(*cols))
     return frame(conn, stmt, ["line_code", "style_code", "date", "output"])
 

@@ -33,12 +33,10 @@ from core.filters import Filters
 from core.serialize import records
 from data import db, schema
 from ingest import events, rollups
-from ingest.attendance import process_attendance
 from reports.views import EXPORTS, VIEWS
-from tests.attendance_plant import NOW as ATTENDANCE_PROCESSED, attendance_plant
-from tests.camera_plant import PLANT_TZ, camera_plant
-from tests.factories import D, quality_downtime
-from tests.order_plant import order_plant
+from tests.camera_plant import PLANT_TZ
+from tests.factories import D
+from tests.full_plant import full_plant
 
 NOW = datetime(2026, 3, 4, 10, 30)  # the orders' "today"; every page reads this clock
 WEEK = ("2026-02-28", "2026-03-06")
@@ -50,15 +48,8 @@ WEEKLY_PARTS = {"lines": {"efficiency": "efficiency_pct"}, "quality": {"line-day
 @pytest.fixture
 def plant(engine, database_url, make_app, monkeypatch):
     monkeypatch.setattr(Context, "now", lambda self: NOW)
-    order_plant(engine)
-    camera_plant(engine)
-    quality_downtime(engine)
-    attendance_plant(engine)
-    process_attendance(engine, ATTENDANCE_PROCESSED)
+    head, token = full_plant(engine)
     app = make_app(database_url)
-    with engine.begin() as conn:
-        head = users.create_user(conn, "head", "plant-head-pw", role="plant_head")
-        token = users.create_token(conn, head)
     client = app.server.test_client()
     client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
     return app, client, head
