@@ -1,17 +1,17 @@
 """/api/v1/attendance and POST /api/v1/punches (SPEC section 7)."""
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import jsonify
 from pydantic import Field
 
 from api.answers import Ingested, rows_answer
-from api.bodies import batch_schema, item_schema
+from api.bodies import batch_schema, item_schema, read_batch
 from api.common import filters_from, require_ingest, scope
 from api.declare import route
 from core.errors import ApiError
 from api.params import Codes, Flag, grouped
 from core.serialize import mapping, records
-from ingest import punches
+from ingest import datasets
 from reports import workforce as reports
 from core.context import current
 
@@ -65,25 +65,16 @@ def attendance(query: AttendanceQuery):
 
 @route("POST", "/v1/punches", tag="workforce",
        summary="Ingest biometric punches (admins and ingest tokens)",
-       body=batch_schema(PUNCH, "punches", punches.MAX_BATCH, min_items=1), answers={200: Ingested},
-       errors={400: ("bad_json", "empty_batch", "batch_too_large")})
+       body=batch_schema(PUNCH, "punches", datasets.MAX_ITEMS, min_items=1),
+       answers={200: Ingested},
+       errors={400: ("bad_json", "bad_batch", "empty_batch"), 413: ("batch_too_large",)})
 def post_punches():
     require_ingest()
-    body = request.get_json(silent=True)
-    if isinstance(body, dict) and isinstance(body.get("punches"), list):
-        items = body["punches"]
-    elif isinstance(body, dict):
-        items = [body]
-    elif isinstance(body, list):
-        items = body
-    else:
-        raise ApiError(400, "bad_json", "Send a JSON punch, a list of punches or "
-                       "{\"punches\": [...]}.")
+    items = read_batch("punches", max_items=datasets.MAX_ITEMS, max_bytes=datasets.MAX_BYTES,
+                       noun="punches")
     if not items:
         raise ApiError(400, "empty_batch", "The batch holds no punches.")
-    if len(items) > punches.MAX_BATCH:
-        raise ApiError(400, "batch_too_large", f"A batch may hold at most {punches.MAX_BATCH:,} "
-                       f"punches, not {len(items):,}.", {"max": punches.MAX_BATCH})
     ctx = current()
-    result = punches.ingest(ctx.engine, items, plant_tz=ctx.settings.plant_tz, now=ctx.now())
-    return jsonify(result), 200
+    result = datasets.ingest_items(ctx.engine, "punches", items, plant_tz=ctx.settings.plant_tz,
+                                   now=ctx.now(), source="punches")
+    return jsonify(result.as_dict())

@@ -24,6 +24,7 @@ from sqlalchemy import and_, bindparam, delete, or_, select, tuple_, update
 
 from data import db, schema
 from ingest import rollups
+from ingest.csv_rules import ts_window
 from metrics import attendance as att
 from metrics.calendar import date_runs
 from queries import attendance as q, common
@@ -49,6 +50,8 @@ class ProcessReport:
     unmatched: int = 0  # of those, in no window
     closed_until: date | None = None
     seconds: float = 0.0
+    skipped: int = 0  # punches stored outside the plant-plausible window, left out
+    skipped_examples: list[str] = field(default_factory=list)  # the first few, "E001 at <ts>"
 
     @property
     def day_count(self) -> int:
@@ -65,6 +68,7 @@ def process_attendance(engine, now: datetime, *, start: date | None = None,
     """
     t0 = time.perf_counter()
     report = ProcessReport()
+    window = ts_window(now)  # a punch stored outside it (by hand, or before it was checked)
     with _tx(engine, conn) as c:
         shifts = common.shifts(c)
         if shifts.empty:
@@ -73,10 +77,11 @@ def process_attendance(engine, now: datetime, *, start: date | None = None,
         report.closed_until = closed
         forced = start is not None or end is not None
         if forced:
-            first = start or q.first_punch_day(c) or closed
+            first = start or q.first_punch_day(c, window) or closed
             days = _days(first, min(end or closed, closed))
         else:
-            days = _dirty_days(c, closed)
+            days = _dirty_days(c, closed, window)
+        _report_outside(c, window, report)
         employees = q.employees(c)
         keep_rollup(c)
     for a, b in date_runs(days):
@@ -109,16 +114,26 @@ def _days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
-def _dirty_days(conn, closed: date) -> list[date]:
+def _report_outside(conn, window, report: ProcessReport) -> None:
+    """Count and log the punches left out for being outside the plausible window."""
+    report.skipped, rows = q.punches_outside(conn, window)
+    report.skipped_examples = [f"{emp} at {ts.isoformat()}" for emp, ts in rows]
+    if report.skipped:
+        log.warning("attendance: %d punch(es) outside the plausible window (%s to %s) left out:"
+                    " %s", report.skipped, window[0], window[1],
+                    ", ".join(report.skipped_examples))
+
+
+def _dirty_days(conn, closed: date, window) -> list[date]:
     until = db.get_meta(conn, UNTIL_KEY)
     dirty: set[date] = set()
     floor = date.min
     if until is None:  # the first run starts at the first punch: nothing is known before it
-        floor = q.first_punch_day(conn) or closed + timedelta(days=1)
+        floor = q.first_punch_day(conn, window) or closed + timedelta(days=1)
         dirty.update(_days(floor, closed))
     else:
         dirty.update(_days(date.fromisoformat(until) + timedelta(days=1), closed))
-    for day in q.unprocessed_days(conn):
+    for day in q.unprocessed_days(conn, window):
         dirty.update(d for d in (day - timedelta(days=1), day, day + timedelta(days=1))
                      if floor <= d <= closed)
     return sorted(dirty)

@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from data import db, schema
 from ingest import history, punches
+from ingest.csv_rules import ts_window
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +39,14 @@ class AttlogReport:
     errors: list[str] = field(default_factory=list)
 
 
-def parse(text: str, name: str = "attlog.dat") -> tuple[pd.DataFrame, list[str]]:
-    """(punches with device_user_id, ts, direction, device_id, state; errors as file:line: ...)."""
+def parse(text: str, name: str = "attlog.dat", now: datetime | None = None
+          ) -> tuple[pd.DataFrame, list[str]]:
+    """(punches with device_user_id, ts, direction, device_id, state; errors as file:line: ...).
+
+    A timestamp outside the plant-plausible window of `now` (`csv_rules.ts_window`, the rule of
+    every ingestion path; the current time when not given) is an error of its line."""
     rows, errors = [], []
+    lo, hi = ts_window(now or datetime.now())
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -59,6 +65,10 @@ def parse(text: str, name: str = "attlog.dat") -> tuple[pd.DataFrame, list[str]]
         except ValueError:
             errors.append(f"{name}:{number}: timestamp: '{raw_ts[:40]}' is not "
                           f"YYYY-MM-DD HH:MM:SS")
+            continue
+        if not lo <= ts <= hi:
+            errors.append(f"{name}:{number}: timestamp: '{raw_ts}' is outside {lo:%Y-%m-%d} to "
+                          f"{hi:%Y-%m-%d %H:%M} (one day ahead of now)")
             continue
         if len(user) > schema.CODE - len(PLACEHOLDER_PREFIX):
             errors.append(f"{name}:{number}: user id: longer than "
@@ -83,7 +93,7 @@ def import_attlog(engine, path, *, now: datetime, username: str | None = None) -
     """Import one attlog file: all of it or, with any bad line, nothing."""
     path = Path(path)
     started = datetime.now()
-    df, errors = parse(read_text(path), path.name)
+    df, errors = parse(read_text(path), path.name, now)
     report = AttlogReport(ok=not errors, lines=len(df) + len(errors), errors=errors)
     if report.ok:
         with engine.begin() as conn:

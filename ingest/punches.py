@@ -1,4 +1,5 @@
-"""Storing raw punches: one path for the ingestion API and the ZKTeco attlog importer.
+"""Storing raw punches from the ZKTeco attlog importer (the ingestion API's punches go through
+`ingest.datasets`, keyed and stored the same way).
 
 A punch is keyed by (emp_code, ts, direction): the same punch sent twice is a duplicate, counted
 and not stored again, so retries are safe. Punches are stored as they come (the attendance engine
@@ -14,8 +15,7 @@ from sqlalchemy import select
 
 from sqlalchemy.dialects import postgresql, sqlite
 
-from data import db, schema
-from ingest.csv_rules import NUL
+from data import schema
 
 P = schema.punches
 E = schema.employees
@@ -88,75 +88,3 @@ def _existing_keys(conn, df: pd.DataFrame) -> set[tuple]:
             P.c.emp_code.in_(codes[i:i + 500]), P.c.ts.between(lo, hi))
         found |= {(e, pd.Timestamp(t).to_pydatetime(), d) for e, t, d in conn.execute(stmt)}
     return found
-
-
-# --- the ingestion API ---------------------------------------------------------------------------
-
-MAX_BATCH = 10_000
-FUTURE_SLACK = pd.Timedelta(hours=1)  # device clocks drift; a punch further ahead is an error
-
-
-def ingest(engine, items: list, *, plant_tz: str, now: datetime) -> dict:
-    """Validate and store API punches; SPEC section 7's answer {accepted, duplicates, rejected}.
-
-    Each item is {emp_code or device_user_id, ts, direction, device_id}. Valid items are stored
-    even when others fail; a rejected item is listed with its index and the reason.
-    """
-    from metrics.calendar import to_plant_local
-
-    rejected: list[dict] = []
-    valid: list[dict] = []
-    with engine.begin() as conn:
-        devices = device_user_map(conn)
-        wanted = [str(it.get("emp_code")).strip() for it in items
-                  if isinstance(it, dict) and it.get("emp_code") not in (None, "")
-                  and NUL not in str(it.get("emp_code"))]
-        known = known_employees(conn, wanted)
-        for i, item in enumerate(items):
-            reason, punch = _check(item, devices, known, plant_tz, now, to_plant_local)
-            if reason:
-                rejected.append({"index": i, "reason": reason})
-            else:
-                valid.append(punch)
-        accepted, duplicates = store(conn, pd.DataFrame(valid, columns=KEY + ["device_id"]), now)
-        if accepted:
-            db.bump_data_version(conn)
-    return {"accepted": accepted, "duplicates": duplicates, "rejected": rejected}
-
-
-def _check(item, devices, known, plant_tz, now, to_plant_local):
-    """(reason, None) for a bad item, else (None, the punch)."""
-    if not isinstance(item, dict):
-        return "a punch must be an object", None
-    for name in ("emp_code", "device_user_id", "device_id"):
-        if NUL in str(item.get(name) or ""):
-            return f"{name}: contains a NUL character", None
-    emp = item.get("emp_code")
-    emp = str(emp).strip() if emp not in (None, "") else None
-    device_user = item.get("device_user_id")
-    device_user = str(device_user).strip() if device_user not in (None, "") else None
-    if emp is None and device_user is None:
-        return "emp_code or device_user_id is required", None
-    if emp is None:
-        emp = devices.get(device_user)
-        if emp is None:
-            return f"unknown device_user_id '{device_user}'", None
-    elif emp not in known:
-        return f"unknown emp_code '{emp}'", None
-    raw_ts = item.get("ts")
-    if raw_ts in (None, ""):
-        return "ts is required", None
-    try:
-        ts = to_plant_local([str(raw_ts)], plant_tz).iloc[0]
-    except (ValueError, TypeError, OverflowError):
-        ts = pd.NaT
-    if pd.isna(ts):
-        return f"ts must be an ISO 8601 timestamp, not '{raw_ts}'", None
-    if ts > pd.Timestamp(now) + FUTURE_SLACK:
-        return f"ts {ts.isoformat()} is in the future", None
-    direction = str(item.get("direction") or "BOTH").strip().upper()
-    if direction not in DIRECTIONS:
-        return f"direction must be IN, OUT or BOTH, not '{item.get('direction')}'", None
-    device = item.get("device_id")
-    return None, {"emp_code": emp, "ts": ts, "direction": direction,
-                  "device_id": None if device in (None, "") else str(device)[:64]}

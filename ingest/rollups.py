@@ -19,14 +19,18 @@ from __future__ import annotations
 import json
 import logging
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Iterable
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import (Integer, case, cast, delete, func, insert, literal, null, select,
+import pandas as pd
+
+from sqlalchemy import (Integer, case, cast, delete, func, insert, literal, null, or_, select,
                         union_all)
 
 from core.filters import Filters
 from data import db, schema
+from ingest.csv_rules import plausible_days, window_text
 from metrics.calendar import date_runs
 from queries import attendance as qa, line_day, utilisation as qu
 from queries.common import shifts as shifts_table
@@ -61,18 +65,26 @@ def _built_with(conn, rules) -> bool:
     return built is not None and tuple(map(float, built)) == tuple(map(float, rules))
 
 
-def rebuild(conn, rules: tuple[float, float], days: Iterable[date] | None = None) -> int:
+def rebuild(conn, rules: tuple[float, float], days: Iterable[date] | None = None,
+            now: datetime | None = None) -> int:
     """Compute util_daily again for `days` (every day with events when None) with `rules`, in the
-    caller's transaction; clear those days' stale marks. Returns the rows written."""
+    caller's transaction; clear those days' stale marks. Returns the rows written.
+
+    Only days of the plant-plausible window count (`csv_rules.plausible_days`): an event stored
+    outside it (before the window was checked at ingest, or by hand) is left out, its stale mark
+    dropped, and `outside_events` reports it; the other days are built as usual."""
     t0 = time.perf_counter()
     events = schema.events
+    lo, hi = plausible_days(now or plant_now())
+    conn.execute(delete(S).where(S.c.rollup == UTIL, or_(S.c.date < lo, S.c.date > hi)))
     if days is None:
-        first, last = conn.execute(select(func.min(events.c.date), func.max(events.c.date))).one()
+        first, last = conn.execute(select(func.min(events.c.date), func.max(events.c.date))
+                                   .where(events.c.date.between(lo, hi))).one()
         conn.execute(delete(U))
         conn.execute(delete(S).where(S.c.rollup == UTIL))
         runs = [(first, last)] if first is not None else []
     else:
-        days = sorted(set(days))
+        days = sorted(d for d in map(_as_date, set(days)) if lo <= d <= hi)
         runs = date_runs(days)
         for a, b in runs:
             conn.execute(delete(U).where(U.c.date.between(a, b)))
@@ -90,6 +102,34 @@ def rebuild(conn, rules: tuple[float, float], days: Iterable[date] | None = None
     log.info("util_daily: %d rows for %s in %.1f s", written,
              "all days" if days is None else f"{len(days)} days", time.perf_counter() - t0)
     return written
+
+
+def outside_events(conn, now: datetime | None = None, examples: int = 5
+                   ) -> tuple[int, list[str]]:
+    """Stored events outside the plant-plausible window, which no rollup uses: (how many, the
+    first few as "event_id at ts"), logged as a warning when there are any."""
+    E = schema.events
+    lo, hi = plausible_days(now or plant_now())
+    outside = or_(E.c.date < lo, E.c.date > hi)
+    count = conn.execute(select(func.count()).select_from(E).where(outside)).scalar()
+    if not count:
+        return 0, []
+    rows = conn.execute(select(E.c.event_id, E.c.ts).where(outside).order_by(E.c.date)
+                        .limit(examples)).all()
+    shown = [f"{event_id} at {pd.Timestamp(ts).isoformat() if _in_pandas(ts) else ts}"
+             for event_id, ts in rows]
+    log.warning("%d stored event(s) outside the plausible window (%s) are left out of the "
+                "rollups: %s", count, window_text(now or plant_now()), ", ".join(shown))
+    return count, shown
+
+
+def _in_pandas(ts) -> bool:
+    return ts is not None and 1678 <= ts.year <= 2261
+
+
+def plant_now() -> datetime:
+    """The plant's local time now (for callers without settings at hand)."""
+    return datetime.now(ZoneInfo(default_settings().plant_tz)).replace(tzinfo=None)
 
 
 def rebuild_attendance(conn) -> None:
@@ -201,15 +241,15 @@ def stale_days(conn, rules: tuple[float, float], start: date, end: date) -> list
     return sorted(_as_date(r[0]) for r in rows)
 
 
-def refresh(conn, rules: tuple[float, float] | None = None) -> int:
+def refresh(conn, rules: tuple[float, float] | None = None, now: datetime | None = None) -> int:
     """Build the stale days again (all days when the rollup was built with other rules or never;
     `rules` None: keep the rules it was built with, else the defaults). Returns rows written."""
     if rules is None:
         rules = built_rules(conn) or rules_of(default_settings())
     if not _built_with(conn, rules):
-        return rebuild(conn, rules)
+        return rebuild(conn, rules, now=now)
     days = [_as_date(r[0]) for r in conn.execute(select(S.c.date).where(S.c.rollup == UTIL))]
-    return rebuild(conn, rules, days) if days else 0
+    return rebuild(conn, rules, days, now=now) if days else 0
 
 
 def _set_rules(conn, rules) -> None:

@@ -56,23 +56,38 @@ def plant_now(settings: Settings) -> datetime:
 
 def process_attendance(engine: Engine, settings: Settings) -> str:
     from ingest.attendance import process_attendance as run
-    report = run(engine, plant_now(settings), default_shift=settings.default_shift)
+    now = plant_now(settings)
+    report = run(engine, now, default_shift=settings.default_shift)
     return (f"{report.day_count} day(s) up to {report.closed_until}: {report.written} written, "
-            f"{report.deleted} removed, {report.punches} punches")
+            f"{report.deleted} removed, {report.punches} punches"
+            + skipped_text(report.skipped, "punch", report.skipped_examples, now))
 
 
 def refresh_rollups(engine: Engine, settings: Settings, everything: bool = False) -> str:
     from ingest import rollups
     rules = rollups.rules_of(settings)
+    now = plant_now(settings)
     with engine.begin() as conn:
-        written = rollups.rebuild(conn, rules) if everything else rollups.refresh(conn, rules)
+        written = (rollups.rebuild(conn, rules, now=now) if everything
+                   else rollups.refresh(conn, rules, now=now))
         if everything:
             rollups.rebuild_attendance(conn)
             rollups.rebuild_line_day(conn)
         if written or everything:
             db.analyze(conn, schema.ROLLUP_TABLES)
             db.bump_data_version(conn)
-    return f"util_daily: {written:,} rows written"
+        skipped, shown = rollups.outside_events(conn, now)
+    return f"util_daily: {written:,} rows written" + skipped_text(skipped, "event", shown, now)
+
+
+def skipped_text(count: int, noun: str, shown: list[str], now: datetime) -> str:
+    """"; skipped 2 events outside the plausible window (...): a, b" or nothing."""
+    if not count:
+        return ""
+    from ingest.csv_rules import window_text
+    more = f" and {count - len(shown)} more" if count > len(shown) else ""
+    return (f"; skipped {count:,} {noun}{'' if count == 1 else 'es' if noun.endswith('h') else 's'}"
+            f" outside the plausible window ({window_text(now)}): {', '.join(shown)}{more}")
 
 
 def evaluate_alerts(engine: Engine, settings: Settings) -> str:

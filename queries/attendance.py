@@ -48,17 +48,28 @@ def punches_between(conn, start: datetime, end: datetime, emp_codes=None) -> pd.
     return df
 
 
-def unprocessed_days(conn) -> list[date]:
-    """Calendar days holding punches that process-attendance has not seen yet."""
+def unprocessed_days(conn, within: tuple[datetime, datetime]) -> list[date]:
+    """Calendar days holding punches that process-attendance has not seen yet (of punches whose
+    ts is `within` (first, last): the plant-plausible window)."""
     day = func.date(P.c.ts) if conn.dialect.name == "sqlite" else func.cast(P.c.ts, schema.Date)
-    rows = conn.execute(select(day).where(or_(P.c.processed.is_(None), P.c.processed.is_(False)))
-                        .distinct()).scalars()
+    rows = conn.execute(select(day).where(or_(P.c.processed.is_(None), P.c.processed.is_(False)),
+                                          P.c.ts.between(*within)).distinct()).scalars()
     return sorted({pd.Timestamp(d).date() for d in rows})
 
 
-def first_punch_day(conn) -> date | None:
-    first = conn.execute(select(func.min(P.c.ts))).scalar()
+def first_punch_day(conn, within: tuple[datetime, datetime]) -> date | None:
+    first = conn.execute(select(func.min(P.c.ts)).where(P.c.ts.between(*within))).scalar()
     return pd.Timestamp(first).date() if first is not None else None
+
+
+def punches_outside(conn, within: tuple[datetime, datetime], examples: int = 5
+                    ) -> tuple[int, list[tuple[str, datetime]]]:
+    """Punches stored with a ts outside `within`: (how many, the first few (emp_code, ts))."""
+    outside = or_(P.c.ts < within[0], P.c.ts > within[1])
+    count = conn.execute(select(func.count()).select_from(P).where(outside)).scalar()
+    rows = conn.execute(select(P.c.emp_code, P.c.ts).where(outside).order_by(P.c.ts)
+                        .limit(examples)).all() if count else []
+    return count, [tuple(r) for r in rows]
 
 
 def records_between(conn, start: date, end: date) -> pd.DataFrame:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from data import db, schema
 from ingest.attendance import process_attendance
-from ingest.punches import ingest
+from ingest.datasets import ingest_items
 from core.context import Context
 from reports import workforce
 from core.filters import Filters
@@ -76,12 +76,10 @@ def test_running_twice_changes_nothing(plant):
 
 def test_a_late_punch_recomputes_only_its_days(plant):
     engine, _ = plant
-    result = ingest(engine, [{"emp_code": "E001", "ts": at(2, "08:00").isoformat(),
-                              "direction": "IN"},
-                             {"emp_code": "E001", "ts": at(2, "17:00").isoformat(),
-                              "direction": "OUT"}],
-                    plant_tz="Asia/Dhaka", now=NOW)
-    assert result == {"accepted": 2, "duplicates": 0, "rejected": []}
+    punches = [{"emp_code": "E001", "ts": at(2, "08:00").isoformat(), "direction": "IN"},
+               {"emp_code": "E001", "ts": at(2, "17:00").isoformat(), "direction": "OUT"}]
+    result = ingest_items(engine, "punches", punches, plant_tz="Asia/Dhaka", now=NOW)
+    assert (result.accepted, result.duplicates, result.rejected) == (2, 0, [])
     report = process_attendance(engine, NOW)
     # days D+1..D+3 around the punches' day are recomputed; only E001 on D+2 changes
     assert report.days == [(D + timedelta(days=1), D + timedelta(days=3))]

@@ -42,7 +42,7 @@ def stored(engine) -> int:
 def test_one_event_is_stored_with_its_day_shift_and_line(client, engine):
     r = post(client, ev(1, ts="2026-03-02T08:01:00+06:00", count=None))
     assert r.status_code == 200, r.get_json()
-    assert r.get_json() == {"accepted": 1, "duplicates": 0, "rejected": []}
+    assert r.get_json() == {"accepted": 1, "updated": 0, "duplicates": 0, "rejected": []}
     with engine.connect() as conn:
         row = conn.execute(select(schema.events)).one()
     assert row.event_id == "e1" and row.ts == datetime(2026, 3, 2, 8, 1)
@@ -100,7 +100,8 @@ def test_events_without_id_are_keyed_by_their_content(client, engine):
 
 
 def test_empty_batch_stores_nothing(client, engine):
-    assert post(client, []).get_json() == {"accepted": 0, "duplicates": 0, "rejected": []}
+    assert post(client, []).get_json() == {"accepted": 0, "updated": 0, "duplicates": 0,
+                                         "rejected": []}
     assert stored(engine) == 0
 
 

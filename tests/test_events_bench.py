@@ -27,6 +27,13 @@ def test_ingest_bench_quick_mode(tmp_path):
     assert all(r["events_per_s"] > 0 for r in rows)
 
 
+def test_data_ingest_bench_quick_mode(tmp_path):
+    rows = _run("ingest_data.py", tmp_path)["rows"]
+    assert {(r["batch"], r["path"]) for r in rows} == {(100, "ingest"), (100, "http"),
+                                                       (1000, "ingest"), (1000, "http")}
+    assert all(r["new_per_s"] > 0 and r["grown_per_s"] > 0 for r in rows)
+
+
 def test_utilisation_bench_quick_mode(tmp_path):
     result = _run("utilisation.py", tmp_path)
     assert result["events"] > 100_000

@@ -185,8 +185,9 @@ def test_a_nul_character_in_an_ingested_item_rejects_that_item(api_client, engin
     body = resp.get_json()
     assert resp.status_code == 200 and body["accepted"] == 1
     assert [r["reason"] for r in body["rejected"]] == [
-        "emp_code: contains a NUL character", "device_user_id: contains a NUL character",
-        "device_id: contains a NUL character"]
+        "emp_code: contains a NUL character: 'W1\\0'",
+        "device_user_id: contains a NUL character: '7\\0'",
+        "device_id: contains a NUL character: 'D\\01'"]
 
 
 def test_a_nul_character_in_an_order_number_is_no_order(api_client):

@@ -1,0 +1,375 @@
+"""Ingesting items of any file of SPEC section 2 (`POST /api/v1/data/<name>`, SPEC section 10).
+
+One path for every dataset: each item is judged by the CSV import's own column rules
+(`ingest.csv_rules`: kinds, bounds, choices, lengths, row checks, codes that must exist), a bad
+item is rejected with its index and reason while the valid ones are stored, and rows are upserted
+by the file's natural key (the table's primary key) in one transaction that also rewrites the
+rollups of the days touched and moves the data version.
+
+An item is one row of the file as a JSON object keyed by column name. A key that is absent or
+null is a blank cell: it takes the column's default, so a posted row replaces the stored row
+whole (a breakdown posted open and again with its end_ts is one breakdown, now closed). An item
+identical to the stored row (or to another item of the batch) is a duplicate and writes nothing.
+Events keep their own rule (SPEC section 6): an event is stored once, and a later item with the
+same event_id is a duplicate whatever it says.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select, tuple_
+
+from data import db, schema
+from ingest import events as event_store, rollups
+from ingest.csv_rules import (BY_NAME, FILES, NUL, SLOW, FileSpec, parse_column, quick_parser,
+                              shift_day_columns)
+from metrics.calendar import assign_shift_day
+
+log = logging.getLogger(__name__)
+
+MAX_ITEMS = 10_000
+MAX_BYTES = 20 * 1024 * 1024
+NAMES = tuple(spec.name for spec in FILES)
+
+# What a path needs beyond the file's own rules.
+REQUIRED = {"events": event_store.REQUIRED}
+EXTRA_FIELDS = {"punches": ("device_user_id",)}  # a punch may name its worker by the device's id
+# Facts stored once: a later item with the same key is a duplicate whatever else it says (a
+# punch re-sent without its device id is the same punch). Events are stored by events.store.
+KEEP_FIRST = {"events", "punches"}
+NOUN = {"events": "an event", "punches": "a punch"}
+_LOOKUP_CHUNK = 500
+
+
+class UnknownDataset(LookupError):
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name
+
+
+class TooManyItems(ValueError):
+    pass
+
+
+@dataclass
+class IngestResult:
+    accepted: int = 0  # rows written, new or changed (SPEC section 10)
+    updated: int = 0  # of those, rows that replaced a stored row with the same key
+    duplicates: int = 0  # items identical to the stored row or to another item of the batch
+    rejected: list[dict] = field(default_factory=list)  # {"index": i, "reason": "..."}
+
+    def as_dict(self) -> dict:
+        return {"accepted": self.accepted, "updated": self.updated,
+                "duplicates": self.duplicates, "rejected": self.rejected}
+
+
+def spec_of(name: str) -> FileSpec:
+    spec = BY_NAME.get(name)
+    if spec is None:
+        raise UnknownDataset(name)
+    return spec
+
+
+def ingest_items(engine, name: str, items: list, *, plant_tz: str, now: datetime,
+                 source: str = "api") -> IngestResult:
+    """Validate `items` (rows of the file `name`), store the valid ones by natural key and answer
+    what happened; bad items are listed in the result, never raised. Raises UnknownDataset for a
+    name not in SPEC section 2 and TooManyItems for a batch over MAX_ITEMS (nothing stored)."""
+    spec = spec_of(name)
+    if len(items) > MAX_ITEMS:
+        raise TooManyItems(f"{len(items):,} items; at most {MAX_ITEMS:,} per batch")
+    result = IngestResult()
+    if not items:
+        return result
+    reasons: dict[int, str] = {}
+    with engine.begin() as conn:
+        data = _validate(conn, spec, items, plant_tz, now, reasons)
+        result.rejected = [{"index": int(i), "reason": r} for i, r in sorted(reasons.items())]
+        if not data.empty and spec.name != "events":
+            _store(conn, spec, data, now, result)
+    if not data.empty and spec.name == "events":
+        # events: INSERT ... DO NOTHING counts what went in, right under concurrent posters
+        result.accepted = event_store.store(engine, data)
+        result.duplicates = len(data) - result.accepted
+    if result.rejected:
+        log.info("ingest %s from %s: %d of %d items rejected, first: %s", name, source,
+                 len(result.rejected), len(items), result.rejected[0])
+    return result
+
+
+# --- validation ----------------------------------------------------------------------------------
+
+
+def _as_text(value) -> str | None:
+    """A JSON scalar as the trimmed text a CSV cell would hold; None for a value of the wrong
+    kind (an object, a list or a boolean). A whole float (5.0) reads as 5."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _raw_frame(spec: FileSpec, items: list, at: list[int], reasons: dict) -> pd.DataFrame:
+    """The items at positions `at` as a frame of trimmed strings (one column per column of the
+    file and per extra field); a reason for each item that is not an object or holds a field it
+    should not."""
+    names = [c.name for c in spec.columns] + list(EXTRA_FIELDS.get(spec.name, ()))
+    allowed = set(names)
+    columns: dict[str, list] = {n: [] for n in names}
+    for i in at:
+        item = items[i]
+        if not isinstance(item, dict):
+            reasons[i] = f"{NOUN.get(spec.name, 'an item')} must be a JSON object"
+            item = {}
+        else:
+            unknown = [str(k) for k in item if k not in allowed]
+            if unknown:
+                reasons[i] = f"{unknown[0][:64]}: unknown column"
+        for n in names:
+            text = _as_text(item.get(n))
+            if text is None:
+                reasons.setdefault(i, f"{n}: not a single value")
+                text = ""
+            columns[n].append(text)
+    return pd.DataFrame(columns, index=at, dtype=object)
+
+
+def _validate(conn, spec: FileSpec, items: list, plant_tz: str, now: datetime,
+              reasons: dict) -> pd.DataFrame:
+    """Typed, derived rows of the valid items (indexed by batch position, in batch order); the
+    reason for every bad item goes into `reasons`.
+
+    A plainly well-formed item is typed value by value (`csv_rules.quick_parser`); any other goes
+    through the CSV import's `parse_column`, which gives the reason.
+    """
+    names = [c.name for c in spec.columns]
+    quick = [quick_parser(spec, c, plant_tz, now) for c in spec.columns]
+    allowed = frozenset(names)
+    fast, fast_at, slow_at = [], [], []
+    for i, item in enumerate(items):
+        if type(item) is dict and allowed.issuperset(item):
+            row = [parse(item.get(name)) for name, parse in zip(names, quick)]
+            if SLOW not in row:
+                fast.append(row)
+                fast_at.append(i)
+                continue
+        slow_at.append(i)
+    data = pd.DataFrame(fast, index=fast_at, columns=names, dtype=object)
+    if slow_at:
+        slow = _parse_slowly(conn, spec, items, slow_at, plant_tz, now, reasons)
+        data = pd.concat([data, slow]).sort_index() if fast else slow
+    for name in REQUIRED.get(spec.name, ()):
+        _note(reasons, pd.Series("missing value", index=data.index).where(data[name].isna()),
+              name)
+    data = data.drop(index=list(reasons), errors="ignore")
+    for check in spec.checks:
+        for bad, column, reason in check(data):
+            _note(reasons, pd.Series(reason, index=bad.index).where(bad), column)
+    data = data.drop(index=list(reasons), errors="ignore")
+    if data.empty:
+        return data
+    if spec.fill_key is not None:
+        (key_column,) = spec.key
+        data[key_column] = spec.fill_key(data)
+    _check_codes(conn, spec, data, reasons)
+    data = data.drop(index=list(reasons), errors="ignore")
+    if data.empty:
+        return data
+    for name, value in spec.constants.items():
+        data[name] = value
+    return _derive(conn, spec, data)
+
+
+def _parse_slowly(conn, spec: FileSpec, items: list, at: list[int], plant_tz: str,
+                  now: datetime, reasons: dict) -> pd.DataFrame:
+    """The items at `at` typed by the CSV import's column rules (null where bad)."""
+    raw = _raw_frame(spec, items, at, reasons)
+    if spec.name == "punches":
+        _punch_names(conn, raw, reasons)
+    data = pd.DataFrame(index=raw.index)
+    for col in spec.columns:
+        values, why = parse_column(spec, col, raw[col.name], plant_tz, now)
+        data[col.name] = values
+        _note(reasons, why, col.name)
+    return data
+
+
+def _note(reasons: dict, why: pd.Series, column: str) -> None:
+    """Keep the first reason of each item: `column: reason`."""
+    for i, reason in why[why.notna()].items():
+        reasons.setdefault(i, f"{column}: {reason}")
+
+
+def _punch_names(conn, raw: pd.DataFrame, reasons: dict) -> None:
+    """A punch without emp_code names its worker by device_user_id (SPEC section 7); without a
+    direction it is BOTH (the device did not say)."""
+    by_device = raw["emp_code"].eq("") & raw["device_user_id"].ne("")
+    if by_device.any():
+        from ingest.punches import device_user_map
+        devices = device_user_map(conn)
+        for i, user in raw.loc[by_device, "device_user_id"].items():
+            emp = devices.get(user)
+            if NUL in user:
+                reasons.setdefault(i, "device_user_id: contains a NUL character: "
+                                      f"'{user.replace(NUL, chr(92) + '0')}'")
+            elif emp is None:
+                reasons.setdefault(i, f"device_user_id: unknown device_user_id '{user}'")
+            else:
+                raw.at[i, "emp_code"] = emp
+    nobody = raw["emp_code"].eq("") & raw["device_user_id"].eq("")
+    for i in raw.index[nobody]:
+        reasons.setdefault(i, "emp_code: emp_code or device_user_id is required")
+    raw.loc[raw["direction"].eq(""), "direction"] = "BOTH"
+
+
+def _check_codes(conn, spec: FileSpec, data: pd.DataFrame, reasons: dict) -> None:
+    """Every code must name a stored row of its file (lines, shifts, styles, ...)."""
+    for col in spec.columns:
+        if not col.ref or col.name not in data:
+            continue
+        values = data[col.name]
+        wanted = sorted(set(values.dropna()))
+        if not wanted:
+            continue
+        (key,) = BY_NAME[col.ref].key
+        known = _existing(conn, BY_NAME[col.ref].table.c[key], wanted)
+        unknown = values.notna() & ~values.isin(known)
+        for i, code in values[unknown].items():
+            reasons.setdefault(i, f"{col.name}: unknown {col.name} '{code}'")
+
+
+def _existing(conn, column, values: list) -> set:
+    found: set = set()
+    for i in range(0, len(values), _LOOKUP_CHUNK):
+        found |= set(conn.execute(select(column).where(
+            column.in_(values[i:i + _LOOKUP_CHUNK]))).scalars())
+    return found
+
+
+def _derive(conn, spec: FileSpec, data: pd.DataFrame) -> pd.DataFrame:
+    """Production day, shift and hour of the file's timestamp (SPEC section 3); an event's line is
+    its station's (as the CSV import fills them)."""
+    columns = shift_day_columns(spec)
+    if columns:
+        shifts = pd.DataFrame(conn.execute(select(
+            schema.shifts.c.shift_code, schema.shifts.c.start, schema.shifts.c.end)).all(),
+            columns=["shift_code", "start", "end"])
+        ts = pd.to_datetime(data[spec.shift_day_of])
+        moments = pd.Series(ts.unique())  # a batch holds few distinct moments: judge each once
+        day = assign_shift_day(moments, shifts).set_index(moments)
+        for column in columns:
+            data[column] = day[column].reindex(ts).tolist()
+    if spec.name == "events":
+        stations = dict(conn.execute(select(schema.stations.c.station_code,
+                                            schema.stations.c.line_code)).all())
+        data["line_code"] = data["station_code"].map(stations)
+    return data
+
+
+# --- storing -------------------------------------------------------------------------------------
+
+
+def _plain(value):
+    """A value as the database driver takes it and as it compares with a stored row: numpy and
+    pandas scalars made Python ones, NaN and NaT made None."""
+    kind = type(value)
+    if value is None or kind is str or kind is int or kind is datetime or kind is date:
+        return value
+    if kind is float:
+        return None if value != value else value
+    if value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if isinstance(value, np.generic):
+        return _plain(value.item())
+    return value
+
+
+def _rows(data: pd.DataFrame, names: list[str]) -> list[tuple]:
+    return list(zip(*([_plain(v) for v in data[n].tolist()] for n in names)))
+
+
+def _store(conn, spec: FileSpec, data: pd.DataFrame, now: datetime, result: IngestResult) -> None:
+    table = spec.table
+    key = list(spec.key)
+    names = [c for c in data.columns if c in table.c]
+    rows = _rows(data, names)
+    at = {n: i for i, n in enumerate(names)}
+    key_at = [at[k] for k in key]
+
+    # items apply in order, as if posted one by one: new, a duplicate of what its key holds by
+    # then, or a change of it; the last item of a key is what is written
+    keep_first = spec.name in KEEP_FIRST
+    keys = list(dict.fromkeys(tuple(row[j] for j in key_at) for row in rows))
+    stored = _stored(conn, table, key, names, keys)
+    current = dict(stored)
+    for row in rows:
+        k = tuple(row[j] for j in key_at)
+        before = current.get(k)
+        if before is None:
+            result.accepted += 1
+        elif keep_first or before == row:
+            result.duplicates += 1
+            continue
+        else:
+            result.accepted += 1
+            result.updated += 1
+        current[k] = row
+    write, old_days = [], set()
+    for k in keys:
+        row, before = current[k], stored.get(k)
+        if row is before:
+            continue
+        write.append(row)
+        if before is not None and "date" in at:
+            old_days.add(before[at["date"]])
+    if not write:
+        return
+    if spec.name == "punches":  # the next process-attendance recomputes their days
+        db.upsert_rows(conn, table, names + ["received_at", "processed", "unmatched"],
+                       [row + (now, None, None) for row in write], update=False)
+    else:
+        db.upsert_rows(conn, table, names, write)
+    days = {row[at["date"]] for row in write} | old_days if "date" in at else set()
+    if table.name in rollups.LINE_DAY_FACTS:
+        rollups.rebuild_line_day(conn, days)
+    if table.name == "events":
+        rollups.mark_stale(conn, days)
+    if table.name == "shifts":  # shift ends cap every state: every day changes
+        rollups.mark_all_stale(conn)
+    db.bump_data_version(conn)
+
+
+def _stored(conn, table, key: list[str], names: list[str], keys: list[tuple]
+            ) -> dict[tuple, tuple]:
+    """The stored rows (the `names` columns) whose key is among `keys`, by key.
+
+    Each key column is filtered by the set of its values in the batch (a plain IN per column is
+    cheap to build, where one IN of N key tuples is not); rows of the cross product that are not
+    in `keys` are dropped here. A batch from a plant is a run of line-hours or moments, so the
+    cross product stays close to the batch.
+    """
+    if not keys:
+        return {}
+    cols = [table.c[n] for n in names]
+    key_at = [names.index(k) for k in key]
+    wanted = set(keys)
+    found: dict[tuple, tuple] = {}
+    for i in range(0, len(keys), _LOOKUP_CHUNK):
+        chunk = keys[i:i + _LOOKUP_CHUNK]
+        where = [table.c[k].in_(sorted({kk[j] for kk in chunk}, key=repr))
+                 for j, k in enumerate(key)]
+        for row in conn.execute(select(*cols).where(*where)):
+            row = tuple(_plain(v) for v in row)
+            k = tuple(row[j] for j in key_at)
+            if k in wanted:
+                found[k] = row
+    return found
