@@ -147,7 +147,7 @@ def sync_source(engine: Engine, source: Source, *, plant_tz: str, now: Callable[
                 username: str | None, progress: Progress | None = None) -> SyncRun:
     """One run of one source, recorded in the import history; never raises for the source's own
     failure (an unreachable source, a bad query, a wrong column): that is the run's error."""
-    run = SyncRun(source.name, target=source.target, url=_hidden(source.url))
+    run = SyncRun(source.name, target=source.target, url=hidden_url(source.url))
     started, t0 = now(), time.perf_counter()
     me = f"sync-{started.isoformat()}-{id(run)}"
     if not _lock(engine, source.name, me, started):
@@ -304,7 +304,7 @@ def _timeouts(url: str) -> dict:
     return {}
 
 
-def _hidden(url: str) -> str:
+def hidden_url(url: str) -> str:
     try:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:  # noqa: BLE001 - a malformed URL: show none of it

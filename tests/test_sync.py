@@ -445,3 +445,42 @@ def test_the_scheduled_sync_runs_only_with_a_config(sqlite_url, zk_file, tmp_pat
         state = conn.execute(select(schema.job_state).where(
             schema.job_state.c.name == "sync")).mappings().first()
     assert state["last_outcome"] == "error" and state["runs"] == 2
+
+
+# --- the Admin page: sources with their last run, and "Sync now" ----------------------------------
+
+def test_admin_lists_the_sources_and_syncs_now_as_a_background_job(plant, database_url, zk_file,
+                                                                   tmp_path):
+    from core.context import Context
+    from reports import sync as admin_sync
+    add_zk(zk_file, FIRST)
+    missing = Context.create(_settings(database_url, tmp_path, tmp_path / "none.toml"))
+    rows, note = admin_sync.sources_table(missing)
+    assert rows.empty and "does not exist" in note
+    with pytest.raises(admin_sync.SyncRequestError, match="Nothing to sync"):
+        admin_sync.request_sync(missing, "boss")
+
+    ctx = Context.create(_settings(database_url, tmp_path, zk_config(tmp_path, f"sqlite:///{zk_file}")))
+    rows, note = admin_sync.sources_table(ctx)
+    assert note is None and rows.to_dict("records")[0]["status"] == "not run yet"
+    with pytest.raises(admin_sync.SyncRequestError, match="no source 'erp'"):
+        admin_sync.request_sync(ctx, "boss", "erp")
+    ticket = admin_sync.request_sync(ctx, "boss", "zk")
+    seen = []
+    outcome = admin_sync.run_sync(ctx, ticket, lambda fraction, message: seen.append(message))
+    assert outcome.ok and outcome.message == "Synced 1 source(s): 3 rows accepted."
+    assert outcome.lines[0].startswith("zk: 4 read, 3 accepted")
+    assert outcome.lines[1] == ("  rejected row 3 (CHECKTIME 2026-03-02 08:01:00): unknown "
+                                "device_user_id '999'")
+    assert seen == ["zk: 4 rows read"]
+    # a ticket is used once
+    assert not admin_sync.run_sync(ctx, ticket, lambda *_: None).ok
+    [row] = admin_sync.sources_table(ctx)[0].to_dict("records")
+    assert (row["source"], row["target"], row["status"], row["read"], row["accepted"],
+            row["rejected"], row["watermark"]) == ("zk", "punches", "ok", 4, 3, 1,
+                                                   "2026-03-02 17:05:00")
+    assert etl_log(plant)[0]["username"] == "boss"
+    with plant.connect() as conn:
+        actions = conn.execute(select(schema.audit_log.c.action)
+                               .order_by(schema.audit_log.c.id)).scalars().all()
+    assert actions == ["sync requested", "sync finished"]
