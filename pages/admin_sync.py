@@ -7,21 +7,15 @@ starts with "admin-", so the gate refuses these callbacks to anyone but admins.
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from auth.gate import request_user
 from components import grid as g, jobs
 from core.context import current
 from core.serialize import records
+from pages.admin_alerts import EMPTY, P, SELECT_ONE, TS, _admin
 from reports import sync as reports
 
-P = "admin-"
-EMPTY = pd.DataFrame()
-TS = {"valueFormatter": {"function": "params.value ? params.value.slice(0, 16).replace('T', ' ')"
-                                     " : '—'"}}
-SELECT_ONE = {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True}
 BAD = {"text-danger fw-semibold": "params.value == 'failed'"}
 
 SOURCE_COLUMNS = [
@@ -35,13 +29,6 @@ SOURCE_COLUMNS = [
     g.col("seconds", "Seconds", "dec", maxWidth=105),
     g.col("error", "Error", minWidth=260), g.col("problem", "Configuration", minWidth=220),
 ]
-
-
-def _admin() -> str:
-    user = request_user()
-    if user is None or user.role != "admin":
-        raise PreventUpdate
-    return user.username
 
 
 def section(make_section):
