@@ -70,9 +70,11 @@ def rows_answer(name: str, *, keys: Iterable[str] = (), columns: Iterable[str],
 
 class Ingested(BaseModel):
     """What an ingestion call did: valid items are stored even when others fail."""
-    accepted: int
-    duplicates: int
+    accepted: int = Field(description="Rows written: new, or changed from the stored row.")
+    duplicates: int = Field(description="Items identical to a stored row or to another item.")
     rejected: list[Rejected]
+    updated: int | None = Field(None, description="Of the accepted rows, those that replaced a "
+                                "stored row with the same natural key (the data endpoints).")
 
 
 class Rejected(BaseModel):

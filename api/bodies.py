@@ -7,6 +7,11 @@ index and stores the rest, which a whole-body validation would not allow.
 """
 from __future__ import annotations
 
+import json
+
+from flask import request
+
+from core.errors import ApiError
 from ingest.csv_rules import BY_NAME, Col, FileSpec
 
 _KINDS = {
@@ -57,3 +62,41 @@ def batch_schema(item: dict, wrapper: str, max_items: int, min_items: int = 0) -
     array = {"type": "array", "items": item, "minItems": min_items, "maxItems": max_items}
     return {"anyOf": [item, array, {"type": "object", "properties": {wrapper: array},
                                      "required": [wrapper]}]}
+
+
+def read_batch(wrapper: str, *, max_items: int, max_bytes: int, noun: str) -> list:
+    """The posted items as a list: one object, an array, or `{wrapper: [...]}`.
+
+    A body over `max_bytes` or a batch over `max_items` is 413 `batch_too_large` before anything
+    is stored; a body that is not JSON (or nests too deep to read) is 400 `bad_json`.
+    """
+    def too_large(what: str) -> ApiError:
+        return ApiError(413, "batch_too_large",
+                        f"{what}; send at most {max_items:,} {noun} and {max_bytes:,} bytes per "
+                        "request (split the batch). Nothing was stored.",
+                        {"max_items": max_items, "max_bytes": max_bytes})
+
+    if request.content_length is not None and request.content_length > max_bytes:
+        raise too_large(f"The body is {request.content_length:,} bytes, over the "
+                        f"{max_bytes:,}-byte limit")
+    raw = request.get_data(cache=False)
+    if len(raw) > max_bytes:  # a chunked upload has no Content-Length
+        raise too_large(f"The body is over the {max_bytes:,}-byte limit")
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as err:
+        raise ApiError(400, "bad_json", f"The body is not valid JSON: {err}. Send one object "
+                       f"or an array of {noun}.") from None
+    except RecursionError:
+        raise ApiError(400, "bad_json", "The body nests too deep to read. Send one object or "
+                       f"an array of {noun}.") from None
+    if isinstance(body, dict) and isinstance(body.get(wrapper), list):
+        body = body[wrapper]
+    if isinstance(body, dict):
+        return [body]
+    if not isinstance(body, list):
+        raise ApiError(400, "bad_batch", f"Send one object, an array of {noun} or "
+                       f'{{"{wrapper}": [...]}}.')
+    if len(body) > max_items:
+        raise too_large(f"The batch has {len(body):,} {noun}")
+    return body

@@ -33,6 +33,7 @@ SWAGGER_FILES = ("swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png",
 TAGS = (("production", "Output, target, efficiency, WIP"), ("quality", "Checks and defects"),
         ("downtime", "Breakdowns, availability, OEE"), ("workforce", "Attendance and punches"),
         ("utilisation", "Camera events and utilisation"), ("orders", "Work orders"),
+        ("data", "Rows of any file, as they come (SPEC section 10)"),
         ("health", "Is it up (no sign-in)"), ("documentation", "This document (no sign-in)"))
 
 INTRO = """FloorPulse's JSON API (SPEC section 7). Sign in with the browser session or send
