@@ -11,7 +11,9 @@ A run of one source:
    column the source does not have fails the run, naming the source and the column;
 4. streams `SELECT <mapped columns> FROM (<query or table>) src WHERE <watermark> > :last
    ORDER BY <watermark>` in batches of BATCH rows, maps names and values, and hands each batch to
-   the dataset's ingestion (per-item rejection, upsert, duplicates counted);
+   `ingest.datasets.ingest_items`, the one ingestion path of the CSV import's rules that
+   `POST /api/v1/data/<name>` uses too (per-item rejection, upsert by natural key, duplicates
+   counted, the data version moved);
 5. moves the watermark to the last row's value only when everything above succeeded. A run that
    fails part-way keeps the old watermark: the next run reads those rows again, and the upsert
    counts the ones already stored as duplicates, so nothing is lost and nothing doubles.
@@ -39,12 +41,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from data import db, schema
-from ingest import history
+from ingest import datasets, history
 from ingest.sync_config import Source, SyncConfigError, read_config
 
 log = logging.getLogger(__name__)
 
-BATCH = 10_000  # rows per ingestion call: the endpoint's largest batch
+BATCH = datasets.MAX_ITEMS  # rows per ingestion call: the endpoint's largest batch
 MAX_REASONS = 1000  # rejection reasons kept in the ETL log per run (the count is always exact)
 CONNECT_TIMEOUT_S = 15
 WATERMARK_KEY = "sync_watermark:{}"
@@ -64,7 +66,8 @@ class SyncRun:
     target: str = ""
     url: str = ""  # without its password
     read: int = 0
-    accepted: int = 0
+    accepted: int = 0  # rows written, new or changed
+    updated: int = 0  # of those, rows that replaced a stored row with the same key
     duplicates: int = 0
     rejected: int = 0
     reasons: list[str] = field(default_factory=list)  # "row N (watermark v): reason"
@@ -80,7 +83,8 @@ class SyncRun:
 
     def details(self) -> dict:
         return {"target": self.target, "url": self.url, "read": self.read,
-                "accepted": self.accepted, "duplicates": self.duplicates,
+                "accepted": self.accepted, "updated": self.updated,
+                "duplicates": self.duplicates,
                 "rejected": self.rejected, "watermark_before": self.watermark_before,
                 "watermark_after": self.watermark_after, "seconds": round(self.seconds, 3),
                 "error": self.error}
@@ -88,35 +92,11 @@ class SyncRun:
     def summary(self) -> str:
         if self.error:
             return f"{self.source}: failed: {self.error}"
-        return (f"{self.source}: {self.read:,} read, {self.accepted:,} accepted, "
+        updated = f" ({self.updated:,} updated)" if self.updated else ""
+        return (f"{self.source}: {self.read:,} read, {self.accepted:,} accepted{updated}, "
                 f"{self.duplicates:,} duplicates, {self.rejected:,} rejected; watermark "
                 f"{self.watermark_before or '(none)'} → {self.watermark_after or '(none)'} "
                 f"({self.seconds:.1f} s)")
-
-
-# --- the dataset each target is written through --------------------------------------------------
-
-def _punches(engine, items, *, plant_tz, now):
-    from ingest import punches
-    r = punches.ingest(engine, items, plant_tz=plant_tz, now=now)
-    return r["accepted"], r["duplicates"], r["rejected"]
-
-
-def _events(engine, items, *, plant_tz, now):
-    from ingest import events
-    r = events.ingest(engine, items, plant_tz)
-    return r.accepted, r.duplicates, r.rejected
-
-
-WRITERS = {"punches": _punches, "events": _events}
-
-
-def writer_for(target: str):
-    writer = WRITERS.get(target)
-    if writer is None:
-        raise SourceError(f"target {target} cannot be synced yet (supported: "
-                          f"{', '.join(WRITERS)})")
-    return writer
 
 
 # --- running -------------------------------------------------------------------------------------
@@ -179,7 +159,6 @@ def sync_source(engine: Engine, source: Source, *, plant_tz: str, now: Callable[
 
 def _pull(engine, source: Source, before, run: SyncRun, plant_tz, now, progress, lock: str):
     """Read the source past `before` and ingest it; returns the new watermark value."""
-    write = writer_for(source.target)
     src = create_engine(source.url, poolclass=NullPool, connect_args=_timeouts(source.url))
     try:
         with src.connect() as conn:
@@ -197,12 +176,13 @@ def _pull(engine, source: Source, before, run: SyncRun, plant_tz, now, progress,
             position = {s: i for i, s in enumerate(source.source_columns)}
             for rows in result.partitions(BATCH):
                 items, marks = _items(source, rows, position)
-                accepted, duplicates, rejected = write(engine, items, plant_tz=plant_tz,
-                                                       now=now())
-                run.accepted += accepted
-                run.duplicates += duplicates
-                run.rejected += len(rejected)
-                for r in rejected:
+                done = datasets.ingest_items(engine, source.target, items, plant_tz=plant_tz,
+                                             now=now(), source=f"sync {source.name}")
+                run.accepted += done.accepted
+                run.updated += done.updated
+                run.duplicates += done.duplicates
+                run.rejected += len(done.rejected)
+                for r in done.rejected:
                     if len(run.reasons) < MAX_REASONS:
                         i = r["index"]
                         at = f" ({source.watermark} {_shown(marks[i])})" if wm is not None else ""

@@ -25,14 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-from ingest.csv_rules import BY_NAME
+from ingest.datasets import EXTRA_FIELDS, NAMES, spec_of
 
 VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 KEYS = {"url", "query", "table", "target", "watermark", "columns", "values"}
-
-# What a source can fill besides the file's own columns (the ingestion endpoint's extras): a punch
-# may name its employee by the device's user id, as biometric databases do.
-EXTRA_COLUMNS = {"punches": ("device_user_id",)}
 
 
 class SyncConfigError(ValueError):
@@ -61,8 +57,9 @@ class Source:
 
 
 def target_columns(target: str) -> tuple[str, ...]:
-    spec = BY_NAME[target]
-    return tuple(c.name for c in spec.columns) + EXTRA_COLUMNS.get(target, ())
+    """The columns of the file `target` an item may hold (a punch may also name its employee by
+    the device's user id, as biometric databases do)."""
+    return tuple(c.name for c in spec_of(target).columns) + EXTRA_FIELDS.get(target, ())
 
 
 def read_config(path, environ: Mapping[str, str] | None = None) -> dict[str, Source]:
@@ -116,8 +113,8 @@ def _parse(name: str, body, env: Mapping[str, str]) -> Source:
     if bool(query) == bool(table):
         raise _Problem("give either query or table (one of them)")
     target = _text(body, "target")
-    if target not in BY_NAME:
-        raise _Problem(f"target '{target}' is not a dataset; use one of {', '.join(BY_NAME)}")
+    if target not in NAMES:
+        raise _Problem(f"target '{target}' is not a dataset; use one of {', '.join(NAMES)}")
     columns = body.get("columns")
     if not isinstance(columns, dict) or not columns:
         raise _Problem("[columns] is required: target column = source column")

@@ -22,7 +22,7 @@ from sqlalchemy import (Column, DateTime, Integer, MetaData, String, Table, crea
 from sqlalchemy.engine import make_url
 
 from data import db, schema
-from ingest import schedule, sync
+from ingest import datasets, schedule, sync
 from settings import Settings
 from tests.attendance_plant import NOW, attendance_plant
 from tests.conftest import IN_CI, _postgres_available, TEST_DATABASE_URL
@@ -133,7 +133,8 @@ def test_zkteco_source_first_run_then_only_new_rows_then_nothing(plant, zk_file,
     [first] = run(engine, config)
     assert first.ok, first.error
     assert (first.read, first.accepted, first.duplicates, first.rejected) == (4, 3, 0, 1)
-    assert first.reasons == ["row 3 (CHECKTIME 2026-03-02 08:01:00): unknown device_user_id '999'"]
+    assert first.reasons == ["row 3 (CHECKTIME 2026-03-02 08:01:00): device_user_id: unknown "
+                             "device_user_id '999'"]
     assert (first.watermark_before, first.watermark_after) == (None, "2026-03-02 17:05:00")
     assert punches(engine) == [("E001", "2026-03-02 07:50", "IN", "1"),
                                ("E002", "2026-03-02 08:00", "IN", "2"),
@@ -201,22 +202,22 @@ def test_a_run_that_fails_part_way_loses_nothing_and_doubles_nothing(plant, zk_f
     add_zk(zk_file, FIRST + SECOND)
     config = zk_config(tmp_path, f"sqlite:///{zk_file}")
     monkeypatch.setattr(sync, "BATCH", 2)
-    real = sync.WRITERS["punches"]
+    real = datasets.ingest_items
     calls = []
 
-    def dies_on_the_second_batch(engine, items, **kw):
+    def dies_on_the_second_batch(engine, name, items, **kw):
         calls.append(len(items))
         if len(calls) == 2:
             raise ConnectionError("the database went away")
-        return real(engine, items, **kw)
+        return real(engine, name, items, **kw)
 
-    monkeypatch.setitem(sync.WRITERS, "punches", dies_on_the_second_batch)
+    monkeypatch.setattr(datasets, "ingest_items", dies_on_the_second_batch)
     [failed] = run(engine, config)
     assert not failed.ok and "ConnectionError: the database went away" in failed.error
     assert sync.watermark(engine, "zk") is None  # the first batch is stored, the mark unmoved
     assert len(punches(engine)) == 2
 
-    monkeypatch.setitem(sync.WRITERS, "punches", real)
+    monkeypatch.setattr(datasets, "ingest_items", real)
     [again] = run(engine, config)
     assert (again.read, again.accepted, again.duplicates, again.rejected) == (6, 3, 2, 1)
     assert len(punches(engine)) == 5
@@ -290,6 +291,52 @@ def test_config_file_mistakes(plant, tmp_path):
     a, b = run(plant, bad)
     assert a.error == "source 'a': give either query or table (one of them)"
     assert b.error.startswith("source 'b': target 'payroll' is not a dataset; use one of lines,")
+
+
+def test_any_dataset_upserted_by_its_natural_key(plant, tmp_path):
+    """An ERP's line-end counts into production: a count re-sent with a larger number replaces
+    the hour's row (an update), as through POST /api/v1/data/production."""
+    engine = plant
+    path = tmp_path / "erp.db"
+    con = sqlite3.connect(path)
+    con.executescript("""
+        CREATE TABLE line_counts (id INTEGER PRIMARY KEY, work_date TEXT, shift TEXT,
+            line TEXT, hr INTEGER, article TEXT, stage_code TEXT, pieces NUMERIC,
+            changed_at TEXT);
+        INSERT INTO line_counts VALUES
+            (1, '2026-03-03', 'A', 'L02', 8, 'S2', 'OUT', 90, '2026-03-03 09:00:05'),
+            (2, '2026-03-03', 'A', 'L02', 9, 'S2', 'OUT', 40, '2026-03-03 09:30:00'),
+            (3, '2026-03-03', 'A', 'L09', 9, 'S2', 'OUT', 10, '2026-03-03 09:30:01');
+    """)
+    con.commit()
+    columns = {"date": "work_date", "shift_code": "shift", "line_code": "line", "hour": "hr",
+               "style_code": "article", "stage": "stage_code", "qty": "pieces"}
+    config = toml(tmp_path, source("counter", f"sqlite:///{path}", columns,
+                                   {"stage": {"OUT": "output", "IN": "loading"}},
+                                   target="production", table="line_counts",
+                                   watermark="changed_at"))
+
+    def hour_9():
+        with engine.connect() as conn:
+            return conn.execute(select(schema.production.c.qty).where(
+                schema.production.c.line_code == "L02", schema.production.c.hour == 9,
+                schema.production.c.date == datetime(2026, 3, 3).date())).scalar()
+
+    [first] = run(engine, config)
+    assert (first.read, first.accepted, first.updated, first.rejected) == (3, 2, 0, 1)
+    assert first.reasons == ["row 3 (changed_at 2026-03-03 09:30:01): line_code: unknown "
+                             "line_code 'L09'"]
+    assert hour_9() == 40
+    con.execute("UPDATE line_counts SET pieces = 95, changed_at = '2026-03-03 09:59:00' "
+                "WHERE id = 2")
+    con.commit()
+    con.close()
+    [second] = run(engine, config)
+    assert (second.read, second.accepted, second.updated, second.duplicates) == (1, 1, 1, 0)
+    assert hour_9() == 95
+    assert second.summary().startswith("counter: 1 read, 1 accepted (1 updated), 0 duplicates")
+    [third] = run(engine, config)
+    assert (third.read, third.accepted) == (0, 0)
 
 
 # --- MariaDB and PostgreSQL sources ---------------------------------------------------------------
@@ -414,8 +461,8 @@ def test_the_sync_command(sqlite_url, zk_file, tmp_path):
     assert result.exit_code == 0, result.output
     assert "zk: 4 read, 3 accepted, 0 duplicates, 1 rejected; watermark (none) → " \
            "2026-03-02 17:05:00" in result.output
-    assert "rejected row 3 (CHECKTIME 2026-03-02 08:01:00): unknown device_user_id '999'" \
-        in result.output
+    assert "rejected row 3 (CHECKTIME 2026-03-02 08:01:00): device_user_id: unknown " \
+           "device_user_id '999'" in result.output
     result = runner.invoke(args=["sync", "zk"])
     assert result.exit_code == 0 and "zk: 0 read" in result.output
     result = runner.invoke(args=["sync", "erp"])
@@ -470,8 +517,8 @@ def test_admin_lists_the_sources_and_syncs_now_as_a_background_job(plant, databa
     outcome = admin_sync.run_sync(ctx, ticket, lambda fraction, message: seen.append(message))
     assert outcome.ok and outcome.message == "Synced 1 source(s): 3 rows accepted."
     assert outcome.lines[0].startswith("zk: 4 read, 3 accepted")
-    assert outcome.lines[1] == ("  rejected row 3 (CHECKTIME 2026-03-02 08:01:00): unknown "
-                                "device_user_id '999'")
+    assert outcome.lines[1] == ("  rejected row 3 (CHECKTIME 2026-03-02 08:01:00): "
+                                "device_user_id: unknown device_user_id '999'")
     assert seen == ["zk: 4 rows read"]
     # a ticket is used once
     assert not admin_sync.run_sync(ctx, ticket, lambda *_: None).ok
