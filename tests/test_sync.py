@@ -293,6 +293,24 @@ def test_config_file_mistakes(plant, tmp_path):
     assert b.error.startswith("source 'b': target 'payroll' is not a dataset; use one of lines,")
 
 
+def test_numeric_codes_map_and_one_run_of_a_source_at_a_time(plant, zk_file, tmp_path):
+    engine = plant
+    add_zk(zk_file, [(u, ts, {"I": "0", "O": "1"}[t], s) for u, ts, t, s in FIRST])
+    config = toml(tmp_path, source("zk", f"sqlite:///{zk_file}", ZK_COLUMNS,
+                                   {"direction": {0: "IN", 1: "OUT"}}, query=ZK_QUERY,
+                                   watermark="CHECKTIME"))
+    # another runner (the schedule, say) is reading this source right now
+    assert schedule.claim(engine, "sync:zk", "someone-else", NOW, due_only=False)
+    [busy] = run(engine, config)
+    assert busy.error == "another run of this source is in progress; try again when it ends"
+    assert punches(engine) == [] and etl_log(engine) == []
+    with engine.begin() as conn:
+        conn.execute(schema.job_state.update().values(running_by=None, lease_until=None))
+    [r] = run(engine, config)
+    assert (r.read, r.accepted) == (4, 3)
+    assert [d for *_, d, _ in punches(engine)] == ["IN", "IN", "OUT"]
+
+
 def test_any_dataset_upserted_by_its_natural_key(plant, tmp_path):
     """An ERP's line-end counts into production: a count re-sent with a larger number replaces
     the hour's row (an update), as through POST /api/v1/data/production."""
