@@ -17,7 +17,7 @@ import pandas as pd
 
 from auth import audit
 from ingest import sync
-from ingest.sync_config import SyncConfigError, read_config
+from ingest.sync_config import SyncConfigError, has_sources, read_config
 from queries import admin as q
 from core.context import Context
 
@@ -40,6 +40,9 @@ def sources_table(ctx: Context) -> tuple[pd.DataFrame, str | None]:
     """One row per source of SYNC_CONFIG: target, URL (no password), stored watermark and the
     last run's numbers; and a note when there is no usable config (then no rows)."""
     path = ctx.settings.sync_config
+    if not has_sources(path):
+        return pd.DataFrame(), (f"No databases to pull from: SYNC_CONFIG ({path}) does not exist. "
+                                "The README's \"Pulling from other databases\" shows one.")
     try:
         sources = read_config(path)
     except SyncConfigError as err:
