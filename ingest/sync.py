@@ -200,20 +200,24 @@ def _pull(engine, source: Source, before, run: SyncRun, plant_tz, now, progress,
 
 def _items(source: Source, rows, position: dict[str, int]):
     """Rows as the endpoint's items (target column -> plain value, value maps applied), and each
-    row's watermark value."""
-    mapping = [(target, position[src], source.values.get(target)) for target, src in source.columns]
-    w = position[source.watermark] if source.watermark else None
-    items, marks = [], []
-    for row in rows:
-        item = {}
-        for target, i, values in mapping:
-            value = row[i]
-            if values is not None and value is not None:
-                value = values.get(str(value).strip(), value)
-            item[target] = _plain(value)
-        items.append(item)
-        marks.append(row[w] if w is not None else None)
+    row's watermark value. Column by column: a million rows a minute is the goal."""
+    columns = list(zip(*rows)) if rows else [() for _ in position]
+    names, values = [], []
+    for target, src in source.columns:
+        column = columns[position[src]]
+        mapping = source.values.get(target)
+        if mapping:
+            column = [v if v is None else mapping.get(str(v).strip(), v) for v in column]
+        if not PLAIN.issuperset(map(type, column)):
+            column = [_plain(v) for v in column]
+        names.append(target)
+        values.append(column)
+    items = [dict(zip(names, row)) for row in zip(*values)]
+    marks = columns[position[source.watermark]] if source.watermark else [None] * len(rows)
     return items, marks
+
+
+PLAIN = frozenset({str, int, float, type(None)})  # as JSON has them
 
 
 def _plain(value):
