@@ -490,7 +490,11 @@ def test_the_sync_command(sqlite_url, zk_file, tmp_path):
     assert result.exit_code == 1 and "zk: failed: the SQLite source file" in result.output
 
 
-def test_the_scheduled_sync_runs_only_with_a_config(sqlite_url, zk_file, tmp_path):
+def test_the_scheduled_sync_runs_only_with_a_config(sqlite_url, zk_file, tmp_path, monkeypatch):
+    monkeypatch.delenv("SYNC_CONFIG", raising=False)
+    assert Settings.from_env(secret_key="x").sync_config.endswith("instance/sync.toml")
+    monkeypatch.setenv("SYNC_CONFIG", "/etc/floorpulse/sync.toml")
+    assert Settings.from_env(secret_key="x").sync_config == "/etc/floorpulse/sync.toml"
     engine = db.get_engine(sqlite_url)
     attendance_plant(engine, punches=False)
     add_zk(zk_file, FIRST)
