@@ -110,6 +110,7 @@ def _parse(name: str, body, env: Mapping[str, str]) -> Source:
         raise _Problem("url is required (an SQLAlchemy URL such as "
                        "mysql+pymysql://user:${PASSWORD}@host/db)")
     query, table = _text(body, "query"), _text(body, "table")
+    query = query.rstrip(";").strip() or None if query else None  # it becomes a subquery
     if bool(query) == bool(table):
         raise _Problem("give either query or table (one of them)")
     target = _text(body, "target")

@@ -435,7 +435,7 @@ def test_postgresql_source_with_the_password_from_the_environment(sqlite_url, tm
     columns = {"device_user_id": "USERID", "ts": "CHECKTIME", "direction": "CHECKTYPE"}
     config = toml(tmp_path, source(
         "pg", url.render_as_string(hide_password=False), columns, DIRECTIONS, watermark="LOGID",
-        query="SELECT * FROM sync_src_checkinout WHERE CHECKTYPE IN ('I', 'O')"))
+        query="SELECT * FROM sync_src_checkinout WHERE CHECKTYPE IN ('I', 'O');"))
     src = create_engine(TEST_DATABASE_URL)
     lower.drop(src, checkfirst=True)
     lower.create(src)
