@@ -2,7 +2,7 @@
 
     python bench/sync.py                                  # target: a temporary SQLite file
     python bench/sync.py --database-url postgresql+psycopg2://postgres@127.0.0.1:5432/fp_bench
-    python bench/sync.py --rows 20000                     # a few seconds: a smoke run
+    python bench/sync.py --quick                          # 20,000 rows, seconds: CI's smoke run
 
 The source is a SQLite file shaped like a ZKTeco access database (CHECKINOUT joined to USERINFO,
 timestamps as the vendor writes them), holding `--rows` punches of `--employees` people, two a
@@ -102,8 +102,11 @@ def main(argv=None) -> int:
     parser.add_argument("--database-url", default=None, help="the target (default: temp SQLite)")
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--employees", type=int, default=2_000)
+    parser.add_argument("--quick", action="store_true", help="20,000 rows of 200 employees")
     parser.add_argument("--json", default=None)
     args = parser.parse_args(argv)
+    if args.quick:
+        args.rows, args.employees = 20_000, 200
     url = args.database_url or temp_sqlite_url("fp-bench-sync-")
     work = Path(tempfile.mkdtemp(prefix="fp-bench-sync-src-"))
     source = work / "att2000.db"

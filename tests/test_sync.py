@@ -553,3 +553,20 @@ def test_admin_lists_the_sources_and_syncs_now_as_a_background_job(plant, databa
         actions = conn.execute(select(schema.audit_log.c.action)
                                .order_by(schema.audit_log.c.id)).scalars().all()
     assert actions == ["sync requested", "sync finished"]
+
+
+@pytest.mark.slow  # runs the benchmark script as a process
+def test_sync_bench_quick_mode(tmp_path):
+    """bench/sync.py runs (its 1-million-row numbers are in bench/README.md)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path / "sync.json"
+    result = subprocess.run([sys.executable, str(root / "bench" / "sync.py"), "--quick",
+                             "--json", str(out)], capture_output=True, text=True, timeout=600,
+                            cwd=root)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    runs = json.loads(out.read_text())["runs"]
+    assert [r["read"] for r in runs] == [20_000, 1_000, 0]
+    assert [r["accepted"] for r in runs] == [20_000, 1_000, 0]
