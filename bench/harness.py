@@ -177,3 +177,32 @@ def bench_app(url: str, cache_dir: str | Path | None = None, now: datetime | Non
     if now is not None:
         ctx.now = lambda: now
     return app, ctx
+
+
+def ingest_client(url: str):
+    """A test client of the app on `url` that sends an admin's ingest token with each request."""
+    from auth import users
+    from data import db
+    app, _ = bench_app(url, now=None, testing=True)
+    with db.get_engine(url).begin() as conn:
+        user = users.create_user(conn, "bench", "bench-password-123", role="admin")
+        token = users.create_token(conn, user, purpose="ingest")
+    client = app.server.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    return client
+
+
+def ingest_bench_main(run, columns, db_name: str) -> None:
+    """The command line of an ingestion bench: `run(url, sizes, runs)` -> rows of the table."""
+    import argparse
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--database-url", default=None)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--json", default=None)
+    args = ap.parse_args()
+    url = args.database_url or temp_sqlite_url(name=db_name)
+    sizes, runs = ([100, 1000], 1) if args.quick else ([1000, 10000], args.runs)
+    rows = run(url, sizes, runs)
+    print(table(columns, rows, markdown=True))
+    write_json(args.json, {"rows": rows})

@@ -16,7 +16,6 @@ The PostgreSQL database's plant data is emptied first.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import sys
@@ -28,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from sqlalchemy import text  # noqa: E402
 
-from harness import bench_app, table, temp_sqlite_url, write_json  # noqa: E402
+from harness import ingest_bench_main, ingest_client  # noqa: E402
 from data import db, schema
 from ingest import events
 
@@ -79,7 +78,7 @@ def batch(start: int, size: int) -> list[dict]:
 def run(url: str, sizes: list[int], runs: int) -> list[dict]:
     setup(url)
     engine = db.get_engine(url)
-    client = _client(url)
+    client = ingest_client(url)
     rows, next_id = [], 0
     for size in sizes:
         for path in ("ingest", "http"):
@@ -110,29 +109,8 @@ def run(url: str, sizes: list[int], runs: int) -> list[dict]:
     return rows
 
 
-def _client(url: str):
-    from auth import users
-    app, _ = bench_app(url, now=None, testing=True)
-    with db.get_engine(url).begin() as conn:
-        user = users.create_user(conn, "bench", "bench-password-123", role="admin")
-        token = users.create_token(conn, user, purpose="ingest")
-    client = app.server.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-    return client
-
-
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--database-url", default=None)
-    ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--json", default=None)
-    args = ap.parse_args()
-    url = args.database_url or temp_sqlite_url(name="ingest.db")
-    sizes, runs = ([100, 1000], 1) if args.quick else ([1000, 10000], args.runs)
-    rows = run(url, sizes, runs)
-    print(table(COLUMNS, rows, markdown=True))
-    write_json(args.json, {"rows": rows})
+    ingest_bench_main(run, COLUMNS, "ingest.db")
 
 
 if __name__ == "__main__":

@@ -128,6 +128,53 @@ def upsert(conn, table: Table, rows: Sequence[Mapping], chunk: int = 5000) -> in
     return len(rows)
 
 
+def upsert_rows(conn, table: Table, names: Sequence[str], rows: Sequence[tuple]) -> int:
+    """`upsert` for many rows of plain Python values (`names` in each tuple's order, every
+    primary-key column among them, no two rows with the same key), without SQLAlchemy's per-row
+    work: PostgreSQL COPYs them into a temporary table and upserts from it in one statement;
+    SQLite runs one executemany of the statement with the values in its storage forms."""
+    if not rows:
+        return 0
+    pk = [c.name for c in table.primary_key.columns]
+    quoted = ", ".join(f'"{n}"' for n in names)
+    updates = ", ".join(f'"{n}" = excluded."{n}"' for n in names if n not in pk)
+    keys = ", ".join(f'"{k}"' for k in pk)
+    conflict = f"ON CONFLICT ({keys}) " + (f"DO UPDATE SET {updates}" if updates else
+                                            "DO NOTHING")
+    if conn.dialect.name == "postgresql":
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(rows)  # None: empty, read as NULL
+        buffer.seek(0)
+        staging = f"{table.name}_upsert_in"
+        with conn.connection.dbapi_connection.cursor() as cursor:
+            cursor.execute(f'CREATE TEMP TABLE IF NOT EXISTS "{staging}" '
+                           f'(LIKE "{table.name}" INCLUDING DEFAULTS) ON COMMIT DELETE ROWS')
+            cursor.copy_expert(f'COPY "{staging}" ({quoted}) FROM STDIN WITH (FORMAT csv)',
+                               buffer)
+            cursor.execute(f'INSERT INTO "{table.name}" ({quoted}) SELECT {quoted} FROM '
+                           f'"{staging}" {conflict}')
+            cursor.execute(f'TRUNCATE "{staging}"')
+        return len(rows)
+    stored = [_sqlite_form(table.c[n].type) for n in names]
+    values = [tuple(v if f is None or v is None else f(v) for f, v in zip(stored, row))
+              for row in rows]
+    marks = ", ".join("?" for _ in names)
+    conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks}) {conflict}',
+                         values)
+    return len(rows)
+
+
+def _sqlite_form(kind):
+    """How SQLAlchemy stores a value of this type on SQLite (so bound values compare with it)."""
+    if isinstance(kind, DateTime):
+        return lambda v: v.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(kind, Date):
+        return lambda v: v.isoformat()
+    if isinstance(kind, Boolean):
+        return lambda v: int(bool(v))
+    return None
+
+
 def insert_ignore(conn, table: Table, rows: Sequence[Mapping]) -> int:
     """Insert rows whose primary key is new; return how many were inserted."""
     if not rows:

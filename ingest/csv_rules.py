@@ -10,8 +10,11 @@ strings into typed values plus a reason per bad cell; the importer does the rest
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Callable, Mapping
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -236,8 +239,32 @@ def shift_day_columns(spec: FileSpec) -> tuple[str, ...]:
 
 INT_LIMIT = 2**31 - 1  # INTEGER on PostgreSQL
 NUL = "\x00"  # in no code, name or note of ours, and PostgreSQL cannot store it in text
-_DATE = r"\d{4}-\d{2}-\d{2}"
-_TS = _DATE + r"[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?P<tz>Z|[+-]\d{2}(?::?\d{2})?)?"
+_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"  # ASCII digits only: "\d" also matches "١" and "１"
+_TS = _DATE + (r"[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,9})?)?"
+               r"(?P<tz>Z|[+-][0-9]{2}(?::?[0-9]{2})?)?")
+_INT = r"[+-]?[0-9]{1,18}"
+_FLOAT = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?"
+
+# The plant-plausible window (README "Sending data"): a timestamp from 2000-01-01 up to one day
+# ahead of now (device clocks drift; anything further is a wrong clock or a typo), a date from
+# 1900 (people joined long ago) to 2099. Every ingestion path judges by it, so no stored value
+# can overflow pandas' nanosecond range (1677-2262) in a later job.
+TS_MIN = datetime(2000, 1, 1)
+TS_AHEAD = timedelta(days=1)
+DATE_MIN, DATE_MAX = date(1900, 1, 1), date(2099, 12, 31)
+
+
+def ts_window(now: datetime) -> tuple[datetime, datetime]:
+    """The first and last plausible timestamp for a plant whose local time is `now`."""
+    return TS_MIN, now + TS_AHEAD
+
+
+def _window_reason(now: datetime) -> str:
+    return f"outside {TS_MIN:%Y-%m-%d} to {now + TS_AHEAD:%Y-%m-%d %H:%M} (one day ahead of now)"
+
+
+def _plant_now(plant_tz: str) -> datetime:
+    return datetime.now(ZoneInfo(plant_tz)).replace(tzinfo=None)
 
 
 def _checked(values: pd.Series, ok: pd.Series, reason: str) -> tuple[pd.Series, pd.Series]:
@@ -247,24 +274,31 @@ def _checked(values: pd.Series, ok: pd.Series, reason: str) -> tuple[pd.Series, 
                                              dtype=object)
 
 
-def _parse_int(s: pd.Series, col: Col, plant_tz: str):
-    ok = s.str.fullmatch(r"[+-]?\d{1,18}")
+def _parse_int(s: pd.Series, col: Col, plant_tz: str, now: datetime):
+    ok = s.str.fullmatch(_INT)
     return _checked(pd.to_numeric(s.where(ok, "0")).astype(object), ok, "not a whole number")
 
 
-def _parse_float(s: pd.Series, col: Col, plant_tz: str):
-    values = pd.to_numeric(s, errors="coerce")
-    ok = values.notna() & np.isfinite(values.fillna(0))
+def _parse_float(s: pd.Series, col: Col, plant_tz: str, now: datetime):
+    form = s.str.fullmatch(_FLOAT).fillna(False).astype(bool)
+    values = pd.to_numeric(s.where(form, "nan"), errors="coerce")
+    ok = form & values.notna() & np.isfinite(values.fillna(0))
     return _checked(values.astype(object), ok, "not a number")
 
 
-def _parse_date(s: pd.Series, col: Col, plant_tz: str):
-    values = pd.to_datetime(s.where(s.str.fullmatch(_DATE)), format="%Y-%m-%d", errors="coerce")
-    return _checked(values.dt.date.astype(object), values.notna(), "not a date (YYYY-MM-DD)")
+def _parse_date(s: pd.Series, col: Col, plant_tz: str, now: datetime):
+    form = s.str.fullmatch(_DATE).fillna(False).astype(bool)
+    year = pd.to_numeric(s.str[:4].where(form), errors="coerce")
+    inside = form & year.between(DATE_MIN.year, DATE_MAX.year)
+    values = pd.to_datetime(s.where(inside), format="%Y-%m-%d", errors="coerce")
+    values, reasons = _checked(values.dt.date.astype(object), values.notna(),
+                               "not a date (YYYY-MM-DD)")
+    reasons[form & ~inside] = f"outside {DATE_MIN} to {DATE_MAX}"
+    return values, reasons
 
 
-def _parse_time(s: pd.Series, col: Col, plant_tz: str):
-    parts = s.str.extract(r"^(\d{1,2}):(\d{2})$")
+def _parse_time(s: pd.Series, col: Col, plant_tz: str, now: datetime):
+    parts = s.str.extract(r"^([0-9]{1,2}):([0-9]{2})$")
     hh = pd.to_numeric(parts[0], errors="coerce")
     mm = pd.to_numeric(parts[1], errors="coerce")
     ok = (hh < 24) & (mm < 60)
@@ -272,28 +306,39 @@ def _parse_time(s: pd.Series, col: Col, plant_tz: str):
     return _checked(values.astype(object), ok, "not a time (HH:MM)")
 
 
-def _parse_ts(s: pd.Series, col: Col, plant_tz: str):
-    """ISO 8601; naive is plant-local, an offset is converted to plant-local (SPEC section 2)."""
+def _parse_ts(s: pd.Series, col: Col, plant_tz: str, now: datetime):
+    """ISO 8601; naive is plant-local, an offset is converted to plant-local (SPEC section 2);
+    inside the plant-plausible window (`ts_window`)."""
     form = s.str.extract(f"^(?P<all>{_TS})$")
-    with_offset = form["tz"].notna()
+    matched = form["all"].notna()
+    # a year pandas cannot hold (before 1678, after 2261) is out of the window anyway
+    year = pd.to_numeric(s.str[:4].where(matched), errors="coerce")
+    matched &= year.between(1900, 2200)
+    out_of_range = form["all"].notna() & ~matched
+    with_offset = matched & form["tz"].notna()
     values = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
-    naive = form["all"].notna() & ~with_offset
+    naive = matched & ~with_offset
     values[naive] = pd.to_datetime(s[naive], format="ISO8601", errors="coerce")
     if with_offset.any():
         # what metrics.calendar.to_plant_local does, vectorised: it goes value by value
         aware = pd.to_datetime(s[with_offset], format="ISO8601", errors="coerce", utc=True)
         values[with_offset] = aware.dt.tz_convert(plant_tz).dt.tz_localize(None)
+    lo, hi = ts_window(now)
+    out_of_range |= values.notna() & ((values < lo) | (values > hi))
     objects = pd.Series([None if pd.isna(v) else v.to_pydatetime() for v in values],
                         index=s.index, dtype=object)
-    return _checked(objects, values.notna(), "not an ISO 8601 timestamp")
+    objects, reasons = _checked(objects, values.notna() & ~out_of_range,
+                                "not an ISO 8601 timestamp")
+    reasons[out_of_range] = _window_reason(now)
+    return objects, reasons
 
 
-def _parse_choice(s: pd.Series, col: Col, plant_tz: str):
+def _parse_choice(s: pd.Series, col: Col, plant_tz: str, now: datetime):
     values = s.str.lower().map({c.lower(): c for c in col.choices})
     return _checked(values.astype(object), values.notna(), f"not one of {', '.join(col.choices)}")
 
 
-def _parse_weekdays(s: pd.Series, col: Col, plant_tz: str):
+def _parse_weekdays(s: pd.Series, col: Col, plant_tz: str, now: datetime):
     canonical = {d.lower(): d for d in DAYS}
 
     def one(value: str):
@@ -304,7 +349,7 @@ def _parse_weekdays(s: pd.Series, col: Col, plant_tz: str):
                 f"not weekdays like Fri or Sat;Sun ({'/'.join(DAYS)})")
 
 
-def _parse_text(s: pd.Series, col: Col, plant_tz: str):
+def _parse_text(s: pd.Series, col: Col, plant_tz: str, now: datetime):
     return _checked(s.astype(object), ~s.str.contains(NUL, regex=False),
                     "contains a NUL character")
 
@@ -315,15 +360,17 @@ _PARSERS = {"int": _parse_int, "float": _parse_float, "date": _parse_date, "time
 
 
 def parse_column(spec: FileSpec, col: Col, raw: pd.Series, plant_tz: str,
-                 ) -> tuple[pd.Series, pd.Series]:
+                 now: datetime | None = None) -> tuple[pd.Series, pd.Series]:
     """Typed values of one column (default where blank) and a reason per bad cell.
 
     `raw` holds trimmed strings. Bad cells get a reason ending in the offending value; blank cells
-    are fine unless the column is required.
+    are fine unless the column is required. Timestamps must fall in `ts_window(now)` (`now`:
+    plant-local, the current time when not given).
     """
+    now = now or _plant_now(plant_tz)
     blank = raw.eq("")
     s = raw[~blank]
-    values, reasons = _PARSERS[col.kind](s, col, plant_tz)
+    values, reasons = _PARSERS[col.kind](s, col, plant_tz, now)
     reasons = reasons.copy()
     fine = reasons.isna()
     if col.kind in ("int", "float"):
@@ -362,3 +409,95 @@ def _bounds(col: Col, number: pd.Series):
     limit = col.max if col.max is not None else (INT_LIMIT if col.kind == "int" else None)
     if limit is not None:
         yield number > limit, f"must be at most {limit:g}" if limit < 1e6 else "too large"
+
+
+# --- judging one JSON value ----------------------------------------------------------------------
+
+SLOW = object()  # "not plainly valid: let parse_column judge it"
+_QUICK_TS = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}"
+                       r"(?:\.[0-9]{1,6})?)?(?:Z|[+-][0-9]{2}:[0-9]{2})?")
+_QUICK_DATE = re.compile(_DATE)
+_QUICK_TIME = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]")
+
+
+def quick_parser(spec: FileSpec, col: Col, plant_tz: str, now: datetime
+                 ) -> Callable[[object], object]:
+    """A function from one JSON value of `col` to its typed value, or SLOW.
+
+    It accepts only what `parse_column` plainly accepts and gives the same value (the ingestion
+    endpoints take it for the common case of well-formed items, and hand everything else to
+    `parse_column`, which stays the one judge of what is wrong and why); tests/test_data_api.py
+    checks the two agree on random values.
+    """
+    required = spec.is_required(col)
+    default = None if required else spec.default(col.name)
+    length = getattr(spec.table.c[col.name].type, "length", None) or 10**9
+    low = col.min if col.min is not None else -float("inf")
+    high = col.max if col.max is not None else (INT_LIMIT if col.kind == "int" else float("inf"))
+    positive = col.positive
+    kind = col.kind
+    tz = ZoneInfo(plant_tz)
+    ts_lo, ts_hi = ts_window(now)
+    choices = frozenset(col.choices)
+
+    def blank():
+        return SLOW if required else default
+
+    def text(value):
+        if value is None or value == "":
+            return blank()
+        if type(value) is not str or len(value) > length or NUL in value \
+                or value != value.strip():
+            return SLOW
+        return value
+
+    def number(value):
+        t = type(value)
+        if value is None:
+            return blank()
+        if not (t is int or (t is float and kind == "float" and value == value
+                             and value not in (float("inf"), float("-inf")))):
+            return SLOW
+        if value < low or value > high or (positive and value <= 0):
+            return SLOW
+        return value if kind == "int" else float(value)
+
+    def day(value):
+        if value is None or value == "":
+            return blank()
+        if type(value) is not str or not _QUICK_DATE.fullmatch(value):
+            return SLOW
+        try:
+            d = date.fromisoformat(value)
+        except ValueError:
+            return SLOW
+        return d if DATE_MIN <= d <= DATE_MAX else SLOW
+
+    def ts(value):
+        if value is None or value == "":
+            return blank()
+        if type(value) is not str or not _QUICK_TS.fullmatch(value):
+            return SLOW
+        try:
+            when = datetime.fromisoformat(value)
+        except ValueError:
+            return SLOW
+        if when.tzinfo is not None:
+            when = when.astimezone(tz).replace(tzinfo=None)
+        return when if ts_lo <= when <= ts_hi else SLOW
+
+    def clock(value):
+        if value is None or value == "":
+            return blank()
+        return value if type(value) is str and _QUICK_TIME.fullmatch(value) else SLOW
+
+    def choice(value):
+        if value is None or value == "":
+            return blank()
+        return value if type(value) is str and value in choices else SLOW
+
+    def other(value):
+        return blank() if value is None or value == "" else SLOW
+
+    return {"text": text, "int": number, "float": number, "date": day, "ts": ts,
+            "time": clock, "choice": choice}.get(kind, other)

@@ -25,7 +25,8 @@ from sqlalchemy import select, tuple_
 
 from data import db, schema
 from ingest import rollups
-from ingest.csv_rules import BY_NAME, FILES, FileSpec, parse_column, shift_day_columns
+from ingest.csv_rules import (BY_NAME, FILES, SLOW, FileSpec, parse_column, quick_parser,
+                              shift_day_columns)
 from metrics.calendar import assign_shift_day
 
 log = logging.getLogger(__name__)
@@ -109,13 +110,15 @@ def _as_text(value) -> str | None:
     return str(value).strip()
 
 
-def _raw_frame(spec: FileSpec, items: list, reasons: dict) -> pd.DataFrame:
-    """The items as a frame of trimmed strings (one column per column of the file and per extra
-    field); a reason for each item that is not an object or holds a field it should not."""
+def _raw_frame(spec: FileSpec, items: list, at: list[int], reasons: dict) -> pd.DataFrame:
+    """The items at positions `at` as a frame of trimmed strings (one column per column of the
+    file and per extra field); a reason for each item that is not an object or holds a field it
+    should not."""
     names = [c.name for c in spec.columns] + list(EXTRA_FIELDS.get(spec.name, ()))
     allowed = set(names)
     columns: dict[str, list] = {n: [] for n in names}
-    for i, item in enumerate(items):
+    for i in at:
+        item = items[i]
         if not isinstance(item, dict):
             reasons[i] = f"{NOUN.get(spec.name, 'an item')} must be a JSON object"
             item = {}
@@ -129,23 +132,36 @@ def _raw_frame(spec: FileSpec, items: list, reasons: dict) -> pd.DataFrame:
                 reasons.setdefault(i, f"{n}: not a single value")
                 text = ""
             columns[n].append(text)
-    return pd.DataFrame(columns, index=range(len(items)), dtype=object)
+    return pd.DataFrame(columns, index=at, dtype=object)
 
 
 def _validate(conn, spec: FileSpec, items: list, plant_tz: str, now: datetime,
               reasons: dict) -> pd.DataFrame:
-    """Typed, derived rows of the valid items (indexed by batch position), deduplicated within
-    the batch; the reason for every bad item goes into `reasons`."""
-    raw = _raw_frame(spec, items, reasons)
-    if spec.name == "punches":
-        _punch_names(conn, raw, reasons)
-    data = pd.DataFrame(index=raw.index)
-    for col in spec.columns:
-        values, why = parse_column(spec, col, raw[col.name], plant_tz)
-        data[col.name] = values
-        _note(reasons, why, col.name)
+    """Typed, derived rows of the valid items (indexed by batch position, in batch order); the
+    reason for every bad item goes into `reasons`.
+
+    A plainly well-formed item is typed value by value (`csv_rules.quick_parser`); any other goes
+    through the CSV import's `parse_column`, which gives the reason.
+    """
+    names = [c.name for c in spec.columns]
+    quick = [quick_parser(spec, c, plant_tz, now) for c in spec.columns]
+    allowed = frozenset(names)
+    fast, fast_at, slow_at = [], [], []
+    for i, item in enumerate(items):
+        if type(item) is dict and allowed.issuperset(item):
+            row = [parse(item.get(name)) for name, parse in zip(names, quick)]
+            if SLOW not in row:
+                fast.append(row)
+                fast_at.append(i)
+                continue
+        slow_at.append(i)
+    data = pd.DataFrame(fast, index=fast_at, columns=names, dtype=object)
+    if slow_at:
+        slow = _parse_slowly(conn, spec, items, slow_at, plant_tz, now, reasons)
+        data = pd.concat([data, slow]).sort_index() if fast else slow
     for name in REQUIRED.get(spec.name, ()):
-        _note(reasons, pd.Series("missing value", index=raw.index).where(raw[name].eq("")), name)
+        _note(reasons, pd.Series("missing value", index=data.index).where(data[name].isna()),
+              name)
     data = data.drop(index=list(reasons), errors="ignore")
     for check in spec.checks:
         for bad, column, reason in check(data):
@@ -163,6 +179,20 @@ def _validate(conn, spec: FileSpec, items: list, plant_tz: str, now: datetime,
     for name, value in spec.constants.items():
         data[name] = value
     return _derive(conn, spec, data)
+
+
+def _parse_slowly(conn, spec: FileSpec, items: list, at: list[int], plant_tz: str,
+                  now: datetime, reasons: dict) -> pd.DataFrame:
+    """The items at `at` typed by the CSV import's column rules (null where bad)."""
+    raw = _raw_frame(spec, items, at, reasons)
+    if spec.name == "punches":
+        _punch_names(conn, raw, reasons)
+    data = pd.DataFrame(index=raw.index)
+    for col in spec.columns:
+        values, why = parse_column(spec, col, raw[col.name], plant_tz, now)
+        data[col.name] = values
+        _note(reasons, why, col.name)
+    return data
 
 
 def _note(reasons: dict, why: pd.Series, column: str) -> None:
@@ -222,9 +252,11 @@ def _derive(conn, spec: FileSpec, data: pd.DataFrame) -> pd.DataFrame:
         shifts = pd.DataFrame(conn.execute(select(
             schema.shifts.c.shift_code, schema.shifts.c.start, schema.shifts.c.end)).all(),
             columns=["shift_code", "start", "end"])
-        day = assign_shift_day(pd.to_datetime(data[spec.shift_day_of]), shifts)
+        ts = pd.to_datetime(data[spec.shift_day_of])
+        moments = pd.Series(ts.unique())  # a batch holds few distinct moments: judge each once
+        day = assign_shift_day(moments, shifts).set_index(moments)
         for column in columns:
-            data[column] = day[column].to_numpy()
+            data[column] = day[column].reindex(ts).tolist()
     if spec.name == "events":
         stations = dict(conn.execute(select(schema.stations.c.station_code,
                                             schema.stations.c.line_code)).all())
@@ -235,29 +267,25 @@ def _derive(conn, spec: FileSpec, data: pd.DataFrame) -> pd.DataFrame:
 # --- storing -------------------------------------------------------------------------------------
 
 
-def _canonical(value):
-    """A value as comparable between a typed item and a stored row (numpy and pandas scalars,
-    Timestamps and NaN made plain)."""
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, pd.Timestamp):
-        value = value.to_pydatetime()
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=None)
-    if isinstance(value, date):
+def _plain(value):
+    """A value as the database driver takes it and as it compares with a stored row: numpy and
+    pandas scalars made Python ones, NaN and NaT made None."""
+    kind = type(value)
+    if value is None or kind is str or kind is int or kind is datetime or kind is date:
         return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
+    if kind is float:
+        return None if value != value else value
     if value is pd.NaT:
         return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if isinstance(value, np.generic):
+        return _plain(value.item())
     return value
 
 
 def _rows(data: pd.DataFrame, names: list[str]) -> list[tuple]:
-    return [tuple(_canonical(v) for v in row)
-            for row in zip(*(data[n].tolist() for n in names))]
+    return list(zip(*([_plain(v) for v in data[n].tolist()] for n in names)))
 
 
 def _store(conn, spec: FileSpec, data: pd.DataFrame, now: datetime, result: IngestResult) -> None:
@@ -296,12 +324,12 @@ def _store(conn, spec: FileSpec, data: pd.DataFrame, now: datetime, result: Inge
             old_days.add(before[at["date"]])
     if not write:
         return
-    records = [dict(zip(names, row)) for row in write]
     if spec.name == "punches":  # the next process-attendance recomputes their days
-        for record in records:
-            record.update(received_at=now, processed=None, unmatched=None)
-    db.upsert(conn, table, records)
-    days = {r["date"] for r in records if "date" in r} | old_days
+        db.upsert_rows(conn, table, names + ["received_at", "processed", "unmatched"],
+                       [row + (now, None, None) for row in write])
+    else:
+        db.upsert_rows(conn, table, names, write)
+    days = {row[at["date"]] for row in write} | old_days if "date" in at else set()
     if table.name in rollups.LINE_DAY_FACTS:
         rollups.rebuild_line_day(conn, days)
     if table.name == "events":
@@ -313,18 +341,26 @@ def _store(conn, spec: FileSpec, data: pd.DataFrame, now: datetime, result: Inge
 
 def _stored(conn, table, key: list[str], names: list[str], keys: list[tuple]
             ) -> dict[tuple, tuple]:
-    """The stored rows (the `names` columns) whose key is among `keys`, by key."""
+    """The stored rows (the `names` columns) whose key is among `keys`, by key.
+
+    Each key column is filtered by the set of its values in the batch (a plain IN per column is
+    cheap to build, where one IN of N key tuples is not); rows of the cross product that are not
+    in `keys` are dropped here. A batch from a plant is a run of line-hours or moments, so the
+    cross product stays close to the batch.
+    """
     if not keys:
         return {}
     cols = [table.c[n] for n in names]
-    key_cols = [table.c[k] for k in key]
-    found: dict[tuple, tuple] = {}
     key_at = [names.index(k) for k in key]
+    wanted = set(keys)
+    found: dict[tuple, tuple] = {}
     for i in range(0, len(keys), _LOOKUP_CHUNK):
         chunk = keys[i:i + _LOOKUP_CHUNK]
-        where = (key_cols[0].in_([k[0] for k in chunk]) if len(key_cols) == 1
-                 else tuple_(*key_cols).in_(chunk))
-        for row in conn.execute(select(*cols).where(where)):
-            row = tuple(_canonical(v) for v in row)
-            found[tuple(row[j] for j in key_at)] = row
+        where = [table.c[k].in_(sorted({kk[j] for kk in chunk}, key=repr))
+                 for j, k in enumerate(key)]
+        for row in conn.execute(select(*cols).where(*where)):
+            row = tuple(_plain(v) for v in row)
+            k = tuple(row[j] for j in key_at)
+            if k in wanted:
+                found[k] = row
     return found
