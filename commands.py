@@ -252,6 +252,30 @@ def register(server: Flask) -> None:
         click.echo(f"line_daily: {report.rows} rows, {report.lines} lines, {report.dates} dates")
         click.echo("import ok")
 
+    @server.cli.command("sync")
+    @click.argument("names", nargs=-1)
+    def sync_command(names):
+        """Pull what is new from the databases of SYNC_CONFIG (all sources, or those NAMEd) and
+        record each run in the import history; exits 1 when a source failed."""
+        from ingest import sync
+        ctx = current()
+        try:
+            runs = sync.sync(_engine(), ctx.settings.sync_config, names,
+                             plant_tz=ctx.settings.plant_tz, now=ctx.now,
+                             username=os.environ.get("USER"))
+        except sync.SyncConfigError as err:
+            click.echo(f"error: {err}", err=True)
+            sys.exit(2)
+        for run in runs:
+            click.echo(run.summary(), err=not run.ok)
+            for reason in run.reasons[:20]:
+                click.echo(f"  rejected {reason}")
+            if run.rejected > 20:
+                click.echo(f"  ... {run.rejected - 20:,} more rejected rows: see the import "
+                           "history on the Admin page")
+        if any(not run.ok for run in runs):
+            sys.exit(1)
+
     @server.cli.command("evaluate-alerts")
     def evaluate_alerts():
         """Evaluate every alert rule, then send the notifications that are due."""

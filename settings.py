@@ -104,6 +104,7 @@ class Settings:
     rollups_every_min: float = 5
     alerts_every_s: float = 60
     sync_every_min: float = 10
+    sync_config: str = str(BASE_DIR / "instance" / "sync.toml")  # the sources to pull (SYNC_CONFIG)
     schedule: str = "auto"  # auto: in-process unless REDIS_URL or testing | on | off
     # several machines: Redis as shared cache, sign-in throttle and Celery broker
     redis_url: str | None = None
@@ -136,6 +137,7 @@ class Settings:
             rollups_every_min=_env_interval("ROLLUPS_EVERY_MIN", cls.rollups_every_min),
             alerts_every_s=_env_interval("ALERTS_EVERY_S", cls.alerts_every_s),
             sync_every_min=_env_interval("SYNC_EVERY_MIN", cls.sync_every_min),
+            sync_config=env.get("SYNC_CONFIG") or cls.sync_config,
             schedule=_env_choice("SCHEDULE", cls.schedule, SCHEDULE_MODES),
             redis_url=env.get("REDIS_URL") or None,
             smtp_url=env.get("SMTP_URL") or None,

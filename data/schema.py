@@ -388,6 +388,9 @@ imports = Table(
     Column("status", String(10)),  # ok | failed
     Column("row_counts", Text),  # JSON {file: rows}
     Column("errors", Text),  # JSON list of "file:line: column: reason"
+    # JSON of what a kind records beyond rows and errors: a sync run's read, accepted, duplicates,
+    # rejected, watermark before and after, seconds and error (the ETL log)
+    Column("details", Text),
 )
 
 audit_log = Table(

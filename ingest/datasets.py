@@ -213,16 +213,15 @@ def _punch_names(conn, raw: pd.DataFrame, reasons: dict) -> None:
     by_device = raw["emp_code"].eq("") & raw["device_user_id"].ne("")
     if by_device.any():
         from ingest.punches import device_user_map
-        devices = device_user_map(conn)
-        for i, user in raw.loc[by_device, "device_user_id"].items():
-            emp = devices.get(user)
+        users = raw.loc[by_device, "device_user_id"]
+        found = users.map(device_user_map(conn))  # whole columns: a per-row .at costs 0.1 ms
+        for i, user in users[found.isna()].items():
             if NUL in user:
                 reasons.setdefault(i, "device_user_id: contains a NUL character: "
                                       f"'{user.replace(NUL, chr(92) + '0')}'")
-            elif emp is None:
-                reasons.setdefault(i, f"device_user_id: unknown device_user_id '{user}'")
             else:
-                raw.at[i, "emp_code"] = emp
+                reasons.setdefault(i, f"device_user_id: unknown device_user_id '{user}'")
+        raw.loc[found.index[found.notna()], "emp_code"] = found[found.notna()]
     nobody = raw["emp_code"].eq("") & raw["device_user_id"].eq("")
     for i in raw.index[nobody]:
         reasons.setdefault(i, "emp_code: emp_code or device_user_id is required")
@@ -348,6 +347,16 @@ def _store(conn, spec: FileSpec, data: pd.DataFrame, now: datetime, result: Inge
     db.bump_data_version(conn)
 
 
+def _among(column, values: set):
+    """A filter on one key column for a set of batch values: moments and numbers by their range
+    (a batch of punches has as many moments as punches, and an index walks a range once where
+    it probes an IN list per value of the columns before it), codes by IN."""
+    if len(values) > 1 and all(isinstance(v, (datetime, date, int, float)) for v in values) \
+            and len({type(v) for v in values}) == 1:
+        return column.between(min(values), max(values))
+    return column.in_(sorted(values, key=repr))
+
+
 def _stored(conn, table, key: list[str], names: list[str], keys: list[tuple]
             ) -> dict[tuple, tuple]:
     """The stored rows (the `names` columns) whose key is among `keys`, by key.
@@ -365,8 +374,7 @@ def _stored(conn, table, key: list[str], names: list[str], keys: list[tuple]
     found: dict[tuple, tuple] = {}
     for i in range(0, len(keys), _LOOKUP_CHUNK):
         chunk = keys[i:i + _LOOKUP_CHUNK]
-        where = [table.c[k].in_(sorted({kk[j] for kk in chunk}, key=repr))
-                 for j, k in enumerate(key)]
+        where = [_among(table.c[k], {kk[j] for kk in chunk}) for j, k in enumerate(key)]
         for row in conn.execute(select(*cols).where(*where)):
             row = tuple(_plain(v) for v in row)
             k = tuple(row[j] for j in key_at)

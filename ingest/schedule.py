@@ -97,6 +97,25 @@ def evaluate_alerts(engine: Engine, settings: Settings) -> str:
             f"{r['firing']} firing; {r['sent']} sent, {r['retrying']} to retry")
 
 
+class SyncFailed(RuntimeError):
+    """A scheduled sync in which a source failed (each failure is in the ETL log already)."""
+
+
+def sync_sources(engine: Engine, settings: Settings) -> str:
+    from ingest import sync
+    runs = sync.sync(engine, settings.sync_config, plant_tz=settings.plant_tz,
+                     now=lambda: plant_now(settings), username="schedule")
+    message = "; ".join(run.summary() for run in runs)
+    if any(not run.ok for run in runs):
+        raise SyncFailed(message)
+    return message
+
+
+def _sync_configured(settings: Settings) -> bool:
+    from ingest.sync_config import has_sources
+    return has_sources(settings.sync_config)
+
+
 JOBS: tuple[Job, ...] = (
     Job("attendance", "Attendance processing", "ATTENDANCE_EVERY_MIN",
         lambda s: s.attendance_every_min * 60, process_attendance),
@@ -104,6 +123,9 @@ JOBS: tuple[Job, ...] = (
         lambda s: s.rollups_every_min * 60, refresh_rollups),
     Job("alerts", "Alert evaluation", "ALERTS_EVERY_S", lambda s: s.alerts_every_s,
         evaluate_alerts),
+    # only when SYNC_CONFIG exists (a broken file then shows as this job's error)
+    Job("sync", "Database sync", "SYNC_EVERY_MIN", lambda s: s.sync_every_min * 60,
+        sync_sources, enabled=_sync_configured),
 )
 BY_NAME = {job.name: job for job in JOBS}
 

@@ -1,5 +1,5 @@
-"""Admin (/admin, admins only): data reload with progress, import history, users, API tokens,
-audit log.
+"""Admin (/admin, admins only): data reload with progress, import history, the schedule, database
+sync, users, API tokens, audit log.
 
 Only admins see it: the page is registered with roles=("admin",), so the navbar hides it and the
 gate answers 403 for its path and for every callback whose output id starts with "admin-"
@@ -17,7 +17,7 @@ from core.serialize import records
 from auth.gate import request_user, restrict_callbacks
 from auth.users import ROLES, TOKEN_PURPOSES
 from components import grid as g, jobs
-from pages import admin_alerts
+from pages import admin_alerts, admin_sync
 from reports import admin as reports
 from core.context import current
 from reports.production import filter_options
@@ -208,6 +208,7 @@ def layout(**_query):
                 dcc.Interval(id=f"{P}schedule-tick", interval=30_000),
             ], "jobs that run by themselves (each is also a command); the interval settings "
                "name them"),
+            admin_sync.section(_section),
             _users_section(line_options),
             _tokens_section(),
             admin_alerts.rules_section(_section, line_options),
@@ -223,6 +224,7 @@ def layout(**_query):
 
 
 admin_alerts.register()  # this module runs afresh for every app build: so must its callbacks
+admin_sync.register()
 
 
 # --- tables --------------------------------------------------------------------------------------

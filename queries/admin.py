@@ -45,3 +45,12 @@ def audit_log(conn, limit: int = 500, wo_number: str | None = None):
 def job_states(conn):
     J = schema.job_state
     return frame(conn, select(J).order_by(J.c.name))
+
+
+def last_sync_runs(conn):
+    """The newest database sync run of each source (the import history's kind `sync`)."""
+    newest = (select(func.max(I.c.id).label("id")).where(I.c.kind == "sync")
+              .group_by(I.c.source).subquery())
+    stmt = (select(I.c.id, I.c.source, I.c.started_at, I.c.finished_at, I.c.username, I.c.status,
+                   I.c.details).select_from(I.join(newest, newest.c.id == I.c.id)))
+    return frame(conn, stmt)
