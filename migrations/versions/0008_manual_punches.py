@@ -1,0 +1,42 @@
+"""Manual punches (SPEC section 10: who entered a punch by hand and why) and the import history's
+whole error count (the stored list keeps the first 1,000; issue 21 item 9).
+
+Revision ID: 0008
+Revises: 0006
+Create Date: 2026-12-05
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0008"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+PUNCH_COLUMNS = (("manual", sa.Boolean()), ("manual_reason", sa.Text()),
+                 ("entered_by", sa.String(100)))
+
+
+def _missing(table: str, columns) -> list:
+    have = {c["name"] for c in sa.inspect(op.get_bind()).get_columns(table)}
+    return [(name, kind) for name, kind in columns if name not in have]  # idempotent, as 0003
+
+
+def upgrade() -> None:
+    for table, columns in (("punches", PUNCH_COLUMNS),
+                           ("imports", (("error_count", sa.Integer()),))):
+        missing = _missing(table, columns)
+        if missing:
+            with op.batch_alter_table(table) as batch:
+                for name, kind in missing:
+                    batch.add_column(sa.Column(name, kind))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("imports") as batch:
+        batch.drop_column("error_count")
+    with op.batch_alter_table("punches") as batch:
+        for name, _kind in PUNCH_COLUMNS:
+            batch.drop_column(name)
