@@ -7,6 +7,8 @@ Create Date: 2026-12-05
 """
 from __future__ import annotations
 
+import json
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -15,6 +17,7 @@ down_revision = "0006"
 branch_labels = None
 depends_on = None
 
+MAX_ERRORS = 1000  # ingest.history.MAX_ERRORS (a migration keeps its own copy of what it needs)
 PUNCH_COLUMNS = (("manual", sa.Boolean()), ("manual_reason", sa.Text()),
                  ("entered_by", sa.String(100)))
 
@@ -32,6 +35,26 @@ def upgrade() -> None:
             with op.batch_alter_table(table) as batch:
                 for name, kind in missing:
                     batch.add_column(sa.Column(name, kind))
+    _count_and_cap_errors()
+
+
+def _count_and_cap_errors() -> None:
+    """Imports recorded before: count their errors and keep the first MAX_ERRORS (a failed
+    import of a million bad rows had stored a 62 MB list)."""
+    conn = op.get_bind()
+    imports = sa.table("imports", sa.column("id", sa.Integer), sa.column("errors", sa.Text),
+                       sa.column("error_count", sa.Integer))
+    ids = conn.execute(sa.select(imports.c.id).where(imports.c.error_count.is_(None))).scalars()
+    for import_id in list(ids):
+        text = conn.execute(sa.select(imports.c.errors).where(imports.c.id == import_id)
+                            ).scalar()
+        try:
+            errors = json.loads(text) if text else []
+        except ValueError:
+            errors = [text]
+        errors = errors if isinstance(errors, list) else [str(errors)]
+        conn.execute(imports.update().where(imports.c.id == import_id).values(
+            error_count=len(errors), errors=json.dumps(errors[:MAX_ERRORS])))
 
 
 def downgrade() -> None:
