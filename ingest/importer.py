@@ -27,7 +27,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from data import db, schema
-from ingest import history, rollups
+from ingest import history, rollups, staging
 from ingest.csv_rules import BY_FILENAME, BY_NAME, FILES, FileSpec, parse_column, shift_day_columns
 from metrics.calendar import assign_shift_day
 
@@ -285,27 +285,43 @@ def _check_references(files: list[_File], known: dict[str, set], errors: _Errors
 
 def _write(engine: Engine, files: list[_File], progress: Progress) -> None:
     """Derived columns, then every table in dependency order and the data version: one
-    transaction."""
+    transaction. The rows wait in `ingest.staging` first (on SQLite a side database, so that
+    the one transaction, which holds SQLite's write lock, only copies them across)."""
     line_days: set = set()  # days whose production, checks or defects this import writes
-    with engine.begin() as conn:
-        shifts, station_lines = _calendar(conn, files)
+    with staging.stage(engine) as stage:
+        shifts, station_lines = _calendar(stage.conn, files)
+        derived = []
         for i, f in enumerate(files):
-            progress(0.5 + 0.5 * i / len(files), f"writing {f.spec.table.name}")
+            progress(0.5 + 0.3 * i / len(files), f"preparing {f.spec.table.name}")
             data = _derive(f, shifts, station_lines)
-            db.upsert(conn, f.spec.table, _records(data))
-            if f.spec.table is schema.events:
-                rollups.mark_stale(conn, data["date"].unique())
-            if f.spec.table.name in rollups.LINE_DAY_FACTS:
-                line_days.update(data["date"].unique())
-        if line_days:
-            rollups.rebuild_line_day(conn, line_days)
-        touched = {f.spec.table.name for f in files}
-        if "shifts" in touched:  # shift ends cap every state: all days change
-            rollups.mark_all_stale(conn)
-        if touched & {"events", "shifts"}:
-            progress(0.98, "building the daily rollups")
-            rollups.refresh(conn)
-        db.bump_data_version(conn)
+            stage.put(f.spec.table, _records(data))
+            derived.append((f.spec.table, data["date"].unique() if "date" in data else ()))
+        t0 = time.perf_counter()
+        with stage.transaction() as conn:
+            for i, (table, days) in enumerate(derived):
+                progress(0.8 + 0.18 * i / len(derived), f"writing {table.name}")
+                stage.write(table)
+                if table is schema.events:
+                    rollups.mark_stale(conn, days)
+                if table.name in rollups.LINE_DAY_FACTS:
+                    line_days.update(days)
+            t1 = time.perf_counter()
+            _finish(conn, files, line_days, progress)
+        log.info("import transaction: %.2f s (rows %.2f s, rollups and version %.2f s)",
+                 time.perf_counter() - t0, t1 - t0, time.perf_counter() - t1)
+
+
+def _finish(conn, files: list[_File], line_days: set, progress: Progress) -> None:
+    """In the import's transaction: the rollups of what it wrote, and the data version."""
+    if line_days:
+        rollups.rebuild_line_day(conn, line_days)
+    touched = {f.spec.table.name for f in files}
+    if "shifts" in touched:  # shift ends cap every state: all days change
+        rollups.mark_all_stale(conn)
+    if touched & {"events", "shifts"}:
+        progress(0.98, "building the daily rollups")
+        rollups.refresh(conn)
+    db.bump_data_version(conn)
 
 
 def _calendar(conn, files: list[_File]) -> tuple[pd.DataFrame, dict]:
