@@ -16,6 +16,7 @@ batch's events must be stored.
 from __future__ import annotations
 
 import argparse
+import logging
 import multiprocessing as mp
 import statistics
 import sys
@@ -80,7 +81,7 @@ def write_production(folder: Path, rows: int) -> None:
 def post_events(url: str, start, stop, results) -> None:
     """In its own process: a batch every EVENT_EVERY_S until `stop`; each batch's seconds."""
     engine = db.get_engine(url)
-    n, times, failed = 0, [], 0
+    n, times, starts, failed = 0, [], [], 0
     start.wait()
     while not stop.is_set():
         items = [{"event_id": f"lock-{n + i:08d}",
@@ -89,6 +90,7 @@ def post_events(url: str, start, stop, results) -> None:
                   "station_code": f"L{(n + i) % LINES + 1:02d}-ST1", "event_type": "working",
                   "confidence": 0.9} for i in range(EVENT_BATCH)]
         t0 = time.perf_counter()
+        starts.append(time.time())
         try:
             result = events.ingest(engine, items, PLANT_TZ)
             assert result.accepted == EVENT_BATCH, result.as_dict()
@@ -98,7 +100,7 @@ def post_events(url: str, start, stop, results) -> None:
             print(f"event batch failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         times.append(time.perf_counter() - t0)
         stop.wait(EVENT_EVERY_S)
-    results.put({"times": times, "failed": failed, "stored": n})
+    results.put({"times": times, "starts": starts, "failed": failed, "stored": n})
 
 
 def run(rows: int, url: str | None = None) -> dict:
@@ -116,7 +118,10 @@ def run(rows: int, url: str | None = None) -> dict:
     writer.start()
     start.set()
     time.sleep(1.0)  # the writer's first batches land before the import begins
-    t0 = time.perf_counter()
+    held = _Held()
+    logging.getLogger("ingest.importer").addHandler(held)
+    logging.getLogger("ingest.importer").setLevel(logging.INFO)
+    t0, wall0 = time.perf_counter(), time.time()
     report = import_folder(engine, root / "big", plant_tz=PLANT_TZ)
     import_s = time.perf_counter() - t0
     time.sleep(1.0)
@@ -130,9 +135,23 @@ def run(rows: int, url: str | None = None) -> dict:
     assert stored == out["stored"], (stored, out["stored"])
     assert produced == rows, (produced, rows)
     times = out["times"]
+    slowest = sorted(zip(times, out["starts"]), reverse=True)[:3]
     return {"rows": rows, "import_s": import_s, "batches": len(times),
             "p50_s": statistics.median(times), "p95_s": pct(times, 95), "max_s": max(times),
-            "failed": out["failed"]}
+            "failed": out["failed"], "transaction": held.message,
+            "slowest": [f"{took:.2f} s at +{at - wall0:.1f} s" for took, at in slowest]}
+
+
+class _Held(logging.Handler):
+    """The importer's own account of its transaction (how long it held the write lock)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.message = ""
+
+    def emit(self, record) -> None:
+        if record.getMessage().startswith("import transaction"):
+            self.message = record.getMessage()
 
 
 def main() -> None:
@@ -143,6 +162,8 @@ def main() -> None:
     args = ap.parse_args()
     result = run(20_000 if args.quick else args.rows)
     print(table(COLUMNS, [result], markdown=True))
+    print(result["transaction"])
+    print("slowest batches (start after the import began):", "; ".join(result["slowest"]))
     write_json(args.json, result)
 
 

@@ -284,9 +284,10 @@ def _check_references(files: list[_File], known: dict[str, set], errors: _Errors
 
 
 def _write(engine: Engine, files: list[_File], progress: Progress) -> None:
-    """Derived columns, then every table in dependency order and the data version: one
-    transaction. The rows wait in `ingest.staging` first (on SQLite a side database, so that
-    the one transaction, which holds SQLite's write lock, only copies them across)."""
+    """Derived columns, then every table in dependency order, the rollups and the data
+    version: one transaction. The rows wait in `ingest.staging` first (on SQLite a side
+    database, with the import's line_day days computed there too, so that the one transaction,
+    which holds SQLite's write lock, only copies them across)."""
     line_days: set = set()  # days whose production, checks or defects this import writes
     with staging.stage(engine) as stage:
         shifts, station_lines = _calendar(stage.conn, files)
@@ -295,26 +296,31 @@ def _write(engine: Engine, files: list[_File], progress: Progress) -> None:
             progress(0.5 + 0.3 * i / len(files), f"preparing {f.spec.table.name}")
             data = _derive(f, shifts, station_lines)
             stage.put(f.spec.table, _records(data))
-            derived.append((f.spec.table, data["date"].unique() if "date" in data else ()))
+            days = data["date"].unique() if "date" in data else ()
+            derived.append((f.spec.table, days))
+            if f.spec.table.name in rollups.LINE_DAY_FACTS:
+                line_days.update(days)
+        if line_days:
+            progress(0.8, "preparing the daily rollups")
+            stage.prepare_line_day(line_days)
         t0 = time.perf_counter()
         with stage.transaction() as conn:
             for i, (table, days) in enumerate(derived):
-                progress(0.8 + 0.18 * i / len(derived), f"writing {table.name}")
+                progress(0.82 + 0.16 * i / len(derived), f"writing {table.name}")
                 stage.write(table)
                 if table is schema.events:
                     rollups.mark_stale(conn, days)
-                if table.name in rollups.LINE_DAY_FACTS:
-                    line_days.update(days)
             t1 = time.perf_counter()
-            _finish(conn, files, line_days, progress)
+            if line_days and not stage.write_line_day(line_days):
+                rollups.rebuild_line_day(conn, line_days)
+            _finish(conn, files, progress)
         log.info("import transaction: %.2f s (rows %.2f s, rollups and version %.2f s)",
                  time.perf_counter() - t0, t1 - t0, time.perf_counter() - t1)
 
 
-def _finish(conn, files: list[_File], line_days: set, progress: Progress) -> None:
-    """In the import's transaction: the rollups of what it wrote, and the data version."""
-    if line_days:
-        rollups.rebuild_line_day(conn, line_days)
+def _finish(conn, files: list[_File], progress: Progress) -> None:
+    """In the import's transaction: the utilisation rollups of what it wrote, and the data
+    version."""
     touched = {f.spec.table.name for f in files}
     if "shifts" in touched:  # shift ends cap every state: all days change
         rollups.mark_all_stale(conn)

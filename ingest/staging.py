@@ -21,10 +21,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Mapping, Sequence
 
-from sqlalchemy import Column, Engine, MetaData, Table
+from sqlalchemy import (Column, Engine, MetaData, Table, delete, exists, null, select,
+                        union_all)
 from sqlalchemy.schema import CreateTable
 
-from data import db
+from data import db, schema
+from ingest import rollups
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +59,13 @@ class Direct:
     def write(self, table: Table) -> None:
         db.upsert(self.conn, table, self._rows.pop(table.name)[1])
 
+    def prepare_line_day(self, days) -> None:
+        """Nothing ahead: line_day is computed in the transaction."""
+
+    def write_line_day(self, days) -> bool:
+        """False: compute line_day in the transaction (rollups.rebuild_line_day)."""
+        return False
+
 
 class SideDatabase(Direct):
     """SQLite: rows wait in an attached side database; `write` copies one table across."""
@@ -65,6 +74,9 @@ class SideDatabase(Direct):
         super().__init__(conn)
         self.path = path
         self._columns: dict[str, tuple[list[str], list[str]]] = {}  # given, defaulted
+        self._sides: dict[str, Table] = {}
+        self._line_day: Table | None = None  # line_day of the import's days, computed ahead
+        self._version: int | None = None  # the data version it was computed at
 
     def put(self, table: Table, rows: Sequence[Mapping]) -> None:
         """Into the side database, in a transaction of its own: the main database is not
@@ -86,6 +98,7 @@ class SideDatabase(Direct):
             self.conn.execute(CreateTable(side))
             for i in range(0, len(rows), 5000):
                 self.conn.execute(side.insert(), list(rows[i:i + 5000]))
+        self._sides[table.name] = side
 
     @contextmanager
     def transaction(self) -> Iterator:
@@ -110,6 +123,71 @@ class SideDatabase(Direct):
             f'INSERT INTO main."{table.name}" ({names}) SELECT {names} '
             f'FROM {STAGE}."{table.name}" WHERE true '
             f'ON CONFLICT ({", ".join(map(_q, key))}) {conflict}')
+
+
+    # --- line_day, computed ahead ----------------------------------------------------------------
+
+    def prepare_line_day(self, days) -> None:
+        """Outside the lock: line_day of `days` from the facts as they will be (the staged rows
+        over the stored ones) into the side database. `write_line_day` copies it in the
+        transaction unless anything was written in between (the data version moved).
+
+        Skipped (computed in the transaction) when a staged fact file lacks a column line_day
+        reads: its stored value would survive the upsert, which the merged view cannot see."""
+        merged = {}
+        for name in rollups.LINE_DAY_FACTS:
+            if name not in self._sides:
+                continue
+            table, given = getattr(schema, name), self._columns[name][0]
+            if not set(LINE_DAY_COLUMNS[name]) <= set(given):
+                log.info("line_day computed in the transaction: %s.csv has no %s", name,
+                         ", ".join(sorted(set(LINE_DAY_COLUMNS[name]) - set(given))))
+                return
+            merged[name] = self._merged(table, self._sides[name])
+        target = Table("line_day", MetaData(),
+                       *[Column(c.name, c.type) for c in schema.line_day.columns], schema=STAGE)
+        version = db.get_data_version(self.conn)  # read before the facts: a write after it
+        with self._begin():                        # shows as a moved version
+            self.conn.execute(CreateTable(target))
+            rollups.rebuild_line_day(self.conn, days, facts=merged, target=target)
+        self._line_day, self._version = target, version
+
+    def _merged(self, table: Table, side: Table):
+        """The fact table as the upsert will leave it: the staged rows, and the stored rows
+        whose key was not staged."""
+        key = [c.name for c in table.primary_key.columns]
+        with self._begin():  # the anti-join looks every stored row up by key
+            self.conn.exec_driver_sql(
+                f'CREATE INDEX {STAGE}."ix_{table.name}_key" ON "{table.name}" '
+                f'({", ".join(map(_q, key))})')
+        new, old = side.alias("staged"), table.alias("stored")  # both are named like the table
+        staged = select(*[(new.c[c.name] if c.name in new.c else null()).label(c.name)
+                          for c in table.columns])
+        kept = select(*[old.c[c.name].label(c.name) for c in table.columns]).where(
+            ~exists().where(*[new.c[k] == old.c[k] for k in key]))
+        return union_all(staged, kept).subquery(f"{table.name}_merged")
+
+    def write_line_day(self, days) -> bool:
+        """In the transaction: the line_day computed ahead replaces the import's days (True),
+        or False when it was not computed or is out of date."""
+        if self._line_day is None or db.get_data_version(self.conn) != self._version:
+            return False
+        LD = schema.line_day
+        for a, b in rollups.day_runs(days):
+            self.conn.execute(delete(LD).where(LD.c.date.between(a, b)))
+        names = ", ".join(_q(c.name) for c in LD.columns)
+        self.conn.exec_driver_sql(f'INSERT INTO main."line_day" ({names}) '
+                                  f'SELECT {names} FROM {STAGE}."line_day"')
+        return True
+
+
+# the columns of each fact file that line_day reads (ingest/rollups.py _write_line_day)
+LINE_DAY_COLUMNS = {
+    "production": ("date", "line_code", "shift_code", "style_code", "stage", "qty"),
+    "qc_checks": ("date", "line_code", "shift_code", "style_code", "checked_qty",
+                  "defective_qty"),
+    "defects": ("date", "line_code", "shift_code", "style_code", "qty", "repaired_ts"),
+}
 
 
 def _q(name: str) -> str:

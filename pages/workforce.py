@@ -54,7 +54,10 @@ PUNCH_COLUMNS = [
     g.col("duplicate", "Within 60 s", headerTooltip="counts once"),
     g.col("unmatched", "Unmatched", headerTooltip="in no window of the employee's shift"),
     g.col("device_id", "Device"),
+    g.col("entered", "Entered by hand", minWidth=220,
+          headerTooltip="a punch HR entered by hand: who, and why"),
 ]
+MANUAL_ROW = {"punch-manual": "params.data.manual"}  # marked apart (assets/app.css)
 
 
 def layout(emp: str | None = None, **query):
@@ -203,8 +206,19 @@ def drill_content(emp_code, values):
         if not days.empty else empty_state(hint="No attendance records for them in this period."),
         html.Div("Punches, as the engine read them", className="fw-semibold small text-muted "
                                                                "mt-3 mb-1"),
+        _manual_note(data["punches"]),
         g.grid("workforce-punches", data["punches"], PUNCH_COLUMNS,
-               height=min(380, 52 + 42 * len(data["punches"])))
+               height=min(380, 52 + 42 * len(data["punches"])), extra_fields=("manual",),
+               rowClassRules=MANUAL_ROW)
         if not data["punches"].empty else empty_state("No punches in this period."),
     ])
+
+
+def _manual_note(punches):
+    """How many of the punches were entered by hand (their rows are marked)."""
+    n = int(punches["manual"].sum()) if "manual" in punches else 0
+    if not n:
+        return None
+    return html.Div(f"✎ {n} punch{'es' if n > 1 else ''} entered by hand (marked, with who and "
+                    "why)", className="small mb-1 punch-manual-note", id="workforce-manual-note")
 

@@ -12,32 +12,18 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from auth import users
 from data import schema
 from ingest import history
+from tests.clients import clients_by_role
 from tests.test_importer import GOOD, GOOD_COUNTS, data_version, table_counts
 
 MASTER = ["lines.csv", "shifts.csv", "styles.csv", "employees.csv"]
-EMPTY_COUNTS = {spec[:-4]: 0 for spec in GOOD}
 
 
 @pytest.fixture
 def clients(engine, database_url, make_app):
     app = make_app(database_url)
-    tokens = {}
-    with engine.begin() as conn:
-        for role in ("admin", "plant_head", "line_manager", "viewer"):
-            user = users.create_user(conn, f"u-{role}", "password-123", role=role,
-                                     lines=("L01",) if role == "line_manager" else ())
-            tokens[role] = users.create_token(conn, user)
-        tokens["ingest"] = users.create_token(conn, users.get_user_by_name(conn, "u-viewer"),
-                                              purpose="ingest")
-
-    def client(who="admin"):
-        c = app.server.test_client()
-        c.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {tokens[who]}"
-        return c
-    return client
+    return clients_by_role(app, engine)
 
 
 def _csv(name: str) -> bytes:
