@@ -102,6 +102,13 @@ def rebuild_attendance(conn) -> None:
 
 
 LINE_DAY_FACTS = ("production", "qc_checks", "defects")
+# moved by every write of line_day, so by every write of its facts (which rebuild their days):
+# unlike the data version, camera events and punches leave it alone
+LINE_DAY_VERSION_KEY = "line_day_version"
+
+
+def line_day_version(conn) -> int:
+    return int(db.get_meta(conn, LINE_DAY_VERSION_KEY) or 0)
 
 
 def rebuild_line_day(conn, days: Iterable | None = None, *, facts: dict | None = None,
@@ -111,7 +118,10 @@ def rebuild_line_day(conn, days: Iterable | None = None, *, facts: dict | None =
 
     `facts` {name: selectable} stands in for fact tables and `target` for line_day: an import
     on SQLite computes its days ahead from its staged rows into a table of its own
-    (ingest/staging.py) and only copies them inside its transaction."""
+    (ingest/staging.py) and only copies them inside its transaction. Writing line_day itself
+    moves LINE_DAY_VERSION, which tells that import whether its days are still right."""
+    if target is None:
+        db.bump_counter(conn, LINE_DAY_VERSION_KEY)
     if days is None:
         _write_line_day(conn, facts=facts, target=target)
         return

@@ -76,7 +76,7 @@ class SideDatabase(Direct):
         self._columns: dict[str, tuple[list[str], list[str]]] = {}  # given, defaulted
         self._sides: dict[str, Table] = {}
         self._line_day: Table | None = None  # line_day of the import's days, computed ahead
-        self._version: int | None = None  # the data version it was computed at
+        self._version: int | None = None  # the line_day version it was computed at
 
     def put(self, table: Table, rows: Sequence[Mapping]) -> None:
         """Into the side database, in a transaction of its own: the main database is not
@@ -130,7 +130,8 @@ class SideDatabase(Direct):
     def prepare_line_day(self, days) -> None:
         """Outside the lock: line_day of `days` from the facts as they will be (the staged rows
         over the stored ones) into the side database. `write_line_day` copies it in the
-        transaction unless anything was written in between (the data version moved).
+        transaction unless line_day was written in between (rollups.LINE_DAY_VERSION moved: a
+        write of production, checks or defects; camera events and punches do not count).
 
         Skipped (computed in the transaction) when a staged fact file lacks a column line_day
         reads: its stored value would survive the upsert, which the merged view cannot see."""
@@ -146,8 +147,8 @@ class SideDatabase(Direct):
             merged[name] = self._merged(table, self._sides[name])
         target = Table("line_day", MetaData(),
                        *[Column(c.name, c.type) for c in schema.line_day.columns], schema=STAGE)
-        version = db.get_data_version(self.conn)  # read before the facts: a write after it
-        with self._begin():                        # shows as a moved version
+        version = rollups.line_day_version(self.conn)  # read before the facts: a write after
+        with self._begin():                            # it shows as a moved version
             self.conn.execute(CreateTable(target))
             rollups.rebuild_line_day(self.conn, days, facts=merged, target=target)
         self._line_day, self._version = target, version
@@ -170,8 +171,9 @@ class SideDatabase(Direct):
     def write_line_day(self, days) -> bool:
         """In the transaction: the line_day computed ahead replaces the import's days (True),
         or False when it was not computed or is out of date."""
-        if self._line_day is None or db.get_data_version(self.conn) != self._version:
+        if self._line_day is None or rollups.line_day_version(self.conn) != self._version:
             return False
+        db.bump_counter(self.conn, rollups.LINE_DAY_VERSION_KEY)
         LD = schema.line_day
         for a, b in rollups.day_runs(days):
             self.conn.execute(delete(LD).where(LD.c.date.between(a, b)))

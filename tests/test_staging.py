@@ -5,6 +5,7 @@ import compute it again inside its transaction."""
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -84,23 +85,31 @@ def test_the_main_database_is_free_while_rows_are_staged(sqlite_url):
     assert table_counts(engine)["lines"] == 501
 
 
-def test_a_write_between_staging_and_commit_recomputes_line_day(sqlite_url, tmp_path):
+def test_a_fact_write_between_staging_and_commit_recomputes_line_day(sqlite_url, tmp_path):
     engine = db.get_engine(sqlite_url)
     assert import_folder(engine, write_folder(tmp_path / "one", GOOD)).ok
-    day = "2026-03-02"
-    rows = [{"date": day, "shift_code": "A", "line_code": "L01", "hour": 15,
-             "style_code": "S1", "stage": "output", "qty": 77}]
-    with staging.stage(engine) as stage:
-        stage.put(schema.production, [{**r, "date": __import__("datetime").date(2026, 3, 2)}
-                                      for r in rows])
-        stage.prepare_line_day([day])
-        with engine.begin() as conn:  # someone else writes meanwhile
-            db.bump_data_version(conn)
-        with stage.transaction() as conn:
-            stage.write(schema.production)
-            assert stage.write_line_day([day]) is False  # out of date: not used
-            rollups.rebuild_line_day(conn, [day])
-    assert _line_day(engine) == _line_day_from_facts(engine)
+    day = date(2026, 3, 2)
+
+    def staged(hour, meanwhile):
+        row = {"date": day, "shift_code": "A", "line_code": "L01", "hour": hour,
+               "style_code": "S1", "stage": "output", "qty": 77}
+        with staging.stage(engine) as stage:
+            stage.put(schema.production, [row])
+            stage.prepare_line_day([day])
+            with engine.begin() as conn:
+                meanwhile(conn)
+            with stage.transaction() as conn:
+                stage.write(schema.production)
+                used = stage.write_line_day([day])
+                if not used:
+                    rollups.rebuild_line_day(conn, [day])
+        assert _line_day(engine) == _line_day_from_facts(engine)
+        return used
+
+    # a camera event moves the data version, not line_day's: what was computed ahead holds
+    assert staged(15, db.bump_data_version) is True
+    # production written meanwhile: computed again inside the transaction
+    assert staged(16, lambda conn: rollups.rebuild_line_day(conn, [day])) is False
 
 
 @pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
