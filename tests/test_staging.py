@@ -117,3 +117,21 @@ def test_in_memory_databases_write_directly(url):
     engine = db.get_engine(url)
     with staging.stage(engine) as stage:
         assert type(stage) is staging.Direct
+
+
+@pytest.mark.slow
+def test_the_lock_bench_quick_mode_runs(tmp_path):
+    """bench/import_lock.py --quick: the import succeeds, every event batch is stored, none
+    fails (no timing asserted: the bench reports it)."""
+    import json
+    import subprocess
+    import sys
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path / "lock.json"
+    result = subprocess.run([sys.executable, str(root / "bench" / "import_lock.py"), "--quick",
+                             "--json", str(out)], capture_output=True, text=True, timeout=300,
+                            cwd=root)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    data = json.loads(out.read_text())
+    assert data["rows"] == 20_000 and data["failed"] == 0 and data["batches"] >= 1
+    assert data["transaction"].startswith("import transaction:")
