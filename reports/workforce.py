@@ -221,3 +221,24 @@ def employee_options(ctx, scope=None) -> pd.DataFrame:
 ATTENDANCE_SERIES = TrendSeries("attendance_pct", "Attendance", unit=" %", better="up", order=50,
                                 num="present_days", den="scheduled_days", scale=100.0,
                                 fn=attendance_parts)
+
+
+MANUAL_PUNCH_ROLES = ("admin", "plant_head")
+
+
+class PunchRefused(ValueError):
+    """A manual punch that was not stored; the message is for the user."""
+
+
+def enter_manual_punch(ctx, user, emp_code, ts, direction, reason) -> dict:
+    """The drill's form: a punch HR enters by hand, as POST /api/v1/punches/manual does."""
+    from ingest import punches
+    if user is None or user.role not in MANUAL_PUNCH_ROLES:
+        raise PunchRefused("Only admins and plant heads may enter punches by hand.")
+    try:
+        return punches.enter_manual(ctx.engine, {"emp_code": emp_code, "ts": ts,
+                                                 "direction": direction, "reason": reason},
+                                    username=user.username, plant_tz=ctx.settings.plant_tz,
+                                    now=ctx.now(), default_shift=ctx.settings.default_shift)
+    except punches.ManualPunchError as err:
+        raise PunchRefused(err.message) from None

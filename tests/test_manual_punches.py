@@ -158,3 +158,31 @@ def test_the_same_manual_punch_twice_is_refused(plant):
     assert again.status_code == 409 and again.get_json()["error"]["code"] == "punch_exists"
     assert client("admin").post("/api/v1/punches/manual", data="x",
                                 content_type="application/json").status_code == 400
+
+
+def test_the_drill_form_enters_a_punch_for_plant_heads_only(plant, engine):
+    app, _client = plant
+    workforce = sys.modules["pages.workforce"]
+    window = (str(D), str(D + timedelta(days=4)), [], [], [])
+    with engine.connect() as conn:
+        head = users.get_user_by_name(conn, "u-plant_head")
+        viewer = users.get_user_by_name(conn, "u-viewer")
+    with app.server.test_request_context("/"):
+        login_user(viewer)
+        assert "workforce-manual-form" not in json.dumps(workforce.layout(),
+                                                         cls=PlotlyJSONEncoder)
+        message, drill = workforce.enter_manual_punch(1, "E001", "2026-03-04T08:00", "IN",
+                                                      "forgot", *window)
+        assert "Only admins and plant heads" in json.dumps(message, cls=PlotlyJSONEncoder)
+    with app.server.test_request_context("/"):
+        login_user(head)
+        assert "workforce-manual-form" in json.dumps(workforce.layout(), cls=PlotlyJSONEncoder)
+        message, _ = workforce.enter_manual_punch(1, "E001", "2026-03-04T08:00", "IN", "",
+                                                  *window)
+        assert "reason" in json.dumps(message, cls=PlotlyJSONEncoder)
+        message, drill = workforce.enter_manual_punch(1, "E001", "2026-03-04T08:00", "IN",
+                                                      "forgot the card", *window)
+    assert "IN at 2026-03-04 08:00:00 entered for E001" in json.dumps(message,
+                                                                      cls=PlotlyJSONEncoder)
+    assert "by u-plant_head: forgot the card" in json.dumps(drill, cls=PlotlyJSONEncoder)
+    assert tuple(_day(engine, "E001", D2))[:1] == ("A",)  # an IN alone: still no OUT
