@@ -86,13 +86,17 @@ def _schema_line(before: str | None, after: str) -> str:
     return f"schema ready on {where}: upgraded from {before or 'empty'} to {after}"
 
 
-def _exit_on_errors(errors: list[str]) -> None:
-    """An import that found bad rows lists every one and exits 1 (it wrote nothing)."""
+def _exit_on_errors(errors: list[str], count: int | None = None) -> None:
+    """An import that found bad rows lists them (the first 1,000 of `count`) and exits 1 (it
+    wrote nothing)."""
     if not errors:
         return
     for err in errors:
         click.echo(err, err=True)
-    click.echo(f"import failed: {len(errors)} error(s); nothing was written", err=True)
+    count = max(count or 0, len(errors))
+    if count > len(errors):
+        click.echo(f"... and {count - len(errors):,} more", err=True)
+    click.echo(f"import failed: {count} error(s); nothing was written", err=True)
     sys.exit(1)
 
 
@@ -187,10 +191,10 @@ def register(server: Flask) -> None:
         report = run_import(_engine(), folder, plant_tz=current().settings.plant_tz,
                             username=os.environ.get("USER"))
         _audit_import("csv", folder, report.ok, sum(report.row_counts.values()),
-                      len(report.errors))
+                      report.error_count)
         for name, n in report.row_counts.items():
             click.echo(f"{name}: {n} rows")
-        _exit_on_errors(report.errors)
+        _exit_on_errors(report.errors, report.error_count)
         click.echo("import ok")
 
     @server.cli.command("import-attlog")

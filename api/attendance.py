@@ -1,12 +1,15 @@
 """/api/v1/attendance and POST /api/v1/punches (SPEC section 7)."""
 from __future__ import annotations
 
-from flask import jsonify
-from pydantic import Field
+from typing import Literal
+
+from flask import jsonify, request
+from pydantic import BaseModel, Field
 
 from api.answers import Ingested, rows_answer
 from api.bodies import batch_schema, item_schema, read_batch
 from api.common import filters_from, require_ingest, scope
+from auth.gate import request_user
 from api.declare import route
 from core.errors import ApiError
 from api.params import Codes, Flag, grouped
@@ -78,3 +81,43 @@ def post_punches():
     result = datasets.ingest_items(ctx.engine, "punches", items, plant_tz=ctx.settings.plant_tz,
                                    now=ctx.now(), source="punches")
     return jsonify(result.as_dict())
+
+
+class ManualPunch(BaseModel):
+    """A punch HR enters by hand (documented here; the view checks it with the ingestion rules
+    after the role check)."""
+    emp_code: str
+    ts: str = Field(description="ISO 8601; without an offset it is plant-local time")
+    direction: Literal["IN", "OUT"]
+    reason: str = Field(min_length=1, max_length=punches.MAX_REASON,
+                        description="why it is entered by hand (shown with the punch)")
+
+
+class ManualPunchEntered(BaseModel):
+    punch: dict
+    recomputed_days: list[str] = Field(description="days of attendance computed again (closed "
+                                       "days only; later days are computed when they close)")
+
+
+MANUAL_ROLES = ("admin", "plant_head")
+
+
+@route("POST", "/v1/punches/manual", tag="workforce", body=ManualPunch,
+       summary="Enter a forgotten punch by hand (admins and plant heads)",
+       answers={201: ManualPunchEntered},
+       errors={400: ("bad_json", "bad_punch"), 404: ("unknown_employee",),
+               409: ("punch_exists",)})
+def post_manual_punch():
+    """Stored marked manual with its reason and who entered it; the employee drill shows it
+    apart, the audit log has it, and its day is computed again at once."""
+    user = request_user()
+    if user.role not in MANUAL_ROLES:
+        raise ApiError(403, "forbidden", "Only admins and plant heads may enter punches by hand.")
+    ctx = current()
+    try:
+        result = punches.enter_manual(ctx.engine, request.get_json(silent=True),
+                                      username=user.username, plant_tz=ctx.settings.plant_tz,
+                                      now=ctx.now(), default_shift=ctx.settings.default_shift)
+    except punches.ManualPunchError as err:
+        raise ApiError(err.status, err.code, err.message) from None
+    return jsonify(result), 201

@@ -44,6 +44,7 @@ class Operation:
     errors: dict[int, tuple[str, ...]] = field(default_factory=dict)  # status -> codes
     public: bool = False  # no sign-in (the gate's PUBLIC_PATHS)
     content_type: str | tuple[str, ...] = "application/json"  # of the 200 answer
+    body_type: str = "application/json"  # of the request body (an upload: multipart/form-data)
 
     @property
     def path(self) -> str:
@@ -56,7 +57,8 @@ OPERATIONS: list[Operation] = []
 def route(method: str, rule: str, *, summary: str, description: str = "", tag: str = "",
           query: type[Query] | None = None, body: Any = None, body_required: bool = True,
           answers: dict[int, Any] | None = None, errors: dict[int, tuple[str, ...]] | None = None,
-          public: bool = False, content_type: str | tuple[str, ...] = "application/json"):
+          public: bool = False, content_type: str | tuple[str, ...] = "application/json",
+          body_type: str = "application/json"):
     """Register `view` on the blueprint for `method rule` and declare it.
 
     `query`: the Query model parsed from the query string and passed to the view as its first
@@ -81,7 +83,7 @@ def route(method: str, rule: str, *, summary: str, description: str = "", tag: s
             method=method.upper(), rule=rule, endpoint=f"{bp.name}.{view.__name__}",
             summary=summary, description=description or (view.__doc__ or "").strip(), tag=tag,
             query=query, body=body, body_required=body_required, answers=dict(answers or {}),
-            errors=errs, public=public, content_type=content_type))
+            errors=errs, public=public, content_type=content_type, body_type=body_type))
 
         @functools.wraps(view)
         def parsed(*args, **kwargs):

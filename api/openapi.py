@@ -102,7 +102,7 @@ def _operation(op: Operation, refs: dict) -> dict:
         out["security"] = []
     if op.body is not None:
         out["requestBody"] = {"required": op.body_required, "content": {
-            "application/json": {"schema": _schema(op.body, refs)}}}
+            op.body_type: {"schema": _schema(op.body, refs)}}}
     for status, answer in sorted(op.answers.items()):
         kinds = op.content_type if status < 300 else "application/json"
         kinds = (kinds,) if isinstance(kinds, str) else kinds

@@ -330,14 +330,19 @@ def bump_data_version(conn) -> int:
 
     One UPDATE increments in place, so two concurrent imports can never both write N + 1.
     """
+    return bump_counter(conn, DATA_VERSION_KEY)
+
+
+def bump_counter(conn, key: str) -> int:
+    """Increment the meta value `key` (0 when missing) in place; return the new value."""
     m = schema.meta
-    result = conn.execute(update(m).where(m.c.key == DATA_VERSION_KEY).values(
+    result = conn.execute(update(m).where(m.c.key == key).values(
         value=cast(cast(m.c.value, Integer) + 1, String)))
     if result.rowcount == 0:
-        insert_ignore(conn, m, [{"key": DATA_VERSION_KEY, "value": "0"}])
-        conn.execute(update(m).where(m.c.key == DATA_VERSION_KEY).values(
+        insert_ignore(conn, m, [{"key": key, "value": "0"}])
+        conn.execute(update(m).where(m.c.key == key).values(
             value=cast(cast(m.c.value, Integer) + 1, String)))
-    return get_data_version(conn)
+    return int(get_meta(conn, key) or 0)
 
 
 def count_rows(conn, tables: Iterable[Table]) -> dict[str, int]:

@@ -217,6 +217,10 @@ punches = Table(
     # whether it fell in no window of its employee's shift (kept and reported, SPEC section 5)
     Column("processed", Boolean),
     Column("unmatched", Boolean),
+    # a punch HR entered by hand (SPEC section 10): why, and who entered it
+    Column("manual", Boolean),
+    Column("manual_reason", Text),
+    Column("entered_by", String(100)),
     Index("ix_punches_ts", "ts"),
 )
 
@@ -387,7 +391,8 @@ imports = Table(
     Column("finished_at", DateTime),
     Column("status", String(10)),  # ok | failed
     Column("row_counts", Text),  # JSON {file: rows}
-    Column("errors", Text),  # JSON list of "file:line: column: reason"
+    Column("errors", Text),  # JSON list of "file:line: column: reason": the first 1,000
+    Column("error_count", Integer),  # every error, kept or not (null before migration 0008)
     # JSON of what a kind records beyond rows and errors: a sync run's read, accepted, duplicates,
     # rejected, watermark before and after, seconds and error (the ETL log)
     Column("details", Text),

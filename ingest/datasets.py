@@ -104,6 +104,17 @@ def ingest_items(engine, name: str, items: list, *, plant_tz: str, now: datetime
 # --- validation ----------------------------------------------------------------------------------
 
 
+def validate(conn, name: str, items: list, *, plant_tz: str, now: datetime
+             ) -> tuple[pd.DataFrame, list[str]]:
+    """The typed rows of the valid items of file `name` and the reasons of the bad ones, in batch
+    order, by the rules of every ingestion path; nothing is stored (a manual punch is checked by
+    it before it is written its own way)."""
+    reasons: dict[int, str] = {}
+    data = _validate(conn, spec_of(name), items, plant_tz, now, reasons)
+    return data, [reasons[i] for i in sorted(reasons)]
+
+
+
 def _as_text(value) -> str | None:
     """A JSON scalar as the trimmed text a CSV cell would hold; None for a value of the wrong
     kind (an object, a list or a boolean). A whole float (5.0) reads as 5."""

@@ -27,7 +27,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from data import db, schema
-from ingest import history, rollups
+from ingest import history, rollups, staging
 from ingest.csv_rules import BY_FILENAME, BY_NAME, FILES, FileSpec, parse_column, shift_day_columns
 from metrics.calendar import assign_shift_day
 
@@ -40,7 +40,8 @@ Progress = Callable[[float, str], None]
 class ImportReport:
     ok: bool
     row_counts: dict[str, int] = field(default_factory=dict)  # file name -> data rows read
-    errors: list[str] = field(default_factory=list)  # "file:line: column: reason"
+    errors: list[str] = field(default_factory=list)  # "file:line: column: reason", the first
+    error_count: int = 0  # history.MAX_ERRORS of error_count
     duration_s: float = 0.0
     import_id: int | None = None  # the row in `imports`
 
@@ -56,8 +57,12 @@ class _File:
 class _Errors:
     """Every error of an import, reported sorted by file (dependency order) and line."""
 
-    def __init__(self) -> None:
+    def __init__(self, shown_as: dict[str, str] | None = None) -> None:
         self._items: list[tuple[int, int, int, str]] = []
+        self._shown_as = shown_as or {}  # file name -> the name errors give (an upload's sheet)
+
+    def __len__(self) -> int:
+        return len(self._items)
 
     def __bool__(self) -> bool:
         return bool(self._items)
@@ -65,7 +70,8 @@ class _Errors:
     def add(self, filename: str, line: int, column: str, reason: str) -> None:
         spec = BY_FILENAME.get(filename.lower())
         rank = FILES.index(spec) if spec else len(FILES)
-        self._items.append((rank, int(line), len(self._items), f"{filename}:{line}: {column}: "
+        shown = self._shown_as.get(filename, filename)
+        self._items.append((rank, int(line), len(self._items), f"{shown}:{line}: {column}: "
                                                                 f"{reason}"))
 
     def add_rows(self, f: _File, column: str, reasons: pd.Series) -> None:
@@ -74,15 +80,20 @@ class _Errors:
         for line, reason in zip(f.line[bad], reasons[bad]):
             self.add(f.name, line, column, reason)
 
-    def sorted(self) -> list[str]:
-        return [item[3] for item in sorted(self._items)]
+    def sorted(self, limit: int | None = None) -> list[str]:
+        return [item[3] for item in sorted(self._items)[:limit]]
 
 
 def import_folder(engine: Engine, folder, *, plant_tz: str = "Asia/Dhaka",
-                  username: str | None = None, progress: Progress | None = None) -> ImportReport:
+                  username: str | None = None, progress: Progress | None = None,
+                  kind: str = "csv", source: str | None = None,
+                  shown_as: dict[str, str] | None = None) -> ImportReport:
     """Import every known CSV file in `folder`; all or nothing. See SPEC section 2.
 
     `progress(fraction, message)`, when given, is called as the work advances (for a progress bar).
+    An upload (ingest/upload.py) stages its files in a folder and names itself: `kind` and
+    `source` for the history, `shown_as` {file name: name in errors} for a workbook's sheets.
+    The report keeps the first history.MAX_ERRORS errors and counts them all.
     """
     started, t0 = _now(plant_tz), time.perf_counter()
     step = {"now": "starting"}  # what the import was doing, for the log if it fails
@@ -92,7 +103,7 @@ def import_folder(engine: Engine, folder, *, plant_tz: str = "Asia/Dhaka",
         if progress is not None:
             progress(fraction, message)
 
-    errors = _Errors()
+    errors = _Errors(shown_as)
     files: list[_File] = []
     try:
         files = _validate(engine, Path(folder), plant_tz, errors, report_progress)
@@ -100,18 +111,20 @@ def import_folder(engine: Engine, folder, *, plant_tz: str = "Asia/Dhaka",
             _write(engine, files, report_progress)
     except Exception as exc:  # noqa: BLE001 - reported in the import history, logged in full
         log.exception("CSV import of %s failed unexpectedly while %s", folder, step["now"])
-        errors.add(Path(folder).name or str(folder), 0, "-",
+        errors.add(source or Path(folder).name or str(folder), 0, "-",
                    f"unexpected error, nothing was written: {type(exc).__name__}: {exc}")
     report = ImportReport(
-        ok=not errors, row_counts={f.name: len(f.data) for f in files}, errors=errors.sorted(),
+        ok=not errors, row_counts={f.name: len(f.data) for f in files},
+        errors=errors.sorted(history.MAX_ERRORS), error_count=len(errors),
         duration_s=time.perf_counter() - t0,
     )
     report.import_id = history.record_import(
-        engine, kind="csv", source=folder, username=username, started=started,
-        finished=_now(plant_tz), ok=report.ok, row_counts=report.row_counts, errors=report.errors)
-    log.info("CSV import of %s: %s, %s rows, %d errors in %.2f s", folder,
+        engine, kind=kind, source=source or folder, username=username, started=started,
+        finished=_now(plant_tz), ok=report.ok, row_counts=report.row_counts, errors=report.errors,
+        error_count=report.error_count)
+    log.info("%s import of %s: %s, %s rows, %d errors in %.2f s", kind, source or folder,
              "ok" if report.ok else "failed", sum(report.row_counts.values()),
-             len(report.errors), report.duration_s)
+             report.error_count, report.duration_s)
     report_progress(1.0, "done" if report.ok else "failed")
     return report
 
@@ -271,28 +284,50 @@ def _check_references(files: list[_File], known: dict[str, set], errors: _Errors
 
 
 def _write(engine: Engine, files: list[_File], progress: Progress) -> None:
-    """Derived columns, then every table in dependency order and the data version: one
-    transaction."""
+    """Derived columns, then every table in dependency order, the rollups and the data
+    version: one transaction. The rows wait in `ingest.staging` first (on SQLite a side
+    database, with the import's line_day days computed there too, so that the one transaction,
+    which holds SQLite's write lock, only copies them across)."""
     line_days: set = set()  # days whose production, checks or defects this import writes
-    with engine.begin() as conn:
-        shifts, station_lines = _calendar(conn, files)
+    with staging.stage(engine) as stage:
+        shifts, station_lines = _calendar(stage.conn, files)
+        derived = []
         for i, f in enumerate(files):
-            progress(0.5 + 0.5 * i / len(files), f"writing {f.spec.table.name}")
+            progress(0.5 + 0.3 * i / len(files), f"preparing {f.spec.table.name}")
             data = _derive(f, shifts, station_lines)
-            db.upsert(conn, f.spec.table, _records(data))
-            if f.spec.table is schema.events:
-                rollups.mark_stale(conn, data["date"].unique())
+            stage.put(f.spec.table, _records(data))
+            days = data["date"].unique() if "date" in data else ()
+            derived.append((f.spec.table, days))
             if f.spec.table.name in rollups.LINE_DAY_FACTS:
-                line_days.update(data["date"].unique())
+                line_days.update(days)
         if line_days:
-            rollups.rebuild_line_day(conn, line_days)
-        touched = {f.spec.table.name for f in files}
-        if "shifts" in touched:  # shift ends cap every state: all days change
-            rollups.mark_all_stale(conn)
-        if touched & {"events", "shifts"}:
-            progress(0.98, "building the daily rollups")
-            rollups.refresh(conn)
-        db.bump_data_version(conn)
+            progress(0.8, "preparing the daily rollups")
+            stage.prepare_line_day(line_days)
+        t0 = time.perf_counter()
+        with stage.transaction() as conn:
+            for i, (table, days) in enumerate(derived):
+                progress(0.82 + 0.16 * i / len(derived), f"writing {table.name}")
+                stage.write(table)
+                if table is schema.events:
+                    rollups.mark_stale(conn, days)
+            t1 = time.perf_counter()
+            if line_days and not stage.write_line_day(line_days):
+                rollups.rebuild_line_day(conn, line_days)
+            _finish(conn, files, progress)
+        log.info("import transaction: %.2f s (rows %.2f s, rollups and version %.2f s)",
+                 time.perf_counter() - t0, t1 - t0, time.perf_counter() - t1)
+
+
+def _finish(conn, files: list[_File], progress: Progress) -> None:
+    """In the import's transaction: the utilisation rollups of what it wrote, and the data
+    version."""
+    touched = {f.spec.table.name for f in files}
+    if "shifts" in touched:  # shift ends cap every state: all days change
+        rollups.mark_all_stale(conn)
+    if touched & {"events", "shifts"}:
+        progress(0.98, "building the daily rollups")
+        rollups.refresh(conn)
+    db.bump_data_version(conn)
 
 
 def _calendar(conn, files: list[_File]) -> tuple[pd.DataFrame, dict]:

@@ -142,22 +142,45 @@ def rebuild_attendance(conn) -> None:
 
 
 LINE_DAY_FACTS = ("production", "qc_checks", "defects")
+# moved by every write of line_day, so by every write of its facts (which rebuild their days):
+# unlike the data version, camera events and punches leave it alone
+LINE_DAY_VERSION_KEY = "line_day_version"
 
 
-def rebuild_line_day(conn, days: Iterable | None = None) -> None:
+def line_day_version(conn) -> int:
+    return int(db.get_meta(conn, LINE_DAY_VERSION_KEY) or 0)
+
+
+def rebuild_line_day(conn, days: Iterable | None = None, *, facts: dict | None = None,
+                     target=None) -> None:
     """line_day again for `days` (every day when None), in the caller's transaction: call it
-    wherever production, checks or defects are written (reads trust line_day without asking)."""
+    wherever production, checks or defects are written (reads trust line_day without asking).
+
+    `facts` {name: selectable} stands in for fact tables and `target` for line_day: an import
+    on SQLite computes its days ahead from its staged rows into a table of its own
+    (ingest/staging.py) and only copies them inside its transaction. Writing line_day itself
+    moves LINE_DAY_VERSION, which tells that import whether its days are still right."""
+    if target is None:
+        db.bump_counter(conn, LINE_DAY_VERSION_KEY)
     if days is None:
-        _write_line_day(conn)
+        _write_line_day(conn, facts=facts, target=target)
         return
-    for a, b in date_runs({_as_date(d) for d in days}):
-        _write_line_day(conn, a, b)
+    for a, b in day_runs(days):
+        _write_line_day(conn, a, b, facts=facts, target=target)
 
 
-def _write_line_day(conn, first: date | None = None, last: date | None = None) -> None:
+def day_runs(days: Iterable) -> list[tuple[date, date]]:
+    """Runs of consecutive days of `days` (dates, timestamps or ISO strings)."""
+    return date_runs({_as_date(d) for d in days})
+
+
+def _write_line_day(conn, first: date | None = None, last: date | None = None, *,
+                    facts: dict | None = None, target=None) -> None:
     """Write line_day for first..last (every day when not given) from the fact tables in one
     INSERT ... SELECT."""
-    LD, P, QC, DF = schema.line_day, schema.production, schema.qc_checks, schema.defects
+    facts = facts or {}
+    LD = target if target is not None else schema.line_day
+    P, QC, DF = (facts.get(name, getattr(schema, name)) for name in LINE_DAY_FACTS)
     keys_ = line_day.KEYS
 
     def window(table):
@@ -167,7 +190,7 @@ def _write_line_day(conn, first: date | None = None, last: date | None = None) -
         return case((P.c.stage == name, P.c.qty))
 
     none = cast(null(), Integer)  # typed: PostgreSQL reads a bare NULL in a UNION as text
-    measures = [c for c in LD.columns.keys() if c not in keys_]
+    measures = [c for c in schema.line_day.columns.keys() if c not in keys_]
 
     def part(table, where, **values):
         """One fact table's rows as (keys, every measure), NULL for the measures it lacks;

@@ -7,16 +7,20 @@ gate answers 403 for its path and for every callback whose output id starts with
 """
 from __future__ import annotations
 
+import uuid
+
 import dash
+import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, callback, ctx as dash_ctx, dcc, html, no_update
+from dash import MATCH, Input, Output, State, callback, ctx as dash_ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from core.serialize import records
 from auth.gate import request_user, restrict_callbacks
 from auth.users import ROLES, TOKEN_PURPOSES
 from components import grid as g, jobs
+from components.server_grid import BLOCK_SIZE, EMPTY_BLOCK, rows_block
 from pages import admin_alerts, admin_sync
 from reports import admin as reports
 from core.context import current
@@ -69,6 +73,11 @@ SCHEDULE_COLUMNS = [
     g.col("runs", "Runs", "int", maxWidth=90), g.col("failures", "Failed", "int", maxWidth=90),
     g.col("message", "Last outcome", minWidth=300),
 ]
+ERROR_COLUMNS = [
+    g.col("file", "File", minWidth=150), g.col("line", "Line", "int", maxWidth=100),
+    g.col("column", "Column", maxWidth=160), g.col("reason", "Reason", minWidth=420),
+]
+ERRORS_GRID = f"{P}import-errors"  # the type of every error grid's pattern id
 AUDIT_COLUMNS = [
     g.col("ts", "When", **TS, minWidth=160, sort="desc"),
     g.col("username", "Who", maxWidth=130),
@@ -98,7 +107,7 @@ def _field(label, control, width=3):
     return dbc.Col([dbc.Label(label, className="small mb-1"), control], md=width)
 
 
-def _reload_section(folders):
+def _reload_section(folders, upload_limit):
     folder_options = [{"label": "DATA_DIR" if f == "." else f, "value": f} for f in folders]
     return _section("Reload data", [
         dbc.Row([
@@ -121,12 +130,21 @@ def _reload_section(folders):
                                 outline=True, disabled=True)],
                     md=2, className="d-flex align-items-end"),
         ], className="g-3 mb-3"),
+        dcc.Upload(
+            html.Div([html.Span("Upload: ", className="fw-semibold"),
+                      "drop CSV files named as in the import format (production.csv, "
+                      "punches.csv, …) or one .xlsx workbook with a sheet per file here, or ",
+                      html.A("choose them", href="#", className="upload-choose"),
+                      html.Span(" — imported all or nothing, like a CSV folder",
+                                className="text-muted")]),
+            id=f"{P}upload", multiple=True, accept=".csv,.xlsx", className="upload-box mb-3",
+            max_size=upload_limit),
         dbc.Progress(id=f"{P}reload-progress", value=0, label="", striped=True, animated=True,
                      style={"height": "26px"}, className="mb-2"),
         html.Div(id=f"{P}reload-status", className="small text-muted mb-2"),
         html.Div(id=f"{P}reload-result"),
         dcc.Store(id=f"{P}reload-ticket"),
-    ], "a CSV import is all or nothing; a demo reload replaces all plant data")
+    ], "a CSV import or upload is all or nothing; a demo reload replaces all plant data")
 
 
 def _users_section(line_options):
@@ -197,7 +215,9 @@ def layout(**_query):
                            "alert rules, read the audit log", className="page-subtitle")], className="page-header"),
         dcc.Store(id=f"{P}refresh", data=0),
         html.Div([
-            _reload_section(reports.data_folders(ctx.settings.data_dir)),
+            # a file's base64 travels in the callback's JSON body, which MAX_BODY_MB caps
+            _reload_section(reports.data_folders(ctx.settings.data_dir),
+                            ctx.settings.max_body_mb * 1024 * 1024 * 3 // 4 - 64 * 1024),
             _section("Import history", [
                 g.grid(f"{P}imports-grid", EMPTY, IMPORT_COLUMNS, height=260,
                        rowSelection=SELECT_ONE),
@@ -276,19 +296,58 @@ def show_import(selected):
     if detail is None:
         return dbc.Alert("That import is no longer in the history.", color="warning")
     return result_view(detail["status"] == "ok", f"{detail['source']} ({detail['kind']})",
-                       detail["errors"], detail["row_counts"])
+                       detail["errors"], detail["row_counts"], import_id=detail["id"],
+                       error_count=detail["error_count"], errors_id=f"{P}detail-errors")
 
 
-def result_view(ok: bool, message: str, errors: list[str], row_counts: dict) -> html.Div:
-    """The outcome of a reload or import: rows per file and every error, one per line."""
+def result_view(ok: bool, message: str, errors: list[str], row_counts: dict, *,
+                import_id: int | None = None, error_count: int = 0,
+                errors_id: str = f"{P}errors") -> html.Div:
+    """The outcome of a reload or import: rows per file and its errors, one row each in a paged
+    grid that asks the server for a page at a time (the stored list, at most 1,000)."""
     counts = ", ".join(f"{name}: {n:,}" for name, n in row_counts.items()) or "no files read"
     parts = [dbc.Alert(message, color="success" if ok else "danger", className="mb-2 py-2"),
              html.Div(f"Rows read — {counts}", className="small text-muted mb-1")]
-    if errors:
-        parts.append(html.Pre("\n".join(errors), className="import-errors small p-2 border "
-                              "rounded bg-light", style={"maxHeight": "260px", "overflow": "auto"},
-                              id=f"{P}errors"))
+    error_count = max(error_count, len(errors))
+    if error_count > len(errors):
+        parts.append(html.Div(f"The first {len(errors):,} of {error_count:,} errors are kept; "
+                              f"{error_count - len(errors):,} more are not listed.",
+                              className="small text-muted mb-1"))
+    if errors and import_id is not None:
+        parts.append(_errors_grid(errors_id, import_id, len(errors)))
+    elif errors:  # not in the history (it could not be written): the few there are, as text
+        parts.append(html.Pre("\n".join(errors[:100]), id=errors_id,
+                              className="import-errors small p-2 border rounded bg-light"))
     return html.Div(parts)
+
+
+def _errors_grid(errors_id: str, import_id: int, total: int) -> html.Div:
+    """A paged grid of one import's errors; a new render token mounts a new grid, which asks for
+    its first page again."""
+    pattern_id = {"type": ERRORS_GRID, "import": int(import_id), "render": uuid.uuid4().hex[:8]}
+    props = g.grid_props(pattern_id, ERROR_COLUMNS, height=300, csv_name="import-errors",
+                         cacheBlockSize=BLOCK_SIZE, pagination=True,
+                         paginationPageSize=BLOCK_SIZE, paginationPageSizeSelector=False,
+                         infiniteInitialRowCount=max(1, min(total, BLOCK_SIZE)),
+                         maxBlocksInCache=5)
+    return html.Div(dag.AgGrid(rowModelType="infinite", **props), id=errors_id,
+                    className="import-errors")
+
+
+@callback(Output({"type": ERRORS_GRID, "import": MATCH, "render": MATCH}, "getRowsResponse"),
+          Input({"type": ERRORS_GRID, "import": MATCH, "render": MATCH}, "getRowsRequest"),
+          State({"type": ERRORS_GRID, "import": MATCH, "render": MATCH}, "id"),
+          prevent_initial_call=True)
+def import_error_rows(request, grid_id):
+    """One page of an import's stored errors, sorted and filtered as the grid asks."""
+    _admin()
+    if not request or not isinstance(grid_id, dict):
+        return no_update
+    try:
+        errors = reports.import_errors(current(), int(grid_id.get("import")))
+        return rows_block(errors, request, [c["field"] for c in ERROR_COLUMNS])
+    except (TypeError, ValueError, KeyError, AttributeError):
+        return EMPTY_BLOCK
 
 
 # --- reload --------------------------------------------------------------------------------------
@@ -318,12 +377,38 @@ def start_reload(n_clicks, action, folder, scale, days, version):
     actor = _admin()
     if not n_clicks:
         raise PreventUpdate
+    return _start(lambda ctx: reports.request_reload(ctx, actor, action, folder, scale, days),
+                  version)
+
+
+def _start(request_job, version):
+    """Hand the background job its ticket (or say why not)."""
     try:
-        ticket = reports.request_reload(current(), actor, action, folder, scale, days)
+        ticket = request_job(current())
     except reports.AdminError as err:
         return no_update, dbc.Alert(str(err), color="warning", className="py-2"), no_update
     running = html.Div("Running; the outcome appears here.", className="text-muted small")
     return ticket, running, (version or 0) + 1
+
+
+@callback(
+    Output(f"{P}reload-ticket", "data", allow_duplicate=True),
+    Output(f"{P}reload-result", "children", allow_duplicate=True),
+    Output(f"{P}refresh", "data", allow_duplicate=True),
+    Output(f"{P}upload", "contents"),
+    Input(f"{P}upload", "contents"), State(f"{P}upload", "filename"),
+    State(f"{P}refresh", "data"),
+    prevent_initial_call=True,
+)
+def start_upload(contents, filenames, version):
+    """Files dropped on the upload box: in the admin's request, checked and handed to the same
+    background job as a reload (progress, cancel, history). The box is emptied, so the same
+    file dropped again after a fix starts again."""
+    actor = _admin()
+    if not contents:
+        raise PreventUpdate
+    return (*_start(lambda ctx: reports.request_upload(ctx, actor, contents, filenames),
+                    version), None)
 
 
 @callback(
@@ -336,6 +421,7 @@ def start_reload(n_clicks, action, folder, scale, days, version):
               Output(f"{P}reload-status", "children")],
     progress_default=[0, "", ""],
     running=[(Output(f"{P}reload-start", "disabled"), True, False),
+             (Output(f"{P}upload", "disabled"), True, False),
              (Output(f"{P}reload-cancel", "disabled"), False, True)],
     cancel=[Input(f"{P}reload-cancel", "n_clicks")],
     on_error=lambda err: (result_view(False, str(err).split(": ", 1)[-1].strip(), [], {}),
@@ -359,7 +445,8 @@ def run_reload(set_progress, ticket, version):
         with jobs.watched(ctx.cache, reports.RELOAD_SLOT, reports.describe_ticket(ctx, ticket)):
             result = reports.run_reload(ctx, ticket, progress)
     return (result_view(result.ok, f"{result.message} ({result.duration_s:.1f} s)",
-                        result.errors, result.row_counts), (version or 0) + 1)
+                        result.errors, result.row_counts, import_id=result.import_id,
+                        error_count=result.error_count), (version or 0) + 1)
 
 
 @callback(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, dcc, html, no_update
+from dash import Input, Output, State, callback, dcc, html, no_update
 
-from auth.gate import request_user
+from auth.gate import request_user, restrict_callbacks
 from components import grid as g, ids
 from components import workforce_figures as wf
 from components.cards import chart_card, empty_state, fmt, graph, summary_strip
@@ -24,6 +24,8 @@ PAGE = "workforce"
 EMP = "workforce-emp"
 DRILL = "workforce-drill"
 HEATMAP = "workforce-heatmap"
+MANUAL = "workforce-manual-"  # the manual punch form: admins and plant heads only
+restrict_callbacks(MANUAL, reports.MANUAL_PUNCH_ROLES)
 TIME = {"function": "params.value ? params.value.slice(11, 16) : '—'"}
 STAMP = {"function": "params.value ? params.value.replace('T', ' ').slice(0, 19) : ''"}
 MINUTES = {"function": "params.value ? d3.format(',.0f')(params.value) : '—'"}
@@ -54,7 +56,10 @@ PUNCH_COLUMNS = [
     g.col("duplicate", "Within 60 s", headerTooltip="counts once"),
     g.col("unmatched", "Unmatched", headerTooltip="in no window of the employee's shift"),
     g.col("device_id", "Device"),
+    g.col("entered", "Entered by hand", minWidth=220,
+          headerTooltip="a punch HR entered by hand: who, and why"),
 ]
+MANUAL_ROW = {"punch-manual": "params.data.manual"}  # marked apart (assets/app.css)
 
 
 def layout(emp: str | None = None, **query):
@@ -71,6 +76,7 @@ def layout(emp: str | None = None, **query):
             dcc.Dropdown(id=EMP, options=options, value=emp, placeholder="Choose an employee…",
                          clearable=True, className="mb-3", style={"maxWidth": "480px"}),
             dcc.Loading(html.Div(id=DRILL), type="dot", delay_show=300),
+            _manual_form() if request_user().role in reports.MANUAL_PUNCH_ROLES else None,
         ]),
     ], className="chart-card mt-3", id="card-workforce-drill")
     return html.Div([
@@ -203,8 +209,63 @@ def drill_content(emp_code, values):
         if not days.empty else empty_state(hint="No attendance records for them in this period."),
         html.Div("Punches, as the engine read them", className="fw-semibold small text-muted "
                                                                "mt-3 mb-1"),
+        _manual_note(data["punches"]),
         g.grid("workforce-punches", data["punches"], PUNCH_COLUMNS,
-               height=min(380, 52 + 42 * len(data["punches"])))
+               height=min(380, 52 + 42 * len(data["punches"])), extra_fields=("manual",),
+               rowClassRules=MANUAL_ROW)
         if not data["punches"].empty else empty_state("No punches in this period."),
     ])
 
+
+def _manual_note(punches):
+    """How many of the punches were entered by hand (their rows are marked)."""
+    n = int(punches["manual"].sum()) if "manual" in punches else 0
+    if not n:
+        return None
+    return html.Div(f"✎ {n} punch{'es' if n > 1 else ''} entered by hand (marked, with who and "
+                    "why)", className="small mb-1 punch-manual-note", id="workforce-manual-note")
+
+
+
+def _manual_form():
+    """A forgotten punch, entered by hand for the chosen employee (SPEC section 10)."""
+    return html.Div([
+        html.Div("Enter a forgotten punch for this employee", className="fw-semibold small "
+                                                                         "text-muted mb-1"),
+        dbc.Row([
+            dbc.Col(dbc.Input(id=f"{MANUAL}ts", type="datetime-local", step=60), md=3),
+            dbc.Col(dbc.RadioItems(id=f"{MANUAL}direction", value="IN", inline=True,
+                                   options=["IN", "OUT"]), md=2, className="pt-2"),
+            dbc.Col(dbc.Input(id=f"{MANUAL}reason", placeholder="why (required)",
+                              maxLength=500), md=4),
+            dbc.Col(dbc.Button("Enter punch", id=f"{MANUAL}save", size="sm",
+                               color="primary"), md=2),
+        ], className="g-2 align-items-center"),
+        html.Div(id=f"{MANUAL}message", className="mt-2"),
+    ], className="mt-3 border-top pt-2", id="workforce-manual-form")
+
+
+@callback(Output(f"{MANUAL}message", "children"), Output(DRILL, "children",
+                                                        allow_duplicate=True),
+          Input(f"{MANUAL}save", "n_clicks"), State(EMP, "value"), State(f"{MANUAL}ts", "value"),
+          State(f"{MANUAL}direction", "value"), State(f"{MANUAL}reason", "value"),
+          *[State(i.component_id, i.component_property) for i in ids.FILTER_INPUTS],
+          prevent_initial_call=True)
+def enter_manual_punch(n_clicks, emp_code, ts, direction, reason, *filters):
+    """Store the punch (its day recomputed at once) and show the drill again with it."""
+    if not n_clicks:
+        return no_update, no_update
+    if not emp_code:
+        return dbc.Alert("Choose an employee first.", color="warning", className="py-2"), \
+            no_update
+    try:
+        out = reports.enter_manual_punch(current(), request_user(), emp_code, ts, direction,
+                                         reason)
+    except reports.PunchRefused as err:
+        return dbc.Alert(str(err), color="warning", className="py-2"), no_update
+    punch = out["punch"]
+    return (dbc.Alert(f"{punch['direction']} at {punch['ts'].replace('T', ' ')} entered for "
+                      f"{punch['emp_code']}; days recomputed: "
+                      f"{', '.join(out['recomputed_days']) or 'none closed yet'}.",
+                      color="success", className="py-2"),
+            drill_content(emp_code, filters))

@@ -26,9 +26,15 @@ def tokens(conn):
     return frame(conn, stmt)
 
 
+ERRORS_HEAD = 4000  # characters of an import's error list read for the history's first error
+
+
 def imports(conn, limit: int = 200):
+    """The newest imports; of each error list only its start (`errors_head`, enough for the
+    first error) and the count: the lists themselves are read one import at a time."""
     stmt = (select(I.c.id, I.c.started_at, I.c.finished_at, I.c.username, I.c.kind, I.c.source,
-                   I.c.status, I.c.row_counts, I.c.errors)
+                   I.c.status, I.c.row_counts, I.c.error_count,
+                   func.substr(I.c.errors, 1, ERRORS_HEAD).label("errors_head"))
             .order_by(I.c.id.desc()).limit(limit))
     return frame(conn, stmt)
 

@@ -37,13 +37,18 @@ def holidays(conn, start: date, end: date) -> list[date]:
     return [pd.Timestamp(d).date() for d in rows]
 
 
-def punches_between(conn, start: datetime, end: datetime, emp_codes=None) -> pd.DataFrame:
-    """Raw punches with start <= ts < end (plain rows: the engine sorts and groups them)."""
-    stmt = select(P.c.emp_code, P.c.ts, P.c.direction, P.c.device_id).where(
-        P.c.ts >= start, P.c.ts < end)
+MANUAL_COLUMNS = ["manual", "manual_reason", "entered_by"]
+
+
+def punches_between(conn, start: datetime, end: datetime, emp_codes=None, *,
+                    manual: bool = False) -> pd.DataFrame:
+    """Raw punches with start <= ts < end (plain rows: the engine sorts and groups them); with
+    `manual`, also whether each was entered by hand, why and by whom."""
+    names = ["emp_code", "ts", "direction", "device_id"] + (MANUAL_COLUMNS if manual else [])
+    stmt = select(*[P.c[n] for n in names]).where(P.c.ts >= start, P.c.ts < end)
     if emp_codes is not None:
         stmt = stmt.where(P.c.emp_code.in_(list(emp_codes)))
-    df = frame(conn, stmt, ["emp_code", "ts", "direction", "device_id"])
+    df = frame(conn, stmt, names)
     df["ts"] = pd.to_datetime(df["ts"])
     return df
 

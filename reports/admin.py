@@ -11,8 +11,11 @@ the work. A ticket id the server did not hand out starts nothing.
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import logging
+import re
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -26,6 +29,7 @@ from data import schema
 from demo import load as demo
 from ingest import history, rollups
 from ingest.importer import import_folder
+from ingest.upload import import_upload
 from queries import admin as q
 from core.context import Context
 
@@ -76,14 +80,25 @@ def import_history(ctx: Context) -> pd.DataFrame:
     with ctx.engine.connect() as conn:
         df = q.imports(conn)
     counts = [json.loads(x) if x else {} for x in df["row_counts"]]
-    errors = [json.loads(x) if x else [] for x in df["errors"]]
     started = pd.to_datetime(df["started_at"])
     df["files"] = [len(c) for c in counts]
     df["rows"] = [sum(c.values()) for c in counts]
-    df["error_count"] = [len(e) for e in errors]
-    df["first_error"] = [e[0] if e else "" for e in errors]
+    df["error_count"] = df["error_count"].fillna(0).astype(int)
+    df["first_error"] = [_first_error(head) for head in df.pop("errors_head")]
     df["duration_s"] = (pd.to_datetime(df["finished_at"]) - started).dt.total_seconds()
     return df
+
+
+def _first_error(head: str | None) -> str:
+    """The first error of a stored list from the list's first characters."""
+    text = (head or "").lstrip()
+    if not text.startswith("[") or text[1:].lstrip().startswith("]"):
+        return ""
+    try:
+        first, _end = json.JSONDecoder().raw_decode(text[1:].lstrip())
+    except ValueError:  # longer than the head: cut
+        return text[1:].lstrip().strip('"')[:500] + " …"
+    return str(first)
 
 
 def import_detail(ctx: Context, import_id: int) -> dict | None:
@@ -92,8 +107,30 @@ def import_detail(ctx: Context, import_id: int) -> dict | None:
             schema.imports.c.id == int(import_id))).mappings().first()
     if row is None:
         return None
-    return {**row, "row_counts": json.loads(row["row_counts"] or "{}"),
-            "errors": json.loads(row["errors"] or "[]")}
+    errors = json.loads(row["errors"] or "[]")
+    return {**row, "row_counts": json.loads(row["row_counts"] or "{}"), "errors": errors,
+            "error_count": max(row["error_count"] or 0, len(errors))}
+
+
+ERROR_PARTS = re.compile(r"^(?P<file>.*?):(?P<line>\d+): (?P<column>.*?): (?P<reason>.*)$",
+                         re.DOTALL)
+ERROR_FIELDS = ["file", "line", "column", "reason"]
+
+
+def import_errors(ctx: Context, import_id: int) -> pd.DataFrame:
+    """The stored errors of one import (at most history.MAX_ERRORS), one row each: file, line,
+    column, reason (an error of another shape is all reason)."""
+    detail = import_detail(ctx, import_id)
+    return error_rows(detail["errors"] if detail else [])
+
+
+def error_rows(errors: list[str]) -> pd.DataFrame:
+    rows = []
+    for error in errors:
+        found = ERROR_PARTS.match(error)
+        rows.append({**found.groupdict(), "line": int(found["line"])} if found else
+                    {"file": "", "line": None, "column": "", "reason": error})
+    return pd.DataFrame(rows, columns=ERROR_FIELDS)
 
 
 def audit_table(ctx: Context, wo_number: str | None = None) -> pd.DataFrame:
@@ -224,11 +261,14 @@ def revoke_token(ctx: Context, actor: str, token_id: int) -> None:
 
 @dataclass(frozen=True)
 class ReloadRequest:
-    action: str  # "csv" | "demo"
+    action: str  # "csv" | "demo" | "upload"
     username: str
     folder: str | None = None  # absolute path inside DATA_DIR (csv)
     scale: str = "demo"  # demo
     days: int | None = None  # demo; None = the scale's
+    # upload: (file name, content) as sent; they travel in the ticket through the shared cache,
+    # so a Celery worker on another machine gets them too
+    files: tuple[tuple[str, bytes], ...] = ()
 
 
 @dataclass
@@ -239,6 +279,8 @@ class ReloadResult:
     errors: list[str] = field(default_factory=list)
     row_counts: dict[str, int] = field(default_factory=dict)
     duration_s: float = 0.0
+    error_count: int = 0  # the whole count; `errors` holds the first history.MAX_ERRORS
+    import_id: int | None = None  # its row in the import history
 
 
 def data_folders(data_dir: str) -> list[str]:
@@ -282,6 +324,27 @@ def request_reload(ctx: Context, actor: str, action: str, folder: str | None = N
         req = ReloadRequest("demo", actor, scale=scale, days=days or None)
     else:
         raise AdminError("Choose what to reload: a CSV folder or demo data.")
+    return _hand_out(ctx, actor, req)
+
+
+def request_upload(ctx: Context, actor: str, contents, filenames) -> str:
+    """Check files dropped on the upload box (dcc.Upload's data URLs and names) and hand out a
+    one-time ticket for the background job, as a reload does."""
+    contents = contents if isinstance(contents, list) else [contents]
+    filenames = filenames if isinstance(filenames, list) else [filenames]
+    if not contents or len(contents) != len(filenames) or not all(
+            isinstance(x, str) for x in contents + filenames):
+        raise AdminError("Drop CSV files or one .xlsx workbook on the box.")
+    files = []
+    for name, data_url in zip(filenames, contents):
+        try:
+            files.append((name, base64.b64decode(data_url.split(",", 1)[-1], validate=True)))
+        except (binascii.Error, ValueError):
+            raise AdminError(f"{name} did not arrive whole; drop it again.") from None
+    return _hand_out(ctx, actor, ReloadRequest("upload", actor, files=tuple(files)))
+
+
+def _hand_out(ctx: Context, actor: str, req: ReloadRequest) -> str:
     if not ctx.cache.available():
         raise AdminError("Background jobs are unavailable: the shared cache and job broker "
                          "(Redis) cannot be reached. Nothing was changed; try again when it is "
@@ -296,7 +359,9 @@ def request_reload(ctx: Context, actor: str, action: str, folder: str | None = N
 
 
 def _about(req: ReloadRequest) -> dict:
-    return {"kind": req.action, "source": req.folder or f"demo {req.scale}", "days": req.days}
+    source = (req.folder or "upload: " + ", ".join(name for name, _ in req.files)
+              if req.action != "demo" else f"demo {req.scale}")
+    return {"kind": req.action, "source": source, "days": req.days}
 
 
 def run_reload(ctx: Context, ticket: str, progress) -> ReloadResult:
@@ -316,22 +381,27 @@ def run_reload(ctx: Context, ticket: str, progress) -> ReloadResult:
     with ctx.engine.begin() as conn:
         audit.record(conn, req.username, "reload finished" if result.ok else "reload failed",
                      {**_about(req), "rows": sum(result.row_counts.values()),
-                      "errors": len(result.errors), "duration_s": round(result.duration_s, 1)},
+                      "errors": max(result.error_count, len(result.errors)),
+                      "duration_s": round(result.duration_s, 1)},
                      ts=ctx.now())
     return result
 
 
 def _reload(ctx: Context, req: ReloadRequest, progress) -> ReloadResult:
     t0 = time.perf_counter()
-    if req.action == "csv":
-        report = import_folder(ctx.engine, req.folder, plant_tz=ctx.settings.plant_tz,
-                               username=req.username, progress=progress)
+    if req.action in ("csv", "upload"):
+        if req.action == "csv":
+            report = import_folder(ctx.engine, req.folder, plant_tz=ctx.settings.plant_tz,
+                                   username=req.username, progress=progress)
+        else:
+            report = import_upload(ctx.engine, req.files, plant_tz=ctx.settings.plant_tz,
+                                   username=req.username, progress=progress)
         rows = sum(report.row_counts.values())
         message = (f"Imported {rows:,} rows from {len(report.row_counts)} files."
-                   if report.ok else f"Import failed with {len(report.errors)} error(s); "
+                   if report.ok else f"Import failed with {report.error_count:,} error(s); "
                    "nothing was written, the data is as it was.")
-        return ReloadResult(report.ok, "csv", message, report.errors, report.row_counts,
-                            report.duration_s)
+        return ReloadResult(report.ok, req.action, message, report.errors, report.row_counts,
+                            report.duration_s, report.error_count, report.import_id)
     started = ctx.now()
     try:
         counts = demo.load_demo(ctx.engine, scale=req.scale, days=req.days,
@@ -345,13 +415,15 @@ def _reload(ctx: Context, req: ReloadRequest, progress) -> ReloadResult:
         result = ReloadResult(False, "demo", "The demo reload failed; nothing was changed. "
                               "The error is logged.", [f"{type(exc).__name__}: {exc}"])
     result.duration_s = time.perf_counter() - t0
-    _record_history(ctx, req, started, result)
+    result.error_count = len(result.errors)
+    result.import_id = _record_history(ctx, req, started, result)
     return result
 
 
-def _record_history(ctx: Context, req: ReloadRequest, started, result: ReloadResult) -> None:
+def _record_history(ctx: Context, req: ReloadRequest, started, result: ReloadResult
+                    ) -> int | None:
     """Demo reloads join the import history (CSV imports record themselves)."""
-    history.record_import(
+    return history.record_import(
         ctx.engine, kind="demo", username=req.username, started=started, finished=ctx.now(),
         source=f"demo scale {req.scale}" + (f", {req.days} days" if req.days else ""),
         ok=result.ok, row_counts=result.row_counts, errors=result.errors)

@@ -119,14 +119,20 @@ def employee_days(ctx, filters: Filters, emp_code: str, scope=None) -> dict | No
         days = q.daily(conn, Filters(filters.start, filters.end), None, emps=[emp_code])
         lo = datetime.combine(filters.start - timedelta(days=2), datetime.min.time())
         hi = datetime.combine(filters.end + timedelta(days=3), datetime.min.time())
-        raw = q.punches_between(conn, lo, hi, [emp_code])
+        raw = q.punches_between(conn, lo, hi, [emp_code], manual=True)
         shifts = common.shifts(conn)
         holidays = q.holidays(conn, filters.start, filters.end)
     _records, punches = m.daily_records(raw, person, shifts, holidays, filters.start,
                                         filters.end, ctx.settings.default_shift)
     if not punches.empty:
-        punches = punches.merge(raw[["ts", "direction", "device_id"]].assign(
+        punches = punches.merge(raw[["ts", "direction", "device_id", *q.MANUAL_COLUMNS]].assign(
             ts=pd.to_datetime(raw["ts"])), on=["ts", "direction"], how="left")
+        # a punch entered by hand reads "by <who>: <reason>"; a device's is blank
+        punches["manual"] = punches["manual"].fillna(False).astype(bool)
+        punches["entered"] = [f"by {who or '?'}: {why}" if by_hand else ""
+                              for by_hand, who, why in zip(punches["manual"],
+                                                           punches["entered_by"],
+                                                           punches["manual_reason"])]
         lo_day, hi_day = pd.Timestamp(filters.start), pd.Timestamp(filters.end)
         shown = punches["ts"].dt.normalize().between(lo_day, hi_day)
         in_window = pd.to_datetime(punches["date"]).between(lo_day, hi_day)
@@ -215,3 +221,24 @@ def employee_options(ctx, scope=None) -> pd.DataFrame:
 ATTENDANCE_SERIES = TrendSeries("attendance_pct", "Attendance", unit=" %", better="up", order=50,
                                 num="present_days", den="scheduled_days", scale=100.0,
                                 fn=attendance_parts)
+
+
+MANUAL_PUNCH_ROLES = ("admin", "plant_head")
+
+
+class PunchRefused(ValueError):
+    """A manual punch that was not stored; the message is for the user."""
+
+
+def enter_manual_punch(ctx, user, emp_code, ts, direction, reason) -> dict:
+    """The drill's form: a punch HR enters by hand, as POST /api/v1/punches/manual does."""
+    from ingest import punches
+    if user is None or user.role not in MANUAL_PUNCH_ROLES:
+        raise PunchRefused("Only admins and plant heads may enter punches by hand.")
+    try:
+        return punches.enter_manual(ctx.engine, {"emp_code": emp_code, "ts": ts,
+                                                 "direction": direction, "reason": reason},
+                                    username=user.username, plant_tz=ctx.settings.plant_tz,
+                                    now=ctx.now(), default_shift=ctx.settings.default_shift)
+    except punches.ManualPunchError as err:
+        raise PunchRefused(err.message) from None

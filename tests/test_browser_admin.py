@@ -70,8 +70,13 @@ def test_csv_reload_good_then_bad(dash_duo, admin_app):
     dash_duo.find_element("#admin-reload-start").click()
     text = _result(dash_duo, "Import failed")
     assert "nothing was written" in text
-    errors = dash_duo.find_element("#admin-errors").text
-    assert "production.csv:2: date:" in errors and "production.csv:3: qty:" in errors
+    # the errors come a page at a time into a grid: file, line, column, reason per row
+    dash_duo.wait_for_contains_text("#admin-errors .ag-center-cols-container", "production.csv",
+                                    timeout=30)
+    rows = [r.text.split("\n")[:3] for r in dash_duo.find_elements("#admin-errors "
+                                                                   ".ag-center-cols-container "
+                                                                   ".ag-row")]
+    assert ["production.csv", "2", "date"] in rows and ["production.csv", "3", "qty"] in rows
     dash_duo.wait_for_contains_text("#admin-audit-grid", "reload failed", timeout=30)
     assert dash_duo.get_logs() == []
 
