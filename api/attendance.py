@@ -14,7 +14,7 @@ from api.declare import route
 from core.errors import ApiError
 from api.params import Codes, Flag, grouped
 from core.serialize import mapping, records
-from ingest import datasets
+from ingest import datasets, punches
 from reports import workforce as reports
 from core.context import current
 
