@@ -274,6 +274,7 @@ def _write(engine: Engine, files: list[_File], progress: Progress) -> None:
     """Derived columns, then every table in dependency order and the data version: one
     transaction."""
     line_days: set = set()  # days whose production, checks or defects this import writes
+    operator_days: set = set()  # days whose operator output it writes
     with engine.begin() as conn:
         shifts, station_lines = _calendar(conn, files)
         for i, f in enumerate(files):
@@ -284,9 +285,13 @@ def _write(engine: Engine, files: list[_File], progress: Progress) -> None:
                 rollups.mark_stale(conn, data["date"].unique())
             if f.spec.table.name in rollups.LINE_DAY_FACTS:
                 line_days.update(data["date"].unique())
-        if line_days:
-            rollups.rebuild_line_day(conn, line_days)
+            if f.spec.table is schema.operator_output:
+                operator_days.update(data["date"].unique())
         touched = {f.spec.table.name for f in files}
+        if line_days:
+            rollups.rebuild_line_day(conn, line_days, tables=touched)
+        if operator_days:
+            rollups.rebuild_operator_month(conn, operator_days)
         if "shifts" in touched:  # shift ends cap every state: all days change
             rollups.mark_all_stale(conn)
         if touched & {"events", "shifts"}:

@@ -4,15 +4,17 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select, union_all
 
 from data import db, schema
-from queries.common import frame, where_filters
+from queries import months
+from queries.common import frame, where_filters, where_scope
 from core.filters import Filters
 
 P = schema.punches
 AD = schema.attendance_daily
 AD_DAY = schema.attendance_day
+AM = schema.attendance_month
 E = schema.employees
 H = schema.holidays
 
@@ -67,12 +69,17 @@ def records_between(conn, start: date, end: date) -> pd.DataFrame:
 
 # --- the page and the API ------------------------------------------------------------------------
 
-def _scoped(stmt, filters: Filters, scope, emps=(), departments=()):
-    stmt = where_filters(stmt, AD, filters, scope, use_style=False)
+def _scoped(stmt, filters: Filters, scope, emps=(), departments=(), table=AD,
+            date_col="date"):
+    stmt = where_filters(stmt, table, filters, scope, date_col=date_col, use_style=False)
+    return _people(stmt, table, emps, departments)
+
+
+def _people(stmt, table, emps=(), departments=()):
     if emps:
-        stmt = stmt.where(AD.c.emp_code.in_(list(emps)))
+        stmt = stmt.where(table.c.emp_code.in_(list(emps)))
     if departments:
-        stmt = stmt.where(AD.c.department.in_(list(departments)))
+        stmt = stmt.where(table.c.department.in_(list(departments)))
     return stmt
 
 
@@ -111,6 +118,8 @@ MEASURES = ["P", "A", "HD", "WO", "PH", "scheduled_days", "no_punch_days", "late
 
 # keys of the daily rollup (schema.attendance_day); a grouping by these alone reads it
 DAY_KEYS = ("date", "line_code", "department", "shift_code")
+# keys of the monthly rollup per employee (schema.attendance_month)
+MONTH_KEYS = ("emp_code", "line_code", "department", "shift_code")
 ROLLUP_KEY = "attendance_day_built"
 
 
@@ -133,6 +142,14 @@ def measures():
     ]
 
 
+def month_rows(dialect: str):
+    """attendance_daily summed per month and MONTH_KEYS: attendance_month's rows (add a
+    WHERE)."""
+    month = months.month_of(dialect, AD.c.date).label("month")
+    keys = [AD.c[k] for k in MONTH_KEYS]
+    return select(month, *keys, *measures()).group_by(month, *keys)
+
+
 def day_rollup_kept(conn) -> bool:
     return db.get_meta(conn, ROLLUP_KEY) is not None
 
@@ -141,13 +158,28 @@ def summary_by(conn, filters: Filters, keys: list[str], scope=None, emps=(), dep
                ) -> pd.DataFrame:
     """Status counts and exception sums grouped by keys (date, line_code, department,
     shift_code, emp_code). P, HD and A count scheduled days only; WO and PH are off days.
-    Groupings of DAY_KEYS read the daily rollup when process-attendance keeps it."""
+    Groupings of DAY_KEYS read the daily rollup when process-attendance keeps it; groupings of
+    MONTH_KEYS over a window holding a whole month read the monthly rollup for those months."""
+    whole, edges = months.split(filters.start, filters.end)
     if not emps and set(keys) <= set(DAY_KEYS) and day_rollup_kept(conn):
         cols = [AD_DAY.c[k] for k in keys]
         stmt = select(*cols, *[func.sum(AD_DAY.c[m]).label(m) for m in MEASURES])
         stmt = where_filters(stmt, AD_DAY, filters, scope, use_style=False)
         if departments:
             stmt = stmt.where(AD_DAY.c.department.in_(list(departments)))
+    elif set(keys) <= set(MONTH_KEYS) and whole is not None:
+        rolled = _scoped(select(*[AM.c[k] for k in keys], *[AM.c[m] for m in MEASURES]),
+                         months.whole_months(filters, whole), scope, emps, departments,
+                         table=AM, date_col="month")
+        if edges:
+            facts = select(*[AD.c[k] for k in keys], *measures()).where(
+                months.in_ranges(AD.c.date, edges))
+            facts = _people(where_scope(facts, AD, filters, scope, use_style=False), AD, emps,
+                            departments)
+            rolled = union_all(rolled, facts.group_by(*[AD.c[k] for k in keys]))
+        rows = rolled.subquery("m")
+        cols = [rows.c[k] for k in keys]
+        stmt = select(*cols, *[func.sum(rows.c[m]).label(m) for m in MEASURES])
     else:
         cols = [AD.c[k] for k in keys]
         stmt = _scoped(select(*cols, *measures()), filters, scope, emps, departments)
