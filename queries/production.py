@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import Integer, case, cast, func, select, union_all
 
@@ -169,8 +168,10 @@ def _with_main_operation(per_emp: pd.DataFrame, main: pd.DataFrame) -> pd.DataFr
 
 
 def _operators_by_month(conn, filters: Filters, scope, whole, edges) -> pd.DataFrame:
-    """operators() from operator_month's whole months and operator_output's edge days, summed
-    here: a day is counted once per operator and line by OR-ing the rows' day bits per month."""
+    """operators() from operator_month's whole months and operator_output's edge days, summed in
+    the database: a day counts once per operator and line (the rows' day bits OR-ed per month,
+    bit by bit: max of each bit, portable to SQLite), operations and the main one from the sums
+    per operator, line and operation."""
     rolled = select(OM.c.month, *[OM.c[k] for k in OPERATOR_KEYS],
                     *[OM.c[m] for m in OPERATOR_MEASURES])
     rolled = where_filters(rolled, OM, months.whole_months(filters, whole), scope,
@@ -179,25 +180,28 @@ def _operators_by_month(conn, filters: Filters, scope, whole, edges) -> pd.DataF
         facts = operator_months(conn.dialect.name).where(months.in_ranges(OO.c.date, edges))
         rolled = union_all(rolled, where_scope(facts, OO, filters, scope))
     u = rolled.subquery("m")
-    names = ["month", *OPERATOR_KEYS, *OPERATOR_MEASURES]
-    rows = frame(conn, select(*[u.c[n] for n in names], E.c.name)
-                 .select_from(u.join(E, E.c.emp_code == u.c.emp_code, isouter=True)),
-                 names + ["name"])
-    keys = ["emp_code", "name", "line_code"]
-    if rows.empty:
-        return pd.DataFrame(columns=keys + ["qty", "earned_minutes", "minutes_worked", "days",
-                                            "operations"])
-    for col in ("earned_minutes", "minutes_worked"):
-        rows[col] = pd.to_numeric(rows[col], errors="coerce")
-    group = rows.groupby(keys, dropna=False, sort=True)
-    per_emp = group[["qty", "earned_minutes", "minutes_worked"]].sum(min_count=1)
-    per_emp["qty"] = per_emp["qty"].astype("int64")
-    bits = (rows["day_bits"].to_numpy(dtype="int64")[:, None] >> np.arange(31)) & 1
-    worked = pd.DataFrame(bits, index=pd.MultiIndex.from_frame(rows[keys + ["month"]]))
-    per_emp["days"] = (worked.groupby(level=[0, 1, 2, 3], dropna=False).max().sum(axis=1)
-                       .groupby(level=[0, 1, 2], dropna=False).sum())
-    per_emp["operations"] = group["operation"].nunique()
-    per_emp = per_emp.reset_index().sort_values(["emp_code", "line_code"], ignore_index=True)
-    main = (rows.groupby(["emp_code", "operation"], as_index=False)["minutes_worked"]
-            .sum(min_count=1).rename(columns={"minutes_worked": "m"}))
+    bits = u.c.day_bits
+    days = sum(func.max(bits.op(">>")(b).op("&")(1)) for b in range(31))
+    per_month = (select(u.c.emp_code, u.c.line_code, func.sum(u.c.qty).label("qty"),
+                        func.sum(u.c.earned_minutes).label("earned_minutes"),
+                        func.sum(u.c.minutes_worked).label("minutes_worked"),
+                        days.label("days"))
+                 .group_by(u.c.emp_code, u.c.line_code, u.c.month).subquery("pm"))
+    pm = per_month.c
+    per_emp = frame(conn, select(
+        pm.emp_code, E.c.name, pm.line_code, func.sum(pm.qty).label("qty"),
+        func.sum(pm.earned_minutes).label("earned_minutes"),
+        func.sum(pm.minutes_worked).label("minutes_worked"),
+        cast(func.sum(pm.days), Integer).label("days"))
+        .select_from(per_month.join(E, E.c.emp_code == pm.emp_code, isouter=True))
+        .group_by(pm.emp_code, E.c.name, pm.line_code).order_by(pm.emp_code, pm.line_code))
+    ops = frame(conn, select(u.c.emp_code, u.c.line_code, u.c.operation,
+                             func.sum(u.c.minutes_worked).label("m"))
+                .group_by(u.c.emp_code, u.c.line_code, u.c.operation),
+                ["emp_code", "line_code", "operation", "m"])
+    if per_emp.empty:
+        return per_emp.assign(operations=pd.Series(dtype="int64"))
+    count = ops.groupby(["emp_code", "line_code"], dropna=False).size().rename("operations")
+    per_emp = per_emp.join(count, on=["emp_code", "line_code"])
+    main = ops.groupby(["emp_code", "operation"], as_index=False)["m"].sum(min_count=1)
     return _with_main_operation(per_emp, main)
