@@ -47,6 +47,31 @@ def split(start: date, end: date) -> tuple[tuple[date, date] | None, list[tuple[
     return (first, month_start(last)), edges
 
 
+def cover(start: date, end: date) -> tuple[tuple[date, date] | None, list[tuple[date, date]],
+                                         list[tuple[date, date]]]:
+    """For sums a rollup row can be taken away from (attendance: it counts its records): (the
+    months to read from the rollup, first and last start, or None; day ranges to add from the
+    facts; day ranges to subtract). A partial month at an edge is read whole and its days
+    outside the window subtracted when those are fewer than the days inside (a 30-day window
+    ending on the 31st reads its month and takes one day away)."""
+    rolled, add, sub = [], [], []
+    m = month_start(start)
+    while m <= end:
+        last = month_end(m)
+        a, b = max(m, start), min(last, end)
+        inside, size = (b - a).days + 1, (last - m).days + 1
+        if inside == size:
+            rolled.append(m)
+        elif size - inside < inside:
+            rolled.append(m)
+            sub += [r for r in ((m, a - timedelta(days=1)), (b + timedelta(days=1), last))
+                    if r[0] <= r[1]]
+        else:
+            add.append((a, b))
+        m = last + timedelta(days=1)
+    return ((rolled[0], rolled[-1]) if rolled else None), add, sub
+
+
 def month_of(dialect: str, column):
     """SQL: the first day of the month of a date column."""
     if dialect == "sqlite":

@@ -221,10 +221,17 @@ def test_year_views_are_the_same_from_the_month_rollups_and_from_the_facts(
     windows = [Filters(start=date(2026, 1, 20), end=date(2026, 3, 25)),  # edges both sides
                Filters(start=date(2026, 1, 16), end=date(2026, 3, 31)),  # one edge
                Filters(start=date(2026, 2, 1), end=date(2026, 3, 31), shifts=("A",)),
-               Filters(start=date(2026, 1, 25), end=date(2026, 3, 10), lines=("L01",))]
+               Filters(start=date(2026, 1, 25), end=date(2026, 3, 10), lines=("L01",)),
+               Filters(start=date(2026, 3, 2), end=date(2026, 3, 31))]  # no whole month
     assert months.split(windows[0].start, windows[0].end) == (
         (date(2026, 2, 1), date(2026, 2, 1)),
         [(date(2026, 1, 20), date(2026, 1, 31)), (date(2026, 3, 1), date(2026, 3, 25))])
+    # attendance takes the days outside the window away when they are fewer than those in it
+    assert months.cover(windows[0].start, windows[0].end) == (
+        (date(2026, 2, 1), date(2026, 3, 1)), [(date(2026, 1, 20), date(2026, 1, 31))],
+        [(date(2026, 3, 26), date(2026, 3, 31))])
+    assert months.cover(windows[4].start, windows[4].end) == (
+        (date(2026, 3, 1), date(2026, 3, 1)), [], [(date(2026, 3, 1), date(2026, 3, 1))])
 
     def views():
         out = []
@@ -246,6 +253,7 @@ def test_year_views_are_the_same_from_the_month_rollups_and_from_the_facts(
     assert all(len(v) > 0 for v in from_rollups if isinstance(v, pd.DataFrame))
     with monkeypatch.context() as m:
         m.setattr(months, "split", lambda start, end: (None, [(start, end)]))
+        m.setattr(months, "cover", lambda start, end: (None, [(start, end)], []))
         with engine.begin() as conn:
             db.bump_data_version(conn)
         _same(from_rollups, views())

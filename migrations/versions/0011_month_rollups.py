@@ -2,9 +2,12 @@
 shift, style, reason and operation, operator output per month, operator, line, shift, style and
 operation (data/schema.py; read by queries/months.py's callers, kept by ingest/rollups.py).
 
-Creates the three tables where they are missing and builds them from the facts (the same SELECTs
-every write path uses, ingest/rollups.py MONTH_ROLLUPS), so reads trust them from here on. Run
-again it builds them again: the same rows.
+Also a partial index of the unmatched punches by time (the Workforce page lists a window's few
+among a year's million).
+
+Creates the three tables where they are missing and builds them from the facts (the same
+SELECTs every write path uses, ingest/rollups.py MONTH_ROLLUPS), so reads trust them from here
+on. Run again it builds them again: the same rows.
 
 Revision ID: 0011
 Revises: 0006
@@ -60,10 +63,16 @@ def upgrade() -> None:
             op.create_index(f"ix_{name}_month", name, ["month", "line_code"])
     from data import schema
     from ingest import rollups
+    punches = schema.punches
+    if "ix_punches_unmatched" not in {i["name"] for i in inspector.get_indexes("punches")}:
+        op.create_index("ix_punches_unmatched", "punches", ["ts"],
+                        postgresql_where=punches.c.unmatched.is_(True),
+                        sqlite_where=punches.c.unmatched.is_(True))
     for name in TABLES:
         rollups.rebuild_months(conn, schema.metadata.tables[name])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_punches_unmatched", "punches")
     for name in TABLES:
         op.drop_table(name)
