@@ -192,17 +192,23 @@ def ingest_client(url: str):
     return client
 
 
-def ingest_bench_main(run, columns, db_name: str) -> None:
-    """The command line of an ingestion bench: `run(url, sizes, runs)` -> rows of the table."""
+def ingest_bench_main(run, columns, db_name: str, *, stores: bool = False) -> None:
+    """The command line of an ingestion bench: `run(url, sizes, runs)` -> rows of the table
+    (`run(url, sizes, runs, stores)` with `stores`: the PostgreSQL storage steps to compare)."""
     import argparse
     ap = argparse.ArgumentParser()
     ap.add_argument("--database-url", default=None)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--json", default=None)
+    ap.add_argument("--sizes", default="1000,10000", help="batch sizes")
+    if stores:
+        ap.add_argument("--store", default="copy,values",
+                        help="PostgreSQL storage steps to measure (ingest.events.PG_STORES)")
     args = ap.parse_args()
     url = args.database_url or temp_sqlite_url(name=db_name)
-    sizes, runs = ([100, 1000], 1) if args.quick else ([1000, 10000], args.runs)
-    rows = run(url, sizes, runs)
+    sizes, runs = (([100, 1000], 1) if args.quick
+                   else ([int(z) for z in args.sizes.split(",")], args.runs))
+    rows = run(url, sizes, runs, args.store.split(",")) if stores else run(url, sizes, runs)
     print(table(columns, rows, markdown=True))
     write_json(args.json, {"rows": rows})

@@ -4,8 +4,10 @@
     python bench/ingest_events.py --database-url postgresql+psycopg2://postgres@127.0.0.1:5432/fp_bench6
     python bench/ingest_events.py --quick                          # a second or two: the CI smoke mode
 
-For batches of 1,000 and 10,000 it measures two paths, each into an events table that already
-holds the earlier batches (as a live one does):
+For batches of 1,000 and 10,000 it measures three paths, each into an events table that already
+holds the earlier batches (as a live one does), on PostgreSQL for each storage step (`--store
+copy,values`: COPY into a temporary table, or one multi-row INSERT ... VALUES):
+- **store**: `ingest.events.store` alone, on rows validated before the clock starts;
 - **ingest**: `ingest.events.ingest` (what the API calls): validate every item with the CSV rules,
   derive day, shift and line, hash missing ids, and store with ON CONFLICT DO NOTHING in one
   transaction, bumping the data version;
@@ -29,7 +31,7 @@ from sqlalchemy import text  # noqa: E402
 
 from harness import ingest_bench_main, ingest_client  # noqa: E402
 from data import db, schema
-from ingest import events
+from ingest import datasets, events
 
 PLANT_TZ = "Asia/Dhaka"
 START = datetime(2026, 3, 2, 8, 0)
@@ -75,34 +77,46 @@ def batch(start: int, size: int) -> list[dict]:
     return out
 
 
-def run(url: str, sizes: list[int], runs: int) -> list[dict]:
+def run(url: str, sizes: list[int], runs: int, stores: list[str]) -> list[dict]:
     setup(url)
     engine = db.get_engine(url)
     client = ingest_client(url)
     rows, next_id = [], 0
-    for size in sizes:
-        for path in ("ingest", "http"):
-            rates, dup_rates = [], []
-            for _ in range(runs):
-                items = batch(next_id, size)
-                next_id += size
-                body = json.dumps(items)
-                for second in (False, True):
-                    t0 = time.perf_counter()
-                    if path == "ingest":
-                        result = events.ingest(engine, items, PLANT_TZ).as_dict()
-                    else:
-                        r = client.post("/api/v1/events", data=body,
-                                        content_type="application/json")
-                        result = r.get_json()
-                    took = time.perf_counter() - t0
-                    expect = (0, size) if second else (size, 0)
-                    assert (result["accepted"], result["duplicates"]) == expect, result
-                    (dup_rates if second else rates).append(size / took)
-            rows.append({"backend": engine.dialect.name, "batch": size, "path": path,
-                         "runs": runs, "events_per_s": statistics.median(rates),
-                         "min_events_per_s": min(rates),
-                         "duplicates_per_s": statistics.median(dup_rates)})
+    if engine.dialect.name != "postgresql":
+        stores = [""]
+    for size, store, path in [(z, m, p) for z in sizes for m in stores
+                              for p in ("store", "ingest", "http")]:
+        events.PG_STORE = store or events.PG_STORE
+        rates, dup_rates = [], []
+        for _ in range(runs):
+            items = batch(next_id, size)
+            next_id += size
+            body = json.dumps(items)
+            valid = None
+            if path == "store":  # the storage step alone: validated before the clock runs
+                with engine.connect() as conn:
+                    valid, _ = datasets.validate(conn, "events", items, plant_tz=PLANT_TZ,
+                                                 now=datetime.now())
+            for second in (False, True):
+                t0 = time.perf_counter()
+                if path == "store":
+                    stored = events.store(engine, valid)
+                    result = {"accepted": stored, "duplicates": size - stored}
+                elif path == "ingest":
+                    result = events.ingest(engine, items, PLANT_TZ).as_dict()
+                else:
+                    r = client.post("/api/v1/events", data=body,
+                                    content_type="application/json")
+                    result = r.get_json()
+                took = time.perf_counter() - t0
+                expect = (0, size) if second else (size, 0)
+                assert (result["accepted"], result["duplicates"]) == expect, result
+                (dup_rates if second else rates).append(size / took)
+        rows.append({"backend": engine.dialect.name, "batch": size,
+                     "path": f"{path} ({store})" if store else path,
+                     "runs": runs, "events_per_s": statistics.median(rates),
+                     "min_events_per_s": min(rates),
+                     "duplicates_per_s": statistics.median(dup_rates)})
     with engine.connect() as conn:
         stored = conn.execute(text("select count(*) from events")).scalar()
     assert stored == next_id, (stored, next_id)
@@ -110,7 +124,7 @@ def run(url: str, sizes: list[int], runs: int) -> list[dict]:
 
 
 def main() -> None:
-    ingest_bench_main(run, COLUMNS, "ingest.db")
+    ingest_bench_main(run, COLUMNS, "ingest.db", stores=True)
 
 
 if __name__ == "__main__":

@@ -7,8 +7,8 @@ SQL runs on SQLite and PostgreSQL without dialect date functions at query time.
 from __future__ import annotations
 
 from sqlalchemy import (
-    Boolean, Column, Date, DateTime, Float, Index, Integer, MetaData, String, Table, Text,
-    UniqueConstraint,
+    BigInteger, Boolean, Column, Date, DateTime, Float, Index, Integer, MetaData, String, Table,
+    Text, UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -223,6 +223,9 @@ punches = Table(
     Column("entered_by", String(100)),
     Index("ix_punches_ts", "ts"),
 )
+# the Workforce page lists a window's unmatched punches: a few among a year's million
+Index("ix_punches_unmatched", punches.c.ts, postgresql_where=punches.c.unmatched.is_(True),
+      sqlite_where=punches.c.unmatched.is_(True))
 
 attendance_daily = Table(
     "attendance_daily", metadata,
@@ -313,6 +316,57 @@ attendance_day = Table(
     *[Column(name, Integer, nullable=False) for name in _ATTENDANCE_COUNTS],
     *[Column(name, Float) for name in _ATTENDANCE_SUMS],
     Index("ix_attendance_day_date", "date", "line_code"),
+)
+
+# Month rollups (ingest/rollups.py, read by queries/months.py): the year views read whole months
+# here and the partial months at a window's edges from the facts. `month` is the month's first
+# day. Each is written wherever its facts are (and built for older databases by migration 0011).
+
+# attendance_daily per employee and month (the Workforce page's people grid), with the employee's
+# line, department and shift as on the records (a transfer splits the month into two rows).
+attendance_month = Table(
+    "attendance_month", metadata,
+    Column("month", Date, nullable=False),
+    _code("emp_code"),
+    _code("line_code"),
+    Column("department", String(100)),
+    _code("shift_code"),
+    *[Column(name, Integer, nullable=False) for name in _ATTENDANCE_COUNTS],
+    *[Column(name, Float) for name in _ATTENDANCE_SUMS],
+    Index("ix_attendance_month_month", "month", "line_code"),
+)
+
+# defects per month, line, shift, style, reason and operation (the Quality page's Paretos).
+defect_month = Table(
+    "defect_month", metadata,
+    Column("month", Date, nullable=False),
+    _code("line_code"),
+    _code("shift_code"),
+    _code("style_code"),
+    Column("reason", String(200)),
+    Column("operation", String(100)),
+    Column("defects", Integer),
+    Column("repaired", Integer),
+    Index("ix_defect_month_month", "month", "line_code"),
+)
+
+# operator_output per month, operator, line, shift, style and operation (the Lines page's
+# operator grid): `day_bits` has bit d-1 set for each day d of the month the operator sewed the
+# operation there (a fact's key is date, shift, operator and operation, so each day once), so
+# the days an operator worked are counted exactly after OR-ing the bits over their rows.
+operator_month = Table(
+    "operator_month", metadata,
+    Column("month", Date, nullable=False),
+    _code("emp_code"),
+    _code("line_code"),
+    _code("shift_code"),
+    _code("style_code"),
+    Column("operation", String(100), nullable=False),
+    Column("qty", Integer, nullable=False),
+    Column("earned_minutes", Float),
+    Column("minutes_worked", Float),
+    Column("day_bits", BigInteger, nullable=False),
+    Index("ix_operator_month_month", "month", "line_code"),
 )
 
 # Days whose rollup no longer matches the facts (events ingested since it was built): reads take
@@ -506,4 +560,5 @@ DATA_TABLES = (
 )
 
 # Derived from the data tables, never imported: emptied with them and rebuilt from them.
-ROLLUP_TABLES = (util_daily, rollup_stale, attendance_day, line_day)
+ROLLUP_TABLES = (util_daily, rollup_stale, attendance_day, line_day, attendance_month,
+                 defect_month, operator_month)

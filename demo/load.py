@@ -82,6 +82,7 @@ def load_demo(engine, *, days: int | None = None, lines: int | None = None, scal
         report(0.88, "building the daily rollups")
         rollups.rebuild(conn, rules or rollups.rules_of(rollups.default_settings()))
         rollups.rebuild_line_day(conn)
+        rollups.rebuild_operator_month(conn)
         report(0.94, "computing attendance from the punches")
         attendance.forget_progress(conn)
         # the demo's "now" is the end of the hour it runs up to

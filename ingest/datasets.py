@@ -350,7 +350,9 @@ def _store(conn, spec: FileSpec, data: pd.DataFrame, now: datetime, result: Inge
         db.upsert_rows(conn, table, names, write)
     days = {row[at["date"]] for row in write} | old_days if "date" in at else set()
     if table.name in rollups.LINE_DAY_FACTS:
-        rollups.rebuild_line_day(conn, days)
+        rollups.rebuild_line_day(conn, days, tables={table.name})
+    if table.name == "operator_output":
+        rollups.rebuild_operator_month(conn, days)
     if table.name == "events":
         rollups.mark_stale(conn, days)
     if table.name == "shifts":  # shift ends cap every state: every day changes

@@ -289,6 +289,7 @@ def _write(engine: Engine, files: list[_File], progress: Progress) -> None:
     database, with the import's line_day days computed there too, so that the one transaction,
     which holds SQLite's write lock, only copies them across)."""
     line_days: set = set()  # days whose production, checks or defects this import writes
+    operator_days: set = set()  # days whose operator output it writes
     with staging.stage(engine) as stage:
         shifts, station_lines = _calendar(stage.conn, files)
         derived = []
@@ -300,9 +301,12 @@ def _write(engine: Engine, files: list[_File], progress: Progress) -> None:
             derived.append((f.spec.table, days))
             if f.spec.table.name in rollups.LINE_DAY_FACTS:
                 line_days.update(days)
+            if f.spec.table is schema.operator_output:
+                operator_days.update(days)
         if line_days:
             progress(0.8, "preparing the daily rollups")
             stage.prepare_line_day(line_days)
+        touched = {f.spec.table.name for f in files}
         t0 = time.perf_counter()
         with stage.transaction() as conn:
             for i, (table, days) in enumerate(derived):
@@ -311,17 +315,21 @@ def _write(engine: Engine, files: list[_File], progress: Progress) -> None:
                 if table is schema.events:
                     rollups.mark_stale(conn, days)
             t1 = time.perf_counter()
-            if line_days and not stage.write_line_day(line_days):
-                rollups.rebuild_line_day(conn, line_days)
-            _finish(conn, files, progress)
+            if line_days:
+                if not stage.write_line_day(line_days):
+                    rollups.rebuild_line_day(conn, line_days, tables=touched)
+                elif "defects" in touched:  # line_day came staged; its defect months did not
+                    rollups.rebuild_months(conn, schema.defect_month, line_days)
+            if operator_days:
+                rollups.rebuild_operator_month(conn, operator_days)
+            _finish(conn, touched, progress)
         log.info("import transaction: %.2f s (rows %.2f s, rollups and version %.2f s)",
                  time.perf_counter() - t0, t1 - t0, time.perf_counter() - t1)
 
 
-def _finish(conn, files: list[_File], progress: Progress) -> None:
-    """In the import's transaction: the utilisation rollups of what it wrote, and the data
-    version."""
-    touched = {f.spec.table.name for f in files}
+def _finish(conn, touched: set[str], progress: Progress) -> None:
+    """In the import's transaction: the utilisation rollups of what it wrote (the tables
+    `touched`), and the data version."""
     if "shifts" in touched:  # shift ends cap every state: all days change
         rollups.mark_all_stale(conn)
     if touched & {"events", "shifts"}:

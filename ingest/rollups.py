@@ -32,7 +32,8 @@ from core.filters import Filters
 from data import db, schema
 from ingest.csv_rules import plausible_days, window_text
 from metrics.calendar import date_runs
-from queries import attendance as qa, line_day, utilisation as qu
+from queries import (attendance as qa, line_day, months, production as qp, quality as qq,
+                     utilisation as qu)
 from queries.common import shifts as shifts_table
 
 log = logging.getLogger(__name__)
@@ -137,6 +138,7 @@ def rebuild_attendance(conn) -> None:
     first, last = conn.execute(select(func.min(schema.attendance_daily.c.date),
                                       func.max(schema.attendance_daily.c.date))).one()
     conn.execute(delete(schema.attendance_day))
+    conn.execute(delete(schema.attendance_month))
     if first is not None:
         rebuild_attendance_days(conn, _as_date(first), _as_date(last))
 
@@ -151,22 +153,69 @@ def line_day_version(conn) -> int:
     return int(db.get_meta(conn, LINE_DAY_VERSION_KEY) or 0)
 
 
-def rebuild_line_day(conn, days: Iterable | None = None, *, facts: dict | None = None,
-                     target=None) -> None:
+def rebuild_line_day(conn, days: Iterable | None = None, *, tables: Iterable[str] | None = None,
+                     facts: dict | None = None, target=None) -> None:
     """line_day again for `days` (every day when None), in the caller's transaction: call it
     wherever production, checks or defects are written (reads trust line_day without asking).
+    defect_month is built again for the months of `days` too, unless `tables` (the fact tables
+    written) leaves out defects: a month of defects is the larger part of the work.
 
     `facts` {name: selectable} stands in for fact tables and `target` for line_day: an import
     on SQLite computes its days ahead from its staged rows into a table of its own
-    (ingest/staging.py) and only copies them inside its transaction. Writing line_day itself
-    moves LINE_DAY_VERSION, which tells that import whether its days are still right."""
+    (ingest/staging.py) and only copies them inside its transaction (then it rebuilds
+    defect_month itself). Writing line_day itself moves LINE_DAY_VERSION, which tells that
+    import whether its days are still right."""
     if target is None:
         db.bump_counter(conn, LINE_DAY_VERSION_KEY)
+    with_defects = target is None and (tables is None or "defects" in set(tables))
     if days is None:
         _write_line_day(conn, facts=facts, target=target)
+        if with_defects:
+            rebuild_months(conn, schema.defect_month)
         return
-    for a, b in day_runs(days):
+    days = {_as_date(d) for d in days}
+    for a, b in date_runs(days):
         _write_line_day(conn, a, b, facts=facts, target=target)
+    if with_defects:
+        rebuild_months(conn, schema.defect_month, days)
+
+
+# each month rollup: the facts' date column and the grouped SELECT of its rows, per dialect
+MONTH_ROLLUPS = {
+    "attendance_month": (schema.attendance_daily.c.date, qa.month_rows),
+    "defect_month": (schema.defects.c.date, qq.defect_months),
+    "operator_month": (schema.operator_output.c.date, qp.operator_months),
+}
+
+
+def rebuild_months(conn, rollup, days: Iterable | None = None) -> None:
+    """A month rollup (schema.attendance_month, defect_month or operator_month) again for the
+    months holding `days` (every month when None), from its facts, in the caller's transaction:
+    call it wherever those facts are written (reads trust the month rollups without asking)."""
+    fact_date, rows_of = MONTH_ROLLUPS[rollup.name]
+    rows = rows_of(conn.dialect.name)
+    columns = [c.name for c in rows.selected_columns]
+    if days is None:
+        conn.execute(delete(rollup))
+        conn.execute(insert(rollup).from_select(columns, rows))
+        return
+    starts = sorted({months.month_start(_as_date(d)) for d in days})
+    runs: list[list[date]] = []
+    for m in starts:
+        if runs and months.month_end(runs[-1][1]) + timedelta(days=1) == m:
+            runs[-1][1] = m
+        else:
+            runs.append([m, m])
+    for first, last in runs:
+        conn.execute(delete(rollup).where(rollup.c.month.between(first, last)))
+        conn.execute(insert(rollup).from_select(
+            columns, rows.where(fact_date.between(first, months.month_end(last)))))
+
+
+def rebuild_operator_month(conn, days: Iterable | None = None) -> None:
+    """operator_month again for the months of `days` (every month when None): call it wherever
+    operator_output is written."""
+    rebuild_months(conn, schema.operator_month, days)
 
 
 def day_runs(days: Iterable) -> list[tuple[date, date]]:
@@ -241,6 +290,7 @@ def rebuild_attendance_days(conn, first: date, last: date) -> None:
             .group_by(*keys))
     conn.execute(insert(AD_DAY).from_select(list(qa.DAY_KEYS) + qa.MEASURES, rows))
     db.set_meta(conn, qa.ROLLUP_KEY, "1")
+    rebuild_months(conn, schema.attendance_month, months.starts(first, last))
 
 
 def mark_stale(conn, days: Iterable) -> None:
@@ -280,7 +330,9 @@ def _set_rules(conn, rules) -> None:
 
 
 def _as_date(value) -> date:
-    return date.fromisoformat(value) if isinstance(value, str) else value
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    return value.date() if isinstance(value, datetime) else value
 
 
 def default_settings():

@@ -73,6 +73,7 @@ def refresh_rollups(engine: Engine, settings: Settings, everything: bool = False
         if everything:
             rollups.rebuild_attendance(conn)
             rollups.rebuild_line_day(conn)
+            rollups.rebuild_operator_month(conn)
         if written or everything:
             db.analyze(conn, schema.ROLLUP_TABLES)
             db.bump_data_version(conn)

@@ -4,15 +4,17 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select, union_all
 
 from data import db, schema
-from queries.common import frame, where_filters
+from queries import months
+from queries.common import frame, where_filters, where_scope
 from core.filters import Filters
 
 P = schema.punches
 AD = schema.attendance_daily
 AD_DAY = schema.attendance_day
+AM = schema.attendance_month
 E = schema.employees
 H = schema.holidays
 
@@ -83,12 +85,17 @@ def records_between(conn, start: date, end: date) -> pd.DataFrame:
 
 # --- the page and the API ------------------------------------------------------------------------
 
-def _scoped(stmt, filters: Filters, scope, emps=(), departments=()):
-    stmt = where_filters(stmt, AD, filters, scope, use_style=False)
+def _scoped(stmt, filters: Filters, scope, emps=(), departments=(), table=AD,
+            date_col="date"):
+    stmt = where_filters(stmt, table, filters, scope, date_col=date_col, use_style=False)
+    return _people(stmt, table, emps, departments)
+
+
+def _people(stmt, table, emps=(), departments=()):
     if emps:
-        stmt = stmt.where(AD.c.emp_code.in_(list(emps)))
+        stmt = stmt.where(table.c.emp_code.in_(list(emps)))
     if departments:
-        stmt = stmt.where(AD.c.department.in_(list(departments)))
+        stmt = stmt.where(table.c.department.in_(list(departments)))
     return stmt
 
 
@@ -127,6 +134,8 @@ MEASURES = ["P", "A", "HD", "WO", "PH", "scheduled_days", "no_punch_days", "late
 
 # keys of the daily rollup (schema.attendance_day); a grouping by these alone reads it
 DAY_KEYS = ("date", "line_code", "department", "shift_code")
+# keys of the monthly rollup per employee (schema.attendance_month)
+MONTH_KEYS = ("emp_code", "line_code", "department", "shift_code")
 ROLLUP_KEY = "attendance_day_built"
 
 
@@ -149,6 +158,14 @@ def measures():
     ]
 
 
+def month_rows(dialect: str):
+    """attendance_daily summed per month and MONTH_KEYS: attendance_month's rows (add a
+    WHERE)."""
+    month = months.month_of(dialect, AD.c.date).label("month")
+    keys = [AD.c[k] for k in MONTH_KEYS]
+    return select(month, *keys, *measures()).group_by(month, *keys)
+
+
 def day_rollup_kept(conn) -> bool:
     return db.get_meta(conn, ROLLUP_KEY) is not None
 
@@ -157,13 +174,34 @@ def summary_by(conn, filters: Filters, keys: list[str], scope=None, emps=(), dep
                ) -> pd.DataFrame:
     """Status counts and exception sums grouped by keys (date, line_code, department,
     shift_code, emp_code). P, HD and A count scheduled days only; WO and PH are off days.
-    Groupings of DAY_KEYS read the daily rollup when process-attendance keeps it."""
+    Groupings of DAY_KEYS read the daily rollup when process-attendance keeps it; groupings of
+    MONTH_KEYS read the monthly rollup for the window's months (months.cover), the days of
+    its edge months the facts: added, or taken away when fewer."""
+    rolled_months, add, sub = months.cover(filters.start, filters.end)
     if not emps and set(keys) <= set(DAY_KEYS) and day_rollup_kept(conn):
         cols = [AD_DAY.c[k] for k in keys]
         stmt = select(*cols, *[func.sum(AD_DAY.c[m]).label(m) for m in MEASURES])
         stmt = where_filters(stmt, AD_DAY, filters, scope, use_style=False)
         if departments:
             stmt = stmt.where(AD_DAY.c.department.in_(list(departments)))
+    elif set(keys) <= set(MONTH_KEYS) and rolled_months is not None:
+        parts = [_scoped(select(*[AM.c[k] for k in keys], *[AM.c[m] for m in MEASURES]),
+                         months.whole_months(filters, rolled_months), scope, emps, departments,
+                         table=AM, date_col="month")]
+        for ranges, sign in ((add, 1), (sub, -1)):
+            if ranges:
+                facts = select(*[AD.c[k] for k in keys],
+                               *[m if sign > 0 else (-1 * m.element).label(m.name)
+                                 for m in measures()])
+                facts = facts.where(months.in_ranges(AD.c.date, ranges))
+                facts = _people(where_scope(facts, AD, filters, scope, use_style=False), AD,
+                                emps, departments)
+                parts.append(facts.group_by(*[AD.c[k] for k in keys]))
+        rows = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("m")
+        cols = [rows.c[k] for k in keys]
+        stmt = select(*cols, *[func.sum(rows.c[m]).label(m) for m in MEASURES])
+        if keys and sub:  # a group seen only on the days taken away nets to no records
+            stmt = stmt.having(func.sum(rows.c.records) > 0)
     else:
         cols = [AD.c[k] for k in keys]
         stmt = _scoped(select(*cols, *measures()), filters, scope, emps, departments)

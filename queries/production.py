@@ -4,10 +4,10 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import Integer, case, cast, func, select
+from sqlalchemy import Integer, case, cast, func, select, union_all
 
 from data import schema
-from queries import line_day
+from queries import line_day, months
 from queries.common import frame, where_filters, where_scope
 from core.filters import Filters
 
@@ -17,6 +17,7 @@ S = schema.styles
 OO = schema.operator_output
 E = schema.employees
 LD = schema.line_day
+OM = schema.operator_month
 STAGES = ("loading", "output", "packing")
 
 
@@ -116,9 +117,28 @@ def styles_run(conn, filters: Filters, scope=None) -> pd.DataFrame:
     return frame(conn, stmt, STYLE_COLUMNS)
 
 
+# keys and sums of the monthly rollup of operator_output (schema.operator_month)
+OPERATOR_KEYS = ("emp_code", "line_code", "shift_code", "style_code", "operation")
+OPERATOR_MEASURES = ("qty", "earned_minutes", "minutes_worked", "day_bits")
+
+
+def operator_months(dialect: str):
+    """operator_output summed per month and OPERATOR_KEYS: operator_month's rows (add a WHERE)."""
+    month = months.month_of(dialect, OO.c.date).label("month")
+    keys = [OO.c[k] for k in OPERATOR_KEYS]
+    return select(month, *keys, func.sum(OO.c.qty).label("qty"),
+                  func.sum(OO.c.qty * OO.c.smv).label("earned_minutes"),
+                  func.sum(OO.c.minutes_worked).label("minutes_worked"),
+                  func.sum(months.day_bit(OO.c.date)).label("day_bits")).group_by(month, *keys)
+
+
 def operators(conn, filters: Filters, scope=None) -> pd.DataFrame:
     """Operator performance per employee and line (SPEC: Σ qty × smv / Σ minutes_worked),
-    with the number of operations they sewed and the one they sewed most."""
+    with the days they worked, the number of operations they sewed and the one they sewed most
+    (by minutes). A window holding whole months reads them from operator_month."""
+    whole, edges = months.split(filters.start, filters.end)
+    if whole is not None:
+        return _operators_by_month(conn, filters, scope, whole, edges)
     keys = [OO.c.emp_code, E.c.name, OO.c.line_code]
     stmt = (
         select(*keys, func.sum(OO.c.qty).label("qty"),
@@ -128,13 +148,60 @@ def operators(conn, filters: Filters, scope=None) -> pd.DataFrame:
                func.count(func.distinct(OO.c.operation)).label("operations"))
         .select_from(OO.join(E, E.c.emp_code == OO.c.emp_code, isouter=True))
     )
-    per_emp = frame(conn, where_filters(stmt, OO, filters, scope).group_by(*keys))
+    per_emp = frame(conn, where_filters(stmt, OO, filters, scope).group_by(*keys)
+                    .order_by(OO.c.emp_code, OO.c.line_code))
     main = select(OO.c.emp_code, OO.c.operation, func.sum(OO.c.minutes_worked).label("m"))
     main = frame(conn, where_filters(main, OO, filters, scope)
                  .group_by(OO.c.emp_code, OO.c.operation))
+    return _with_main_operation(per_emp, main)
+
+
+def _with_main_operation(per_emp: pd.DataFrame, main: pd.DataFrame) -> pd.DataFrame:
+    """per_emp with each operator's main operation (most minutes; ties by name) from `main`
+    (emp_code, operation, m: minutes)."""
     if not main.empty:
         main = (main.sort_values(["emp_code", "m", "operation"], ascending=[True, False, True])
                 .drop_duplicates("emp_code")[["emp_code", "operation"]]
                 .rename(columns={"operation": "main_operation"}))
         per_emp = per_emp.merge(main, on="emp_code", how="left")
     return per_emp
+
+
+def _operators_by_month(conn, filters: Filters, scope, whole, edges) -> pd.DataFrame:
+    """operators() from operator_month's whole months and operator_output's edge days, summed in
+    the database: a day counts once per operator and line (the rows' day bits OR-ed per month,
+    bit by bit: max of each bit, portable to SQLite), operations and the main one from the sums
+    per operator, line and operation."""
+    rolled = select(OM.c.month, *[OM.c[k] for k in OPERATOR_KEYS],
+                    *[OM.c[m] for m in OPERATOR_MEASURES])
+    rolled = where_filters(rolled, OM, months.whole_months(filters, whole), scope,
+                           date_col="month")
+    if edges:
+        facts = operator_months(conn.dialect.name).where(months.in_ranges(OO.c.date, edges))
+        rolled = union_all(rolled, where_scope(facts, OO, filters, scope))
+    u = rolled.subquery("m")
+    bits = u.c.day_bits
+    days = sum(func.max(bits.op(">>")(b).op("&")(1)) for b in range(31))
+    per_month = (select(u.c.emp_code, u.c.line_code, func.sum(u.c.qty).label("qty"),
+                        func.sum(u.c.earned_minutes).label("earned_minutes"),
+                        func.sum(u.c.minutes_worked).label("minutes_worked"),
+                        days.label("days"))
+                 .group_by(u.c.emp_code, u.c.line_code, u.c.month).subquery("pm"))
+    pm = per_month.c
+    per_emp = frame(conn, select(
+        pm.emp_code, E.c.name, pm.line_code, func.sum(pm.qty).label("qty"),
+        func.sum(pm.earned_minutes).label("earned_minutes"),
+        func.sum(pm.minutes_worked).label("minutes_worked"),
+        cast(func.sum(pm.days), Integer).label("days"))
+        .select_from(per_month.join(E, E.c.emp_code == pm.emp_code, isouter=True))
+        .group_by(pm.emp_code, E.c.name, pm.line_code).order_by(pm.emp_code, pm.line_code))
+    ops = frame(conn, select(u.c.emp_code, u.c.line_code, u.c.operation,
+                             func.sum(u.c.minutes_worked).label("m"))
+                .group_by(u.c.emp_code, u.c.line_code, u.c.operation),
+                ["emp_code", "line_code", "operation", "m"])
+    if per_emp.empty:
+        return per_emp.assign(operations=pd.Series(dtype="int64"))
+    count = ops.groupby(["emp_code", "line_code"], dropna=False).size().rename("operations")
+    per_emp = per_emp.join(count, on=["emp_code", "line_code"])
+    main = ops.groupby(["emp_code", "operation"], as_index=False)["m"].sum(min_count=1)
+    return _with_main_operation(per_emp, main)

@@ -119,7 +119,10 @@ def stations(ctx, filters: Filters, scope=None) -> dict:
 
 @cached_report("utilisation_daily")
 def _daily(ctx, filters: Filters, rules, scope) -> pd.DataFrame:
-    return m.add_worker_ratios(_measures(ctx, filters, ["date", "line_code"], rules, scope))
+    # read by day and line, not rolled up from the per-worker grain: a year of the large plant
+    # is ~100,000 rows per worker and station, and the Trends page needs only this
+    keys = ["date", "line_code"]
+    return m.add_worker_ratios(m.rollup(_base(ctx, filters, rules, scope, tuple(keys)), keys))
 
 
 def daily_by_line(ctx, filters: Filters, scope=None) -> pd.DataFrame:

@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 import pandas as pd
 
 from metrics import attendance as m
-from metrics.production import sum_by
 from queries import attendance as q, common
 from reports.cache import cached_report
 from core.filters import Filters, scoped_lines
@@ -31,9 +30,12 @@ def _summary(conn, filters, keys, scope, emps=(), departments=()) -> pd.DataFram
 BREAKDOWNS = {"line": "line_code", "department": "department", "shift": "shift_code"}
 
 
-def _rolled(grain: pd.DataFrame, key: str) -> pd.DataFrame:
-    """The measures summed by one key (a missing key value is a group of its own)."""
-    return m.add_attendance_pct(sum_by(grain, key, q.MEASURES))
+def _summary_sorted(conn, filters, key: str, scope) -> pd.DataFrame:
+    """The measures summed by one key, in its order with a missing value last (a group of its
+    own), with the ratios."""
+    df = q.summary_by(conn, filters, [key], scope)
+    return m.add_attendance_pct(df.sort_values(key, na_position="last", kind="stable",
+                                               ignore_index=True))
 
 
 def _total(df: pd.DataFrame) -> dict:
@@ -48,11 +50,12 @@ def _total(df: pd.DataFrame) -> dict:
 def workforce(ctx, filters: Filters, scope=None) -> dict:
     """The Workforce page: totals, daily trend, by line/department/shift, heat map, unmatched."""
     with ctx.engine.connect() as conn:
-        # two passes over the window's records: by day and group (a few thousand rows, summed
-        # again here by day, line, department and shift) and by employee
-        grain = q.summary_by(conn, filters, ["date", *BREAKDOWNS.values()], scope)
-        daily = _rolled(grain, "date")
-        by = {name: _rolled(grain, key) for name, key in BREAKDOWNS.items()}
+        # by day and by each group from attendance_day (a few hundred rows in all: a year of a
+        # large plant by day, line, department and shift at once is ~40,000), by employee from
+        # attendance_month and the window's partial months
+        daily = _summary_sorted(conn, filters, "date", scope)
+        by = {name: _summary_sorted(conn, filters, key, scope)
+              for name, key in BREAKDOWNS.items()}
         per_emp = q.summary_by(conn, filters, ["emp_code"], scope)
         heat_emps = _heat_employees(per_emp)
         cells = q.heat_cells(conn, filters, heat_emps, scope)

@@ -7,6 +7,8 @@ camera events by util_daily; attendance_daily by attendance_day) is allowed only
 
 - it spans two days at most (today's hours, a ≤ 2-day window by hour, one day's worker timeline):
   the rollups are daily, so those reads need the facts; or
+- it reads a month rollup too (attendance_month, defect_month, operator_month), in a UNION ALL
+  whose facts part is the partial months at the window's edges; or
 - it is one of the groupings below that no rollup holds, each named with why.
 
 Anything else is a page that has fallen back to the facts: on a year of a large plant that is the
@@ -30,17 +32,28 @@ from tests.full_plant import full_plant
 
 NOW = datetime(2026, 3, 4, 10, 30)
 WINDOWS = [("2026-02-28", "2026-03-06"), ("2026-01-01", "2026-03-06")]
-COVERED = ("production", "qc_checks", "defects", "events", "attendance_daily")
+COVERED = ("production", "qc_checks", "defects", "events", "attendance_daily", "operator_output")
+# month rollups (queries/months.py): a statement reading one of them reads the facts only for the
+# partial months at the window's edges, in the same UNION ALL
+MONTH_ROLLUP = re.compile(r"\bFROM\s+\"?(attendance_month|defect_month|operator_month)\b.*"
+                          r"\bUNION ALL\b", re.IGNORECASE)
+NO_WHOLE_MONTH = 61  # the longest window holding no whole month (the 2nd to the next month's end)
 
 # (page, table, a pattern of the statement, the longest span allowed in days or None): facts read
 # on purpose, with the reason
 BY_DESIGN = [
-    ("quality", "defects", r"GROUP BY defects\.reason, defects\.operation", None,
-     "the Paretos group by reason and operation, which line_day does not keep"),
+    ("quality", "defects", r"GROUP BY defects\.reason, defects\.operation", NO_WHOLE_MONTH,
+     "the Paretos of a window without a whole month (defect_month holds whole months)"),
     ("quality", "defects", r"defects\.repaired_ts IS NULL ORDER BY .* LIMIT", None,
      "the open-defects grid lists single defects, a page of them at a time"),
-    ("workforce", "attendance_daily", r"GROUP BY attendance_daily\.emp_code", None,
-     "the employee grid is per person; attendance_day is per line, department and shift"),
+    ("workforce", "attendance_daily", r"GROUP BY attendance_daily\.emp_code", NO_WHOLE_MONTH,
+     "the employee grid of a window without a whole month (attendance_month holds those)"),
+    ("engineering", "operator_output", r"GROUP BY operator_output\.operation, "
+     r"operator_output\.style_code", None,
+     "line balance sums pieces with an SMV per operation and style; operator_month keeps neither"
+     " that count nor a grain the balance needs (it is per operator and month)"),
+    ("lines", "operator_output", r"GROUP BY operator_output\.emp_code", NO_WHOLE_MONTH,
+     "the operator grid of a window without a whole month (operator_month holds those)"),
     ("workforce", "attendance_daily", r"attendance_daily\.emp_code IN \(", None,
      "the heat map's rows: the days of the 60 people it shows"),
     ("lines", "production", r"GROUP BY production\.line_code, production\.date, "
@@ -88,7 +101,7 @@ def slow_reads(client) -> list[str]:
                     for table in _tables(statement):
                         dates = _dates(params)
                         span = (max(dates) - min(dates)).days + 1 if dates else None
-                        if span is not None and span <= 2:
+                        if span is not None and span <= 2 or MONTH_ROLLUP.search(statement):
                             continue
                         if any(p == page and t == table and re.search(pattern, statement)
                                and (longest is None or (span or 0) <= longest)
@@ -120,3 +133,12 @@ def test_the_check_catches_a_page_that_falls_back_to_the_facts(client, monkeypat
     found = slow_reads(client)
     pages = {line.split()[0] for line in found}
     assert {"overview", "lines", "quality"} <= pages, found
+
+
+def test_the_check_catches_a_page_that_falls_back_from_the_month_rollups(client, monkeypatch):
+    from queries import months
+    monkeypatch.setattr(months, "split", lambda start, end: (None, [(start, end)]))
+    monkeypatch.setattr(months, "cover", lambda start, end: (None, [(start, end)], []))
+    found = slow_reads(client)
+    pages = {line.split()[0] for line in found}
+    assert {"workforce", "lines", "quality"} <= pages, found

@@ -151,6 +151,33 @@ def test_a_database_at_the_first_revision_upgrades_with_its_rows(empty_engine):
     with empty_engine.connect() as conn:
         assert db.get_meta(conn, "line_day_built") is None
     assert _differences(empty_engine) == []
+    # 0011 built the month rollups from the facts: the two defects in D's month
+    assert _defect_month(empty_engine) == [(D.replace(day=1), "L01", "A", "S1", 3, 2)]
+
+
+def _defect_month(engine) -> list[tuple]:
+    DM = schema.defect_month
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(
+            select(DM.c.month, DM.c.line_code, DM.c.shift_code, DM.c.style_code, DM.c.defects,
+                   DM.c.repaired))]
+
+
+def test_the_month_rollups_migration_runs_again_to_the_same_rows(empty_engine):
+    """0011 is idempotent: stamped back and run again, its tables are there and hold the same
+    rows (built again from the facts, not added twice)."""
+    db.create_schema(empty_engine)
+    with empty_engine.begin() as conn:
+        conn.execute(schema.meta.delete())
+        _release_rows(conn, schema.metadata.tables)
+        from ingest import rollups
+        rollups.rebuild_months(conn, schema.defect_month)
+    before = _defect_month(empty_engine)
+    assert before == [(D.replace(day=1), "L01", "A", "S1", 3, 2)]
+    with empty_engine.begin() as conn:
+        command.stamp(migrate.config(conn), "0006")
+    assert db.create_schema(empty_engine) == ["0006", migrate.head()]
+    assert _defect_month(empty_engine) == before
 
 
 def test_a_database_made_by_the_last_release_is_stamped_then_upgraded(empty_engine):
@@ -173,6 +200,33 @@ def test_a_database_made_by_the_last_release_is_stamped_then_upgraded(empty_engi
     with empty_engine.connect() as conn:
         assert db.get_meta(conn, "line_day_built") is None
     assert _differences(empty_engine) == []
+    # 0011 built the month rollups from the facts: the two defects in D's month
+    assert _defect_month(empty_engine) == [(D.replace(day=1), "L01", "A", "S1", 3, 2)]
+
+
+def _defect_month(engine) -> list[tuple]:
+    DM = schema.defect_month
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(
+            select(DM.c.month, DM.c.line_code, DM.c.shift_code, DM.c.style_code, DM.c.defects,
+                   DM.c.repaired))]
+
+
+def test_the_month_rollups_migration_runs_again_to_the_same_rows(empty_engine):
+    """0011 is idempotent: stamped back and run again, its tables are there and hold the same
+    rows (built again from the facts, not added twice)."""
+    db.create_schema(empty_engine)
+    with empty_engine.begin() as conn:
+        conn.execute(schema.meta.delete())
+        _release_rows(conn, schema.metadata.tables)
+        from ingest import rollups
+        rollups.rebuild_months(conn, schema.defect_month)
+    before = _defect_month(empty_engine)
+    assert before == [(D.replace(day=1), "L01", "A", "S1", 3, 2)]
+    with empty_engine.begin() as conn:
+        command.stamp(migrate.config(conn), "0006")
+    assert db.create_schema(empty_engine) == ["0006", migrate.head()]
+    assert _defect_month(empty_engine) == before
 
 
 def test_an_older_database_gains_the_tables_and_columns_of_the_baseline(empty_engine):

@@ -203,3 +203,118 @@ def test_production_and_quality_views_are_the_same_from_line_day_and_from_the_fa
     with engine.begin() as conn:
         db.bump_data_version(conn)
     _same(from_rollup, views())
+
+
+def test_year_views_are_the_same_from_the_month_rollups_and_from_the_facts(
+        engine, make_ctx, monkeypatch):
+    """Workforce's people grid, Quality's Paretos and Lines' operator grid read whole months from
+    attendance_month, defect_month and operator_month and the edge days from the facts: the same
+    numbers as the facts alone, with and without filters, and a rollup row changed by hand shows
+    (the reads really come from it)."""
+    from datetime import date, datetime
+    from queries import months
+    from reports import production, quality, workforce
+
+    end = datetime(2026, 3, 31, 14)
+    demo.load_demo(engine, days=75, lines=2, end=end, rules=RULES)
+    ctx = make_ctx()
+    windows = [Filters(start=date(2026, 1, 20), end=date(2026, 3, 25)),  # edges both sides
+               Filters(start=date(2026, 1, 16), end=date(2026, 3, 31)),  # one edge
+               Filters(start=date(2026, 2, 1), end=date(2026, 3, 31), shifts=("A",)),
+               Filters(start=date(2026, 1, 25), end=date(2026, 3, 10), lines=("L01",)),
+               Filters(start=date(2026, 3, 2), end=date(2026, 3, 31))]  # no whole month
+    assert months.split(windows[0].start, windows[0].end) == (
+        (date(2026, 2, 1), date(2026, 2, 1)),
+        [(date(2026, 1, 20), date(2026, 1, 31)), (date(2026, 3, 1), date(2026, 3, 25))])
+    # attendance takes the days outside the window away when they are fewer than those in it
+    assert months.cover(windows[0].start, windows[0].end) == (
+        (date(2026, 2, 1), date(2026, 3, 1)), [(date(2026, 1, 20), date(2026, 1, 31))],
+        [(date(2026, 3, 26), date(2026, 3, 31))])
+    assert months.cover(windows[4].start, windows[4].end) == (
+        (date(2026, 3, 1), date(2026, 3, 1)), [], [(date(2026, 3, 1), date(2026, 3, 1))])
+
+    def views():
+        out = []
+        for f in windows:
+            w = workforce.workforce(ctx, f)
+            lines = production.line_detail(ctx, f, None, now=end)
+            ops = lines["operators"].sort_values(["emp_code", "line_code"], ignore_index=True)
+            q = quality.quality_view(ctx, f)
+            out += [w["employees"], w["heat_employees"], w["heat"], ops,
+                    quality.quality(ctx, f, ("reason", "operation")),
+                    quality.quality(ctx, f, ("line_code", "reason")),
+                    {k: v for k, v in q.items() if k not in ("open_defects",)}]
+        return out
+
+    with engine.connect() as conn:
+        for table in (schema.attendance_month, schema.defect_month, schema.operator_month):
+            assert conn.execute(select(func.count()).select_from(table)).scalar() > 0, table
+    from_rollups = views()
+    assert all(len(v) > 0 for v in from_rollups if isinstance(v, pd.DataFrame))
+    with monkeypatch.context() as m:
+        m.setattr(months, "split", lambda start, end: (None, [(start, end)]))
+        m.setattr(months, "cover", lambda start, end: (None, [(start, end)], []))
+        with engine.begin() as conn:
+            db.bump_data_version(conn)
+        _same(from_rollups, views())
+
+    # a change by hand to each rollup shows in the views: they are read
+    with engine.begin() as conn:
+        for table, column in ((schema.attendance_month, "late_count"),
+                              (schema.defect_month, "defects"),
+                              (schema.operator_month, "qty")):
+            conn.execute(update(table).where(table.c.month == date(2026, 2, 1))
+                         .values({column: table.c[column] + 1000}))
+        db.bump_data_version(conn)
+    f = windows[0]
+    people = workforce.workforce(ctx, f)["employees"]
+    assert people["late_count"].sum() > from_rollups[0]["late_count"].sum() + 1000
+    causes = quality.quality(ctx, f, ("reason", "operation"))["rows"]
+    assert causes["defects"].sum() > from_rollups[4]["rows"]["defects"].sum() + 1000
+    ops = production.line_detail(ctx, f, None, now=end)["operators"]
+    assert ops["qty"].sum() > from_rollups[3]["qty"].sum() + 1000
+
+
+def test_month_rollups_are_kept_by_the_write_paths(engine):
+    """Rebuilding the months a write touched gives the rollup a full rebuild gives; process-
+    attendance and the CSV import keep their month rollups."""
+    from datetime import date, datetime
+    from ingest.attendance import process_attendance
+
+    end = datetime(2026, 3, 31, 14)
+    demo.load_demo(engine, days=45, lines=2, end=end, rules=RULES)
+    tables = (schema.attendance_month, schema.defect_month, schema.operator_month)
+
+    def rows(table):
+        with engine.connect() as conn:
+            got = conn.execute(select(table)).all()
+        # sums of floats to 1e-6: the database adds them in any order
+        return sorted(tuple("" if v is None else round(v, 6) if isinstance(v, float) else v
+                            for v in r) for r in got)
+
+    built = {t.name: rows(t) for t in tables}
+    # facts change on one day of March: each write path's rebuild of that day's months
+    day = date(2026, 3, 10)
+    with engine.begin() as conn:
+        conn.execute(update(schema.defects).where(schema.defects.c.date == day)
+                     .values(qty=schema.defects.c.qty + 1))
+        conn.execute(update(schema.operator_output).where(schema.operator_output.c.date == day)
+                     .values(qty=schema.operator_output.c.qty + 1))
+        rollups.rebuild_line_day(conn, [day], tables={"defects"})
+        rollups.rebuild_operator_month(conn, [day])
+    partly = {t.name: rows(t) for t in tables}
+    with engine.begin() as conn:
+        for t in tables:
+            rollups.rebuild_months(conn, t)
+    assert {t.name: rows(t) for t in tables} == partly
+    assert partly["defect_month"] != built["defect_month"]
+    assert partly["operator_month"] != built["operator_month"]
+    # attendance: a day's records computed again rebuild their month (spoiled here by hand)
+    AD, AM = schema.attendance_daily, schema.attendance_month
+    with engine.begin() as conn:
+        conn.execute(AD.delete().where(AD.c.date == day))
+        conn.execute(update(AM).where(AM.c.month == date(2026, 3, 1))
+                     .values(late_count=AM.c.late_count + 1000))
+    assert rows(AM) != built["attendance_month"]
+    assert process_attendance(engine, end, start=day, end=day).written > 0
+    assert rows(AM) == built["attendance_month"]
