@@ -10,7 +10,7 @@ SELECTs every write path uses, ingest/rollups.py MONTH_ROLLUPS), so reads trust 
 on. Run again it builds them again: the same rows.
 
 Revision ID: 0011
-Revises: 0006
+Revises: 0008
 Create Date: 2026-12-05
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0006"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
