@@ -19,7 +19,7 @@ from api.routes import bp as api_blueprint
 from auth.gate import csrf_token, init_auth, request_user
 from auth.security import init_security
 from components import export, filter_bar, ids, server_grid
-from components import callback_errors, saved_views
+from components import callback_errors, page_export, saved_views
 from components.callback_errors import on_callback_error
 from components.jobs import ThreadJobManager, celery_app_for
 from ingest import schedule
@@ -112,6 +112,7 @@ def create_app(settings: Settings | None = None, serve: bool = False) -> dash.Da
     callback_errors.register(server)
     server_grid.register_callbacks(app)
     saved_views.register_callbacks(app)
+    page_export.register_callbacks(app)
     commands.register(server)
     if serve and settings.schedule_in_process:
         schedule.start_in_process(ctx.engine, settings)
