@@ -35,7 +35,7 @@ STATUS_WORDS = {"green": "on target", "amber": "close to target", "red": "off ta
 
 
 def kpi_card(kpi, href: str | None = None) -> dbc.Card:
-    """A KPI card: value, change, its traffic light, an ⓘ that says what it means (hover, focus
+    """A KPI card: value, change, its traffic light, an (i) that says what it means (hover, focus
     or tap) and, with `href`, a link to the page and filters with its detail."""
     points = kpi.get("change_pts")
     change = points if points is not None else kpi.get("change_pct")
@@ -61,7 +61,7 @@ def kpi_card(kpi, href: str | None = None) -> dbc.Card:
         if status in STATUS_WORDS and kpi.get("threshold"):
             words.append(html.Div(f"Colour: {STATUS_WORDS[status]} ({kpi['threshold']})",
                                   className="mt-1"))
-        info = [html.Button("ⓘ", id=f"info-kpi-{key}", className="kpi-info", type="button",
+        info = [html.Button("i", id=f"info-kpi-{key}", className="kpi-info", type="button",
                             **{"aria-label": f"What {kpi['label']} means"}),
                 dbc.Popover(dbc.PopoverBody(words), target=f"info-kpi-{key}",
                             trigger="hover focus legacy", placement="bottom",
