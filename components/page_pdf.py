@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 PAGE_TIMEOUT_S = 60
 WINDOW = (1600, 1100)
+CSS_PX_PER_CM = 96 / 2.54
+MAX_PAGE_CM = 500.0  # PDF pages stop at 200 inches
 # the page is ready when its content is there, nothing is loading and every chart has drawn
 READY_JS = """
 const content = document.getElementById(arguments[0]);
@@ -64,7 +66,7 @@ def browser_paths(settings) -> tuple[str, str]:
 
 def print_page(settings, base_url: str, path: str, cookies: dict[str, str],
                content_id: str) -> bytes:
-    """The PDF of base_url + path as `cookies`' user sees it (landscape A4, backgrounds on)."""
+    """The PDF of base_url + path as `cookies`' user sees it in a 1600 px wide window."""
     chromium, driver_path = browser_paths(settings)
     if not is_page_path(path):
         raise PdfFailed(f"not a page: {path!r}")
@@ -95,9 +97,16 @@ def print_page(settings, base_url: str, path: str, cookies: dict[str, str],
         driver.get(base_url + path)
         WebDriverWait(driver, PAGE_TIMEOUT_S, poll_frequency=0.25).until(
             lambda d: d.execute_script(READY_JS, content_id))
+        # as seen: screen styles, one page the window's width and the page's height (up to
+        # the longest page a PDF reader takes; a longer page continues on the next)
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "screen"})
+        height = driver.execute_script("return document.documentElement.scrollHeight")
         printing = PrintOptions()
-        printing.orientation = "landscape"
         printing.background = True
+        printing.page_width = WINDOW[0] / CSS_PX_PER_CM
+        printing.page_height = min((height + 8) / CSS_PX_PER_CM, MAX_PAGE_CM)
+        for side in ("top", "bottom", "left", "right"):
+            setattr(printing, f"margin_{side}", 0)
         return base64.b64decode(driver.print_page(printing))
     except TimeoutException as err:
         raise PdfFailed(f"{path} did not finish drawing in {PAGE_TIMEOUT_S} s") from err

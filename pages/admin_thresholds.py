@@ -42,7 +42,7 @@ def section(make_section, line_options):
     def field(label, control, width):
         return dbc.Col([dbc.Label(label, className="small mb-1"), control], md=width)
     return make_section("Traffic lights", [
-        g.grid(f"{P}thresholds-grid", pd.DataFrame(), COLUMNS, height=260,
+        g.grid(f"{P}thresholds-grid", pd.DataFrame(), COLUMNS, height=300,
                rowSelection={"mode": "singleRow", "checkboxes": False,
                              "enableClickSelection": True}),
         dbc.Row([
