@@ -167,7 +167,7 @@ def _line_board(code, name, shift, shift_code, day, now, targets, counted, earne
     counts = _of(counted, code, day)
     counts = counts[counts["shift_code"] == shift_code] if not counts.empty else counts
     hours = _shift_hours(plan, counts, shift, day)
-    rows = []
+    rows = []  # each hour coloured by the achievement thresholds (metrics/thresholds.py)
     output_cum = target_cum = 0.0
     shares = m.elapsed_share(hours["slot"], now).tolist() if not hours.empty else []
     for (slot, target, output), share in zip(hours.itertuples(index=False), shares):
@@ -180,7 +180,10 @@ def _line_board(code, name, shift, shift_code, day, now, targets, counted, earne
         rows.append({
             "hour": slot.strftime("%H:%M"), "target": target,
             "output": output if started else None, "variance": variance,
-            "status": m.variance_status(variance),
+            # the hour's achievement of its pace under the line's thresholds; an hour with no
+            # target (the break) only says whether it ran behind
+            "status": (m.traffic_light(m.ratio_pct(output, pace), th, code)
+                       if started and pace > 0 else m.variance_status(variance)),
             "output_cum": output_cum if started else None, "target_cum": target_cum,
             "running": started and share < 1.0,
         })

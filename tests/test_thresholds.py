@@ -125,6 +125,10 @@ def test_a_changed_threshold_changes_the_tv_boards_colours(ctx):
     report.set_rule(ctx, "admin", "efficiency_pct", 72, 60)  # 73.38 green, 71.43 amber
     after = board()
     assert after["L01"]["status"] == "amber"
+    hours = {h["hour"]: h["status"] for h in after["L01"]["hours"]}
+    # 08:00 made 90.0 % of its target: amber by default, red under L01's 105 / 100
+    assert {h["hour"]: h["status"] for h in before["L01"]["hours"]}["08:00"] == "amber"
+    assert hours["08:00"] == "red" and hours["11:00"] == "green"
     assert after["L01"]["dhu_status"] == "green"
     assert after["L01"]["efficiency_status"] == "green"
     assert after["L02"]["efficiency_status"] == "amber"
