@@ -5,23 +5,15 @@ from __future__ import annotations
 
 from dash.testing.wait import until as wait_until
 
-from auth import users
-from data import db
 from reports.kpis import EXPLAIN
-from tests.browser import serve_signed_in
-from tests.factories import D, quality_downtime, small_plant
+from tests.factories import D
+from tests.test_browser_quality import signed_in  # noqa: F401  (small plant, a plant head)
 
 RANGE = f"start={D}&end={D}"
 
 
-def test_kpi_explains_links_and_a_view_is_saved(dash_duo, sqlite_url, make_app):
-    engine = db.get_engine(sqlite_url)
-    small_plant(engine)
-    quality_downtime(engine)
-    with engine.begin() as conn:
-        users.create_user(conn, "plant", "plant-password", role="plant_head")
-    base = serve_signed_in(dash_duo, make_app(sqlite_url), "plant", "plant-password")
-    duo = dash_duo
+def test_kpi_explains_links_and_a_view_is_saved(signed_in):  # noqa: F811
+    duo, base = signed_in
     duo.driver.get(f"{base}/?{RANGE}")
     duo.wait_for_element("#info-kpi-dhu", timeout=15)
     duo.driver.execute_script("document.getElementById('info-kpi-dhu').scrollIntoView()")

@@ -22,8 +22,8 @@ from data import db
 from reports.kpis import EXPLAIN
 from reports.views import VIEWS
 from settings import Settings
-from tests.browser import serve_signed_in
-from tests.factories import D, quality_downtime, small_plant
+from tests.factories import D, small_plant
+from tests.test_browser_quality import signed_in  # noqa: F401  (small plant, a plant head)
 from tests.test_views import NOW, WEEK, plant  # noqa: F401  (the fixture: every kind of data)
 
 
@@ -128,16 +128,10 @@ def test_pdf_without_chromium_says_so(sqlite_url, make_app, monkeypatch):
 
 @pytest.mark.skipif(not (page_pdf.shutil.which("chromium") and
                          page_pdf.shutil.which("chromedriver")), reason="no Chromium here")
-def test_pdf_of_the_page_as_seen(dash_duo, sqlite_url, make_app):
-    engine = db.get_engine(sqlite_url)
-    small_plant(engine)
-    quality_downtime(engine)
-    with engine.begin() as conn:
-        users.create_user(conn, "plant", "plant-password", role="plant_head")
-    app = make_app(sqlite_url)
-    base = serve_signed_in(dash_duo, app, "plant", "plant-password")
+def test_pdf_of_the_page_as_seen(signed_in):  # noqa: F811
+    dash_duo, base = signed_in
     cookies = {c["name"]: c["value"] for c in dash_duo.driver.get_cookies()}
-    settings = app.server.extensions["floorpulse"].settings
+    settings = Settings(testing=True)  # Chromium and chromedriver found on PATH
     pdf = page_pdf.print_page(settings, base, f"/quality?start={D}&end={D}", cookies,
                               "quality-content")
     assert pdf.startswith(b"%PDF")
