@@ -148,8 +148,11 @@ def workbook(page: str, ctx, filters: Filters, scope=None, made_by: str | None =
     return buffer.getvalue()
 
 
-def buttons(page_id: str) -> html.Div:
-    """The page header's "Export page" menu, its downloads and its message."""
+def buttons(page_id: str) -> html.Div | None:
+    """The page header's "Export page" menu, its downloads and its message (a page with a
+    view: reports/views.py)."""
+    if page_id not in VIEWS:
+        return None
     return html.Div([
         dbc.DropdownMenu([
             dbc.DropdownMenuItem("Excel workbook (every chart and grid)", id=f"{X}xlsx",
@@ -182,7 +185,7 @@ def export_page(which, page_id, pathname, start, end, lines, shifts, styles):
         path = pathname
     else:
         path = "/"
-    base = ctx.settings.pdf_base_url or request.host_url.rstrip("/")
+    base = page_pdf.base_url(ctx.settings)
     try:
         pdf = page_pdf.print_page(ctx.settings, base, path + filters.to_query(),
                                   dict(request.cookies), f"{page_id}-content")

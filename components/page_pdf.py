@@ -46,6 +46,15 @@ def is_page_path(path: str) -> bool:
             and not path.startswith(("/api", "/login", "/logout", "/_dash", "/assets")))
 
 
+def base_url(settings) -> str:
+    """Where the server's Chromium opens pages: PDF_BASE_URL, else this server on loopback (or
+    the address it is bound to). Never the request's Host header, which the browser chooses."""
+    if settings.pdf_base_url:
+        return settings.pdf_base_url
+    host = settings.host if settings.host not in ("", "0.0.0.0", "::") else "127.0.0.1"
+    return f"http://{'[' + host + ']' if ':' in host else host}:{settings.port}"
+
+
 def browser_paths(settings) -> tuple[str, str]:
     """(chromium, chromedriver), or PdfUnavailable saying what is missing."""
     chromium = settings.chromium_path or next(filter(None, map(shutil.which, BROWSERS)), None)

@@ -101,6 +101,14 @@ def test_rounded_for_display():
     assert out.iloc[0].tolist() == [102.9, 13.7, 7.33, 2700, "L01"]
 
 
+def test_chromium_opens_this_server_not_the_requests_host():
+    assert page_pdf.base_url(Settings(testing=True, port=8123)) == "http://127.0.0.1:8123"
+    assert page_pdf.base_url(Settings(testing=True, host="0.0.0.0", port=80)) == \
+        "http://127.0.0.1:80"
+    assert page_pdf.base_url(Settings(testing=True, pdf_base_url="http://fp:8050")) == \
+        "http://fp:8050"
+
+
 def test_pdf_without_chromium_says_so(sqlite_url, make_app, monkeypatch):
     with pytest.raises(page_pdf.PdfUnavailable, match="needs Chromium"):
         page_pdf.browser_paths(Settings(database_url=sqlite_url,
