@@ -23,14 +23,8 @@ LEAGUE_COLUMNS = [
     g.col("line", "Line", cellRenderer="markdown", pinned="left", minWidth=110),
     g.col("output", "Output", "int"),
     g.col("target", "Target", "int"),
-    g.col("achievement_pct", "Achievement", "pct", cellClassRules={
-        "cell-green": "params.data.status == 'green'",
-        "cell-amber": "params.data.status == 'amber'",
-        "cell-red": "params.data.status == 'red'"}),
-    g.col("efficiency_pct", "SMV efficiency", "pct", cellClassRules={
-        "cell-green": "params.data.efficiency_status == 'green'",
-        "cell-amber": "params.data.efficiency_status == 'amber'",
-        "cell-red": "params.data.efficiency_status == 'red'"}),
+    g.col("achievement_pct", "Achievement", "pct", **g.traffic("status")),
+    g.col("efficiency_pct", "SMV efficiency", "pct", **g.traffic("efficiency_status")),
     g.col("wip", "WIP now", "int"),
 ]
 

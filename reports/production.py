@@ -15,9 +15,8 @@ from queries import production as q
 from queries.common import master_lists
 from reports.cache import cached_report
 from core.filters import FilterError, Filters
-from metrics.thresholds import colour
 from reports.kpis import Kpi, kpi
-from reports.thresholds import thresholds
+from reports.thresholds import with_light
 from reports.view import View
 
 WIP_HOURLY_MAX_DAYS = 14  # longer windows chart WIP at the end of each day (smaller payload)
@@ -175,11 +174,8 @@ def _overview(ctx, filters: Filters, scope, now: datetime) -> dict:
         today_hourly = _hourly(conn, ctx, today, scope, upto=now)
     if not league.empty:
         league = league.merge(wip_now, on="line_code", how="left")
-        th = thresholds(ctx)
-        league["status"] = [m.traffic_light(v, th, code) for v, code
-                            in zip(league["achievement_pct"], league["line_code"])]
-        league["efficiency_status"] = [colour("efficiency_pct", v, th, code) for v, code
-                                       in zip(league["efficiency_pct"], league["line_code"])]
+        league = with_light(ctx, league, "achievement_pct", "status")
+        league = with_light(ctx, league, "efficiency_pct", "efficiency_status")
         names = filter_options(ctx)["lines"]
         if not names.empty:
             league = league.merge(names[["line_code", "name"]], on="line_code", how="left")

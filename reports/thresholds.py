@@ -67,3 +67,15 @@ def clear_rule(ctx, actor: str, measure: str, line_code: str | None = None) -> b
             audit.record(conn, actor, "threshold cleared",
                          {"measure": measure, "line": line_code or "plant"}, ts=ctx.now())
     return cleared
+
+
+def with_light(ctx, df, measure: str, column: str, lines=None):
+    """`df` with `column`, the traffic light of its `measure` column on each row; `lines` gives
+    each row's line (its own thresholds) or None (the plant's), default df.line_code."""
+    if df is None or df.empty or measure not in df.columns:
+        return df
+    th = thresholds(ctx)
+    lines = df["line_code"] if lines is None and "line_code" in df.columns else lines
+    lines = [None] * len(df) if lines is None else list(lines)
+    return df.assign(**{column: [th.rule(measure, line).colour(v)
+                                 for v, line in zip(df[measure], lines)]})

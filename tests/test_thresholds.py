@@ -207,3 +207,34 @@ def test_admin_section_saves_refuses_and_clears(database_url, engine, make_app):
         login_user(head)
         with pytest.raises(PreventUpdate):
             page.change("admin-threshold-save", "dhu", None, "2", "4", None, 3)
+
+
+def test_quality_lines_grid_is_coloured_by_each_lines_dhu_rule(ctx):
+    from reports import quality
+    day = Filters(D, D)
+    lines = quality.VIEW.frame("lines", ctx, day).set_index("line_code")
+    assert lines.loc["L01", "dhu"] == pytest.approx(14.0)
+    assert lines.loc["L01", "dhu_status"] == "red"  # default: amber at or below 5
+    report.set_rule(ctx, "admin", "dhu", 15, 20, "L01")
+    assert quality.VIEW.frame("lines", ctx, day).set_index("line_code").loc[
+        "L01", "dhu_status"] == "green"
+
+
+def test_workforce_groups_are_coloured_by_attendance_rules(make_ctx, engine):
+    from ingest.attendance import process_attendance
+    from reports import workforce
+    from tests.attendance_plant import NOW as PROCESSED, attendance_plant
+    attendance_plant(engine)
+    process_attendance(engine, PROCESSED)
+    ctx = make_ctx()
+    window = Filters(PROCESSED.date() - timedelta(days=6), PROCESSED.date())
+    groups = workforce.VIEW.frame("groups", ctx, window)
+    line = groups[groups["by"] == "Line"].iloc[0]
+    dept = groups[groups["by"] == "Department"].iloc[0]
+    assert line["attendance_status"] == DEFAULTS["attendance_pct"].colour(line["attendance_pct"])
+    report.set_rule(ctx, "admin", "attendance_pct", 0, 0, line["group"])  # that line: green
+    report.set_rule(ctx, "admin", "attendance_pct", 100.0, 100.0)  # the plant: red below 100
+    again = workforce.VIEW.frame("groups", ctx, window).set_index(["by", "group"])
+    assert again.loc[("Line", line["group"]), "attendance_status"] == "green"
+    expected = "green" if dept["attendance_pct"] >= 100 else "red"
+    assert again.loc[("Department", dept["group"]), "attendance_status"] == expected
