@@ -31,17 +31,27 @@ def home_path(user, today: date) -> str:
     return "/"
 
 
+NOT_PAGES = ("/api", "/login", "/logout", "/home", "/_dash", "/assets", "/tv")
+
+
+def is_app_page(location: str) -> bool:
+    """A same-site address of one of the app's pages: no other site, no way up (..), no
+    control characters, not the API, sign-in or Dash's own routes. Saved views and the page
+    PDF (components/page_pdf.py) open nothing else."""
+    parsed = urlparse(location)
+    return (location.startswith("/") and not location.startswith("//") and not parsed.scheme
+            and not parsed.netloc and "\\" not in location
+            and not any(ord(c) < 0x20 or ord(c) == 0x7f for c in location)
+            and ".." not in parsed.path.split("/") and not parsed.path.startswith(NOT_PAGES))
+
+
 def _clean_location(location: str) -> tuple[str, str]:
     """(path, query) of a same-site page address; SavedViewError for anything else."""
     location = (location or "").strip()
+    if not is_app_page(location):
+        raise SavedViewError("Only a page of FloorPulse can be saved as a view.")
     parsed = urlparse(location)
-    if (not location.startswith("/") or location.startswith("//") or parsed.scheme
-            or parsed.netloc or "\\" in location
-            or any(ord(c) < 0x20 or ord(c) == 0x7f for c in location)):
-        raise SavedViewError("Only a page of FloorPulse can be saved as a view.")
     path = parsed.path
-    if path.startswith(("/api", "/login", "/logout", "/_dash", "/assets")):
-        raise SavedViewError("Only a page of FloorPulse can be saved as a view.")
     if len(path) > 300 or len(parsed.query) > 2000:
         raise SavedViewError("That address is too long to save.")
     return path, f"?{parsed.query}" if parsed.query else ""

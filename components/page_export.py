@@ -21,6 +21,7 @@ from dash import Input, Output, State, ctx as dash_ctx, dcc, html, no_update
 from flask import request
 
 from auth.gate import request_user
+from auth.saved_views import is_app_page
 from components import page_pdf
 from components.export import _defuse
 from components.filter_bar import filters_from_values
@@ -181,7 +182,7 @@ def export_page(which, page_id, pathname, start, end, lines, shifts, styles):
     if which == f"{X}xlsx":
         data = workbook(page_id, ctx, filters, user.scope, user.username)
         return dcc.send_bytes(data, f"{stem}.xlsx"), None
-    if pathname and page_pdf.is_page_path(pathname):
+    if pathname and is_app_page(pathname):
         path = pathname
     else:
         path = "/"

@@ -11,7 +11,8 @@ from __future__ import annotations
 import base64
 import logging
 import shutil
-from urllib.parse import urlparse
+
+from auth.saved_views import is_app_page
 
 log = logging.getLogger(__name__)
 
@@ -37,13 +38,6 @@ class PdfUnavailable(RuntimeError):
 
 class PdfFailed(RuntimeError):
     """Chromium ran and could not print the page (logged with the page)."""
-
-
-def is_page_path(path: str) -> bool:
-    parsed = urlparse(path)
-    return (path.startswith("/") and not path.startswith("//") and not parsed.scheme
-            and not parsed.netloc and "\\" not in path
-            and not path.startswith(("/api", "/login", "/logout", "/_dash", "/assets")))
 
 
 def base_url(settings) -> str:
@@ -77,7 +71,7 @@ def print_page(settings, base_url: str, path: str, cookies: dict[str, str],
                content_id: str) -> bytes:
     """The PDF of base_url + path as `cookies`' user sees it in a 1600 px wide window."""
     chromium, driver_path = browser_paths(settings)
-    if not is_page_path(path):
+    if not is_app_page(path):
         raise PdfFailed(f"not a page: {path!r}")
     from selenium import webdriver
     from selenium.common.exceptions import TimeoutException, WebDriverException

@@ -15,6 +15,7 @@ from dash import no_update
 from flask_login import login_user
 
 from auth import users
+from auth.saved_views import is_app_page
 from components import export, page_export, page_pdf
 from core.context import current
 from core.filters import Filters
@@ -107,6 +108,13 @@ def test_chromium_opens_this_server_not_the_requests_host():
         "http://127.0.0.1:80"
     assert page_pdf.base_url(Settings(testing=True, pdf_base_url="http://fp:8050")) == \
         "http://fp:8050"
+
+
+def test_only_pages_are_printed():
+    assert is_app_page("/lines/L01?start=2026-03-02")
+    for bad in ("//evil.example/", "https://evil.example/", "/api/v1/production",
+                "/quality/../api/v1/production", "/login", "quality"):
+        assert not is_app_page(bad), bad
 
 
 def test_pdf_without_chromium_says_so(sqlite_url, make_app, monkeypatch):
