@@ -4,6 +4,12 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     HOST=0.0.0.0 PORT=8050 CACHE_DIR=/app/instance/cache
 
+# Chromium and its driver print "Export page" PDFs (components/page_pdf.py); without them the
+# app still runs and says that PDFs need them
+RUN apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver \
+    && rm -rf /var/lib/apt/lists/*
+ENV CHROMIUM_PATH=/usr/bin/chromium CHROMEDRIVER_PATH=/usr/bin/chromedriver
+
 WORKDIR /app
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt

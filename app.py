@@ -19,7 +19,7 @@ from api.routes import bp as api_blueprint
 from auth.gate import csrf_token, init_auth, request_user
 from auth.security import init_security
 from components import export, filter_bar, ids, server_grid
-from components import callback_errors
+from components import callback_errors, page_export, saved_views
 from components.callback_errors import on_callback_error
 from components.jobs import ThreadJobManager, celery_app_for
 from ingest import schedule
@@ -44,10 +44,11 @@ def _navbar() -> dbc.Navbar:
                                      active="exact" if path == "/" else "partial"))
              for path, label in nav_pages(user)]
     return dbc.Navbar(dbc.Container([
-        dbc.NavbarBrand(["Floor", html.Span("Pulse", className="brand-accent")], href="/",
-                        className="brand"),
+        dbc.NavbarBrand(["Floor", html.Span("Pulse", className="brand-accent")], href="/home",
+                        external_link=True, className="brand"),  # the user's home
         dbc.Nav(links, navbar=True, className="me-auto"),
-        html.Div([html.Span(f"{user.username} · {user.role.replace('_', ' ')}",
+        html.Div([saved_views.menu(user),
+                  html.Span(f"{user.username} · {user.role.replace('_', ' ')}",
                             className="user-badge") if user else None,
                   # a form: sign-out is a POST carrying the session's CSRF token (auth/gate.py),
                   # sent as the button's own name and value
@@ -110,6 +111,8 @@ def create_app(settings: Settings | None = None, serve: bool = False) -> dash.Da
     export.register_callbacks(app)
     callback_errors.register(server)
     server_grid.register_callbacks(app)
+    saved_views.register_callbacks(app)
+    page_export.register_callbacks(app)
     commands.register(server)
     if serve and settings.schedule_in_process:
         schedule.start_in_process(ctx.engine, settings)

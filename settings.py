@@ -112,6 +112,11 @@ class Settings:
     alert_email_from: str = "floorpulse@localhost"
     webhook_timeout_s: float = 5.0  # one webhook POST waits no longer (a hang is retried later)
     public_url: str = ""  # e.g. https://floorpulse.example.com: makes alert links absolute
+    # "Export page" as PDF: headless Chromium prints the page (empty: found on PATH), opening
+    # it at pdf_base_url (empty: the address the request came to)
+    chromium_path: str = ""
+    chromedriver_path: str = ""
+    pdf_base_url: str = ""
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -144,6 +149,9 @@ class Settings:
             alert_email_from=env.get("ALERT_EMAIL_FROM") or cls.alert_email_from,
             webhook_timeout_s=_env_float("WEBHOOK_TIMEOUT_S", cls.webhook_timeout_s),
             public_url=(env.get("PUBLIC_URL") or "").rstrip("/"),
+            chromium_path=env.get("CHROMIUM_PATH") or "",
+            chromedriver_path=env.get("CHROMEDRIVER_PATH") or "",
+            pdf_base_url=(env.get("PDF_BASE_URL") or "").rstrip("/"),
         )
         values.update(overrides)
         return cls(**values)

@@ -50,7 +50,8 @@ class AlertsQuery(Query):
 
 def _id(raw: str, what: str) -> int:
     """A path id; anything but a positive whole number is simply not there."""
-    if not raw.isdigit() or not 1 <= int(raw) < 2 ** 31:  # beyond: no such row, no DB error
+    # ASCII digits only: str.isdigit() also says yes to '³', which int() refuses (a 500)
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) < 2 ** 31:
         raise ApiError(404, "not_found", f"There is no {what} {raw}.")
     return int(raw)
 

@@ -164,8 +164,8 @@
       row1.appendChild(el("span", line.status, pct(line.achievement_pct)));
       tile.appendChild(row1);
       const row2 = el("div", "tv-tile-row");
-      const eff = el("span", "", ""); eff.appendChild(el("span", "label", "Eff ")); eff.append(pct(line.efficiency_pct));
-      const dhu = el("span", "", ""); dhu.appendChild(el("span", "label", "DHU ")); dhu.append(dec(line.dhu));
+      const eff = el("span", line.efficiency_status || "", ""); eff.appendChild(el("span", "label", "Eff ")); eff.append(pct(line.efficiency_pct));
+      const dhu = el("span", line.dhu_status || "", ""); dhu.appendChild(el("span", "label", "DHU ")); dhu.append(dec(line.dhu));
       row2.appendChild(eff); row2.appendChild(dhu);
       tile.appendChild(row2);
       tile.appendChild(alertsStrip(line, "tv-tile-alerts"));

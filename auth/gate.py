@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 from flask import Flask, g, jsonify, redirect, render_template_string, request, session, url_for
 from flask_login import LoginManager, current_user, login_user, logout_user
 
-from auth import security, users
+from auth import saved_views, security, users
 from core.context import current
 
 PUBLIC_PATHS = frozenset({"/login", "/api/health", "/api/health/live", "/api/health/ready",
@@ -150,6 +150,13 @@ def _safe_next(target: str | None) -> str:
             or "\\" in target or any(ord(c) < 0x20 or ord(c) == 0x7f for c in target)):
         return "/"  # a CR/LF would split the Location header; a backslash reads as // in browsers
     return target
+
+
+def _after_sign_in(user, target: str | None) -> str:
+    """Where a sign-in lands: the page asked for, or, when none was (or only the plant
+    Overview, where everyone starts), the user's home (auth/saved_views.py home_path)."""
+    wanted = _safe_next(target)
+    return saved_views.home_path(user, current().today()) if wanted == "/" else wanted
 
 
 def _bearer_token() -> str | None:
@@ -351,9 +358,14 @@ def init_auth(server: Flask) -> None:
                     session[SESSION_GEN_KEY] = user.session_gen
                     login_user(user)
                     security.mark_signed_in()
-                    return redirect(_safe_next(request.args.get("next")))
+                    return redirect(_after_sign_in(user, request.args.get("next")))
         return render_template_string(LOGIN_PAGE, error=error, username=username,
                                       csrf_token=csrf_token(), action=request.full_path), status
+
+    @server.route("/home")
+    def home():
+        """The signed-in user's home (the brand link): a line manager's line today, by hour."""
+        return redirect(saved_views.home_path(request_user(), current().today()))
 
     @server.route("/logout", methods=["GET", "POST"])
     def logout():

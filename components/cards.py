@@ -1,6 +1,8 @@
 """KPI cards, chart cards with CSV export, and the empty state."""
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
@@ -17,7 +19,24 @@ def fmt(value, digits: int = 0, unit: str = "") -> str:
     return f"{value:,.{digits}f}{unit}"
 
 
-def kpi_card(kpi: dict) -> dbc.Card:
+def kpi_href(kpi, filters, here: str | None = None) -> str | None:
+    """The page and filters showing a card's detail (its explanation's page with the same
+    filters; the one line's own page for a line's production), or None on that page itself."""
+    why = kpi.explanation if hasattr(kpi, "explanation") else None
+    if why is None or why.page == here:
+        return None
+    path = why.page
+    if path == "/lines" and len(filters.lines) == 1:
+        path = f"/lines/{quote(filters.lines[0], safe='')}"
+    return path + filters.to_query()
+
+
+STATUS_WORDS = {"green": "on target", "amber": "close to target", "red": "off target"}
+
+
+def kpi_card(kpi, href: str | None = None) -> dbc.Card:
+    """A KPI card: value, change, its traffic light, an (i) that says what it means (hover, focus
+    or tap) and, with `href`, a link to the page and filters with its detail."""
     points = kpi.get("change_pts")
     change = points if points is not None else kpi.get("change_pct")
     unit = "pts" if points is not None else "%"
@@ -31,12 +50,31 @@ def kpi_card(kpi: dict) -> dbc.Card:
         arrow = "▲" if change >= 0 else "▼"
         delta = html.Span(f"{arrow} {abs(change):.1f} {unit} vs previous period",
                           className=f"kpi-delta {'text-success' if good else 'text-danger'}")
-    return dbc.Card(dbc.CardBody([
-        html.Div(kpi["label"], className="kpi-label"),
-        html.Div(fmt(kpi["value"], kpi.get("digits", 0), kpi.get("unit", "")),
-                 className="kpi-value", id=f"kpi-{kpi['key']}"),
-        delta,
-    ]), className="kpi-card h-100")
+    key = kpi["key"]
+    why = kpi.explanation if hasattr(kpi, "explanation") else None
+    status = kpi.get("status")
+    info = []
+    if why is not None:
+        words = [html.Div(why.definition),
+                 html.Div([html.Span("Formula: ", className="fw-semibold"), why.formula],
+                          className="mt-1 kpi-formula")]
+        if status in STATUS_WORDS and kpi.get("threshold"):
+            words.append(html.Div(f"Colour: {STATUS_WORDS[status]} ({kpi['threshold']})",
+                                  className="mt-1"))
+        info = [html.Button("i", id=f"info-kpi-{key}", className="kpi-info", type="button",
+                            **{"aria-label": f"What {kpi['label']} means"}),
+                dbc.Popover(dbc.PopoverBody(words), target=f"info-kpi-{key}",
+                            trigger="hover focus legacy", placement="bottom",
+                            id=f"explain-kpi-{key}")]
+    label = html.Div([html.Span(kpi["label"]), *info], className="kpi-label",
+                     title=f"{kpi['label']}: {why.formula}" if why else None)
+    value = fmt(kpi["value"], kpi.get("digits", 0), kpi.get("unit", ""))
+    body = [label, html.Div(value, className="kpi-value", id=f"kpi-{key}"), delta]
+    if href:
+        body.append(dcc.Link("Details →", href=href, id=f"link-kpi-{key}",
+                             className="kpi-link"))
+    light = f" kpi-{status}" if status in STATUS_WORDS else ""
+    return dbc.Card(dbc.CardBody(body), className=f"kpi-card h-100{light}")
 
 
 def summary_strip(items, element_id: str, *, value_ids: dict | None = None) -> html.Div:

@@ -11,6 +11,9 @@ COLORS = {
     "output": "#2563eb", "target": "#f59e0b", "good": "#16a34a", "bad": "#dc2626",
     "muted": "#94a3b8", "wip": "#7c3aed",
 }
+# the traffic lights' colours; which light a value gets is metrics/thresholds.py colour()
+TRAFFIC = {"green": COLORS["good"], "amber": COLORS["target"], "red": COLORS["bad"],
+           "grey": COLORS["muted"]}
 LINE_PALETTE = ["#2563eb", "#16a34a", "#dc2626", "#7c3aed", "#f59e0b", "#0891b2", "#db2777",
                 "#65a30d", "#ea580c", "#4f46e5", "#0d9488", "#a16207"]
 

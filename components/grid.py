@@ -25,6 +25,13 @@ def col(field: str, header: str, kind: str | None = None, **extra) -> dict:
     return c
 
 
+def traffic(status_field: str) -> dict:
+    """A column's cellClassRules colouring it by its row's traffic light `status_field` (the
+    report puts it there with metrics/thresholds.py; the grid only paints it)."""
+    return {"cellClassRules": {f"cell-{c}": f"params.data.{status_field} == '{c}'"
+                               for c in ("green", "amber", "red")}}
+
+
 def row_fields(columns: list[dict], extra_fields: tuple[str, ...] = ()) -> list[str]:
     """The fields a grid's rows carry: its columns', then `extra_fields` for styling rules."""
     fields = [c["field"] for c in columns if c.get("field")]

@@ -13,7 +13,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html, no_update
 
 from auth.gate import request_user
-from components import ids, live
+from components import ids, live, page_export
 from components.filter_bar import filter_bar, filters_from_values, parse_page_query
 from core.context import current
 from core.filters import FilterError
@@ -38,7 +38,8 @@ def page_layout(page_id: str, title: str, query: dict, *, subtitle: str = "",
     return html.Div([
         html.Div([html.H2(title, className="page-title"),
                   html.Div(subtitle, className="page-subtitle"),
-                  live.live_refresh(page_id, is_live(filters, ctx.today()))],
+                  live.live_refresh(page_id, is_live(filters, ctx.today())),
+                  page_export.buttons(page_id)],
                  className="page-header"),
         filter_bar(filters, _scoped(filter_options(ctx), request_user().scope),
                    show_styles=show_styles),

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.figures import COLORS, base_layout, by_line_over_days
+from components.figures import COLORS, TRAFFIC, base_layout, by_line_over_days
 
 STATE_COLORS = {"working": "#16a34a", "idle": "#f59e0b", "absent": "#94a3b8",
                 "no data": "#e2e8f0"}
@@ -17,14 +17,12 @@ def by_day(daily: pd.DataFrame, column: str, y_title: str, suffix: str, digits: 
                              labels=True, per=per)
 
 
-def lowest(df: pd.DataFrame, label: str, reference: float | None = None) -> go.Figure:
-    """Horizontal bars of utilisation %, the lowest at the top, coloured against `reference`
-    (the plant's utilisation, drawn as a dashed line): red more than 5 points below it, amber
-    below it; working and idle hours in the hover."""
+def lowest(df: pd.DataFrame, label: str, reference: float | None, rule) -> go.Figure:
+    """Horizontal bars of utilisation %, the lowest at the top, each coloured by the utilisation
+    threshold `rule` (metrics/thresholds.py); the plant's utilisation is the dashed line;
+    working and idle hours in the hover."""
     df = df.sort_values("utilisation_pct", ascending=False)
-    ref = reference if reference is not None else 0.0
-    colors = [COLORS["bad"] if v < ref - 5 else COLORS["target"] if v < ref else COLORS["good"]
-              for v in df["utilisation_pct"]]
+    colors = [TRAFFIC[rule.colour(v)] for v in df["utilisation_pct"]]
     fig = go.Figure(go.Bar(
         x=df["utilisation_pct"], y=df[label], orientation="h", marker_color=colors,
         text=[f"{v:.1f} %" for v in df["utilisation_pct"]], textposition="auto",

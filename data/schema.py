@@ -545,6 +545,30 @@ job_state = Table(
     Column("failures", Integer),
 )
 
+# Traffic-light thresholds (metrics/thresholds.py): one row a measure for the plant (line_code
+# "") and one a measure for each line that overrides it; set on the Admin page.
+thresholds = Table(
+    "thresholds", metadata,
+    Column("measure", String(30), primary_key=True),
+    _code("line_code", primary_key=True),  # "" = the plant
+    Column("green_at", Float, nullable=False),
+    Column("amber_at", Float, nullable=False),
+    Column("updated_at", DateTime),
+    Column("updated_by", String(100)),
+)
+
+# A user's saved views: a name for a page and its URL filters (auth/saved_views.py).
+saved_views = Table(
+    "saved_views", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("path", String(300), nullable=False),
+    Column("query", Text, nullable=False, default=""),  # "?start=...&lines=..." or ""
+    Column("created_at", DateTime),
+    UniqueConstraint("user_id", "name", name="uq_saved_views_user_name"),
+)
+
 meta = Table(
     "meta", metadata,
     Column("key", String(100), primary_key=True),

@@ -12,10 +12,8 @@ import pandas as pd
 
 from metrics.calendar import night_start_hours, shift_hours, slot_datetimes
 from metrics.ratios import divide
+from metrics.thresholds import Thresholds, colour
 
-# Achievement at or above GREEN_AT is on target; between AMBER_AT and GREEN_AT is close.
-GREEN_AT = 100.0
-AMBER_AT = 90.0
 
 
 def _is_missing(v) -> bool:
@@ -188,14 +186,11 @@ def cumulative(df: pd.DataFrame, order: str, columns: list[str], by: list[str] =
     return out
 
 
-def traffic_light(achievement_pct) -> str:
-    if _is_missing(achievement_pct):
-        return "grey"
-    if achievement_pct >= GREEN_AT:
-        return "green"
-    if achievement_pct >= AMBER_AT:
-        return "amber"
-    return "red"
+def traffic_light(achievement_pct, thresholds: Thresholds | None = None,
+                  line_code: str | None = None) -> str:
+    """Achievement's colour under the thresholds (metrics/thresholds.py; defaults without)."""
+    return colour("achievement_pct", None if _is_missing(achievement_pct) else achievement_pct,
+                  thresholds, line_code)
 
 
 def add_operator_efficiency(df: pd.DataFrame) -> pd.DataFrame:

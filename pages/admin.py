@@ -21,7 +21,7 @@ from auth.gate import request_user, restrict_callbacks
 from auth.users import ROLES, TOKEN_PURPOSES
 from components import grid as g, jobs
 from components.server_grid import BLOCK_SIZE, EMPTY_BLOCK, rows_block
-from pages import admin_alerts, admin_sync
+from pages import admin_alerts, admin_sync, admin_thresholds
 from reports import admin as reports
 from core.context import current
 from reports.production import filter_options
@@ -233,6 +233,7 @@ def layout(**_query):
             _tokens_section(),
             admin_alerts.rules_section(_section, line_options),
             admin_alerts.alerts_section(_section),
+            admin_thresholds.section(_section, line_options),
             _section("Audit log", [
                 dbc.Row(_field("Work order", dbc.Input(
                     id=f"{P}audit-order", placeholder="e.g. WO-1024: only its operations",
@@ -245,6 +246,7 @@ def layout(**_query):
 
 admin_alerts.register()  # this module runs afresh for every app build: so must its callbacks
 admin_sync.register()
+admin_thresholds.register()
 
 
 # --- tables --------------------------------------------------------------------------------------

@@ -9,10 +9,11 @@ from dash import html
 
 from components import figures, grid as g
 from components.alert_strip import alert_strip
-from components.cards import chart_card, empty_state, graph, kpi_card
+from components.cards import chart_card, empty_state, graph, kpi_card, kpi_href
 from components.page import page_layout, register_content
 from reports import alerts as alert_reports
 from reports.overview import overview_view
+from reports.thresholds import thresholds
 
 dash.register_page(__name__, path="/", name="Overview", title="Overview · FloorPulse", order=0)
 
@@ -22,11 +23,8 @@ LEAGUE_COLUMNS = [
     g.col("line", "Line", cellRenderer="markdown", pinned="left", minWidth=110),
     g.col("output", "Output", "int"),
     g.col("target", "Target", "int"),
-    g.col("achievement_pct", "Achievement", "pct", cellClassRules={
-        "cell-green": "params.data.status == 'green'",
-        "cell-amber": "params.data.status == 'amber'",
-        "cell-red": "params.data.status == 'red'"}),
-    g.col("efficiency_pct", "SMV efficiency", "pct"),
+    g.col("achievement_pct", "Achievement", "pct", **g.traffic("status")),
+    g.col("efficiency_pct", "SMV efficiency", "pct", **g.traffic("efficiency_status")),
     g.col("wip", "WIP now", "int"),
 ]
 
@@ -38,7 +36,8 @@ def layout(**query):
 
 def build(ctx, filters, scope):
     data = overview_view(ctx, filters, scope)
-    cards = dbc.Row([dbc.Col(kpi_card(k), xs=6, md=4, xl=True) for k in data["cards"]],
+    cards = dbc.Row([dbc.Col(kpi_card(k, kpi_href(k, filters, "/")), xs=6, md=4, xl=True)
+                     for k in data["cards"]],
                     className="g-3 mb-3")
     league = data["league"]
     if league.empty:
@@ -48,7 +47,7 @@ def build(ctx, filters, scope):
         league = league.assign(line=[f"[{c}](/lines/{quote(c, safe='')}{query})"
                                      for c in league["line_code"]])
         league_body = g.grid("league-grid", league, LEAGUE_COLUMNS, height=52 + 43 * min(len(league), 12),
-                             extra_fields=("status",))
+                             extra_fields=("status", "efficiency_status"))
     today = data["today"]
     if today.empty:
         today_body = empty_state(hint=f"Nothing produced or planned yet on "
@@ -63,8 +62,9 @@ def build(ctx, filters, scope):
         cards,
         dbc.Row([
             dbc.Col(chart_card("Line league", league_body, export="overview-league", excel=True,
-                               subtitle="achievement against target · green ≥ 100 %, "
-                                        "amber ≥ 90 %, red below"), lg=7),
+                               subtitle=f"achievement against target · "
+                                        f"{thresholds(ctx).rule('achievement_pct').words()}"
+                                        f" (a line's own where set on Admin)"), lg=7),
             dbc.Col(chart_card(f"Today · {data['today_date']:%a %d %b}", today_body,
                                export="overview-today", subtitle="output vs target by hour"), lg=5),
         ], className="g-3 mb-3"),

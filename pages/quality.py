@@ -25,7 +25,7 @@ DRILL_HINT = "Click a bar in either Pareto to list the defects behind it."
 LINE_COLUMNS = [
     g.col("line_code", "Line", maxWidth=90, pinned="left"), g.col("checked", "Checked", "int"),
     g.col("defective", "Defective", "int"), g.col("defects", "Defects", "int"),
-    g.col("defective_pct", "% defective", "pct"), g.col("dhu", "DHU", "dec", sort="desc"),
+    g.col("defective_pct", "% defective", "pct"), g.col("dhu", "DHU", "dec", sort="desc", **g.traffic("dhu_status")),
     g.col("fpy_pct", "FPY", "pct"), g.col("repaired_pct", "Repaired", "pct"),
     g.col("open", "Open", "int"),
 ]
@@ -105,7 +105,8 @@ def build(ctx, filters, scope):
         dcc.Store(id="quality-drill-selection"),
         dbc.Row([
             dbc.Col(chart_card("By line", g.grid("quality-lines-grid", data["by_line"],
-                                                 LINE_COLUMNS, height=300),
+                                                 LINE_COLUMNS, height=300,
+                                                 extra_fields=("dhu_status",)),
                                export="quality-lines", excel=True), lg=6),
             dbc.Col(chart_card("Open defects", server_grid("quality-open-grid", "quality-open",
                                                            OPEN_COLUMNS, len(data["open"]),

@@ -14,6 +14,7 @@ from components.filter_bar import filters_from_values
 from components.page import page_layout, register_content
 from components.server_grid import server_grid
 from reports import utilisation as reports
+from reports.thresholds import thresholds
 from core.context import current
 from core.filters import FilterError
 
@@ -99,6 +100,7 @@ def build(ctx, filters, scope):
     lw, ls = data["lowest_workers"], data["lowest_stations"]
     low_height = 80 + 28 * max(len(lw), len(ls), 3)
     plant = data["total"]["utilisation_pct"]
+    rule = thresholds(ctx).for_lines("utilisation_pct", filters.lines)
     return html.Div([
         _summary(data["total"]),
         dbc.Row([
@@ -114,16 +116,17 @@ def build(ctx, filters, scope):
         html.Div(_timeline_card(data), className="mb-3"),
         dbc.Row([
             dbc.Col(card("Lowest-utilisation workers",
-                         figures.lowest(lw, "label", plant) if not lw.empty else None,
+                         figures.lowest(lw, "label", plant, rule) if not lw.empty else None,
                          "lowest-workers",
                          f"the {reports.LOWEST_N} lowest seen ≥ {reports.LOWEST_MIN_MINUTES} min"
-                         f" · dashed: plant {fmt(plant, 1, ' %')}",
+                         f" · dashed: plant {fmt(plant, 1, ' %')} · {rule.words()}",
                          "lowest-workers-graph", low_height), lg=6),
             dbc.Col(card("Lowest-utilisation stations",
-                         figures.lowest(ls, "station_code", plant) if not ls.empty else None,
+                         figures.lowest(ls, "station_code", plant, rule) if not ls.empty else None,
                          "lowest-stations",
                          f"the {reports.LOWEST_N} lowest occupied ≥ "
-                         f"{reports.LOWEST_MIN_MINUTES} min · dashed: plant {fmt(plant, 1, ' %')}",
+                         f"{reports.LOWEST_MIN_MINUTES} min · dashed: plant {fmt(plant, 1, ' %')} · "
+                         f"{rule.words()}",
                          "lowest-stations-graph",
                          low_height), lg=6),
         ], className="g-3 mb-3"),

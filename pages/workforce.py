@@ -31,7 +31,8 @@ STAMP = {"function": "params.value ? params.value.replace('T', ' ').slice(0, 19)
 MINUTES = {"function": "params.value ? d3.format(',.0f')(params.value) : '—'"}
 
 GROUP_COLUMNS = [
-    g.col("scheduled_days", "Scheduled days", "int"), g.col("attendance_pct", "Attendance", "pct"),
+    g.col("scheduled_days", "Scheduled days", "int"), g.col("attendance_pct", "Attendance", "pct",
+                                                        **g.traffic("attendance_status")),
     g.col("absenteeism_pct", "Absenteeism", "pct"), g.col("A", "Absent", "int"),
     g.col("no_punch_days", "No punch", "int", headerTooltip="absent without any punch"),
     g.col("HD", "Half days", "int"), g.col("late_count", "Late arrivals", "int"),
@@ -103,7 +104,8 @@ def _groups_grid(df):
         return empty_state()
     columns = [g.col("by", "By", maxWidth=120, pinned="left"),
                g.col("group", "Group", minWidth=110, pinned="left")] + GROUP_COLUMNS
-    return g.grid("workforce-groups", df, columns, height=min(460, 52 + 42 * len(df)))
+    return g.grid("workforce-groups", df, columns, height=min(460, 52 + 42 * len(df)),
+                  extra_fields=("attendance_status",))
 
 
 def build(ctx, filters, scope):

@@ -14,11 +14,13 @@ import pandas as pd
 
 from core.filters import Filters
 from metrics import production as m
+from metrics.thresholds import colour
 from metrics.calendar import assign_shift_day, shift_hours
 from queries import production as q
 from reports import quality as quality_reports
 from reports.cache import cached_report, data_identity
 from reports.production import filter_options, validate_filters
+from reports.thresholds import thresholds
 
 # The board's numbers move with the data version and with the clock: "so far" targets grow as
 # the hour goes by. Rounding the clock to this step keeps a quiet board's refresh a cache hit.
@@ -97,10 +99,11 @@ def _floor_board(ctx, lines: tuple, scope, now: datetime) -> dict:
     # each frame split by line once (slicing it per line and per field costs more than the rest)
     targets, counted, earned, quality = (_by_line(f) for f in (targets, counted, earned, quality))
     boards = []
+    th = thresholds(ctx)
     for code, name in lines:
         line_day, line_shift = _line_shift(_of(targets, code), clock, now)
         boards.append(_line_board(code, name, shift_rows.get(line_shift), line_shift, line_day,
-                                  now, targets, counted, earned, quality))
+                                  now, targets, counted, earned, quality, th))
     return {
         "date": day.isoformat(),
         "shift": _shift_info(shift, day),
@@ -157,14 +160,14 @@ def _num(v):
     return None if v is None or pd.isna(v) else float(v)
 
 
-def _line_board(code, name, shift, shift_code, day, now, targets, counted, earned, quality
-                ) -> dict:
+def _line_board(code, name, shift, shift_code, day, now, targets, counted, earned, quality,
+                th) -> dict:
     day_plan = _of(targets, code, day)
     plan = day_plan[day_plan["shift_code"] == shift_code] if not day_plan.empty else day_plan
     counts = _of(counted, code, day)
     counts = counts[counts["shift_code"] == shift_code] if not counts.empty else counts
     hours = _shift_hours(plan, counts, shift, day)
-    rows = []
+    rows = []  # each hour coloured by the achievement thresholds (metrics/thresholds.py)
     output_cum = target_cum = 0.0
     shares = m.elapsed_share(hours["slot"], now).tolist() if not hours.empty else []
     for (slot, target, output), share in zip(hours.itertuples(index=False), shares):
@@ -177,7 +180,10 @@ def _line_board(code, name, shift, shift_code, day, now, targets, counted, earne
         rows.append({
             "hour": slot.strftime("%H:%M"), "target": target,
             "output": output if started else None, "variance": variance,
-            "status": m.variance_status(variance),
+            # the hour's achievement of its pace under the line's thresholds; an hour with no
+            # target (the break) only says whether it ran behind
+            "status": (m.traffic_light(m.ratio_pct(output, pace), th, code)
+                       if started and pace > 0 else m.variance_status(variance)),
             "output_cum": output_cum if started else None, "target_cum": target_cum,
             "running": started and share < 1.0,
         })
@@ -189,15 +195,18 @@ def _line_board(code, name, shift, shift_code, day, now, targets, counted, earne
         else 0.0
     available = float(day_plan["available_so_far"].sum()) if not day_plan.empty else None
     q_row = _of(quality, code, day)
+    efficiency = m.ratio_pct(earned_min, available)
+    dhu = _num(q_row["dhu"].iloc[0]) if not q_row.empty else None
     return {
         "line_code": code, "name": name, "shift": _shift_info(shift, day),
         "hours": rows,
         "output": output_so_far, "target_so_far": target_so_far,
         "variance": None if target_so_far is None else output_so_far - target_so_far,
         "target_shift": float(plan["target"].sum()) if not plan.empty else None,
-        "achievement_pct": achievement, "status": m.traffic_light(achievement),
-        "efficiency_pct": m.ratio_pct(earned_min, available),
-        "dhu": _num(q_row["dhu"].iloc[0]) if not q_row.empty else None,
+        "achievement_pct": achievement, "status": m.traffic_light(achievement, th, code),
+        "efficiency_pct": efficiency,
+        "efficiency_status": colour("efficiency_pct", efficiency, th, code),
+        "dhu": dhu, "dhu_status": colour("dhu", dhu, th, code),
         "checked": _num(q_row["checked"].iloc[0]) if not q_row.empty else None,
         # firing alerts: pages/tv.py adds them per request (they move without the data version)
         "alerts": [],

@@ -10,6 +10,7 @@ from datetime import datetime
 from core.filters import Filters
 from reports import downtime, orders, production, quality, utilisation, workforce
 from reports.kpis import Kpi
+from reports.thresholds import coloured
 from reports.view import View
 
 CARDS = (
@@ -23,8 +24,9 @@ CARDS = (
 
 
 def cards(ctx, filters: Filters, scope=None) -> list[Kpi]:
-    """Every Overview card, in order."""
-    return [card for source in CARDS for card in source(ctx, filters, scope)]
+    """Every Overview card, in order, coloured against the thresholds of its lines."""
+    return coloured(ctx, [card for source in CARDS for card in source(ctx, filters, scope)],
+                    filters.lines)
 
 
 def extra_overview_kpis(ctx, filters: Filters, scope=None) -> list[Kpi]:

@@ -16,6 +16,7 @@ from queries.common import master_lists
 from reports.cache import cached_report
 from core.filters import FilterError, Filters
 from reports.kpis import Kpi, kpi
+from reports.thresholds import with_light
 from reports.view import View
 
 WIP_HOURLY_MAX_DAYS = 14  # longer windows chart WIP at the end of each day (smaller payload)
@@ -173,7 +174,8 @@ def _overview(ctx, filters: Filters, scope, now: datetime) -> dict:
         today_hourly = _hourly(conn, ctx, today, scope, upto=now)
     if not league.empty:
         league = league.merge(wip_now, on="line_code", how="left")
-        league["status"] = league["achievement_pct"].map(m.traffic_light)
+        league = with_light(ctx, league, "achievement_pct", "status")
+        league = with_light(ctx, league, "efficiency_pct", "efficiency_status")
         names = filter_options(ctx)["lines"]
         if not names.empty:
             league = league.merge(names[["line_code", "name"]], on="line_code", how="left")
@@ -204,7 +206,7 @@ def overview_kpis(ctx, filters: Filters, scope) -> list[Kpi]:
 
 
 LEAGUE_COLUMNS = ["line_code", "name", "output", "target", "achievement_pct", "earned_minutes",
-                  "available_minutes", "efficiency_pct", "wip", "status"]
+                  "available_minutes", "efficiency_pct", "wip", "status", "efficiency_status"]
 
 
 def league_frame(data: dict) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from queries import quality as q
 from reports.cache import cached_report
 from core.filters import Filters
 from reports.kpis import Kpi, kpi
+from reports.thresholds import with_light
 from reports.series import TrendSeries
 from reports.view import View
 
@@ -70,7 +71,8 @@ def quality_view(ctx, filters: Filters, scope=None) -> dict:
         open_rows = q.defect_rows(conn, filters, scope, open_only=True,
                                   limit=OPEN_DEFECTS_SHOWN)
     total = m.quality_totals(by_line_day)
-    by_day, by_line = _rolled(by_line_day, "date"), _rolled(by_line_day, "line_code")
+    by_day = _rolled(by_line_day, "date")
+    by_line = with_light(ctx, _rolled(by_line_day, "line_code"), "dhu", "dhu_status")
     reasons = m.fold_tail(m.pareto(causes, "reason"), "reason")
     operations = m.fold_tail(m.pareto(causes, "operation"), "operation")
     # DHU by line is charted by day, by week (ratios of the week's sums) over long windows

@@ -14,6 +14,7 @@ from queries import attendance as q, common
 from reports.cache import cached_report
 from core.filters import Filters, scoped_lines
 from reports.kpis import Kpi, kpi
+from reports.thresholds import with_light
 from reports.series import TrendSeries
 from reports.view import View
 
@@ -70,7 +71,15 @@ def workforce(ctx, filters: Filters, scope=None) -> dict:
     return {"total": _total(daily), "daily": daily, "by": by, "heat": cells,
             "heat_employees": people[people["emp_code"].isin(heat_emps)].reset_index(drop=True),
             "employees": people.reset_index(drop=True), "unmatched": unmatched,
-            "groups": groups_frame(by)}
+            "groups": _lit(ctx, groups_frame(by))}
+
+
+def _lit(ctx, groups: pd.DataFrame) -> pd.DataFrame:
+    """Attendance's traffic light on each group: a line's own thresholds, else the plant's."""
+    if groups.empty:
+        return groups
+    lines = [g if by == "Line" else None for by, g in zip(groups["by"], groups["group"])]
+    return with_light(ctx, groups, "attendance_pct", "attendance_status", lines)
 
 
 GROUP_LABELS = (("line", "line_code", "Line"), ("department", "department", "Department"),

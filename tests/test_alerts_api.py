@@ -64,6 +64,9 @@ def test_rule_crud(api_client):
     assert api_client.delete("/api/v1/alert-rules/abc").status_code == 404
     assert api_client.delete(f"/api/v1/alert-rules/{10 ** 20}").status_code == 404
     assert api_client.post(f"/api/v1/alerts/{2 ** 31}/ack").status_code == 404
+    # a digit that is not 0-9 (the schema fuzzer found '³') is no id either, not a 500
+    assert api_client.post("/api/v1/alerts/³/ack").status_code == 404
+    assert api_client.delete("/api/v1/alert-rules/٣").status_code == 404
 
 
 @pytest.mark.parametrize("change, field", [

@@ -51,7 +51,8 @@ def test_bad_bearer_token_is_401(client):
 
 def test_login_then_pages_and_dash_routes_answer(client):
     resp = login(client)
-    assert resp.status_code == 302 and resp.headers["Location"] == "/"
+    # maria manages L01: her home is her line, today (tests/test_saved_views.py)
+    assert resp.status_code == 302 and resp.headers["Location"].startswith("/lines/L01?start=")
     assert client.get("/").status_code == 200
     assert client.get("/_dash-layout").status_code == 200
     assert client.get("/api/v1/production").status_code == 200
@@ -75,7 +76,7 @@ def test_next_parameter_cannot_redirect_off_site(client):
     token = _csrf(client)
     resp = client.post("/login?next=https://evil.example/", data={
         "username": "maria", "password": "correct-horse", "csrf_token": token})
-    assert resp.headers["Location"] == "/"
+    assert resp.headers["Location"].startswith("/lines/L01?")  # her home, never off-site
 
 
 def test_logout_is_a_post_with_the_csrf_token(client):
