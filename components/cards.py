@@ -85,3 +85,11 @@ def graph(figure, graph_id: str, height: int = 320):
     return dcc.Graph(id=graph_id, figure=compact(figure), config={"displaylogo": False,
                      "modeBarButtonsToRemove": ["lasso2d", "select2d"]},
                      style={"height": f"{height}px"})
+
+
+def kpi_strip(cards) -> html.Div:
+    """The KPI cards of a page as one strip: rows of up to five on a wide screen (kpi-many when
+    there are more than six), a compact strip that scrolls sideways on a phone (assets/app.css)."""
+    cards = list(cards)
+    return html.Div([kpi_card(k) for k in cards],
+                    className="kpi-strip" + (" kpi-many" if len(cards) > 6 else ""))

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 COLORS = {
     "output": "#2563eb", "target": "#f59e0b", "good": "#16a34a", "bad": "#dc2626",
     "muted": "#94a3b8", "wip": "#7c3aed",
+    "target_bar": "rgba(148,163,184,0.35)",  # a grey that reads on a light and a dark card
 }
 LINE_PALETTE = ["#2563eb", "#16a34a", "#dc2626", "#7c3aed", "#f59e0b", "#0891b2", "#db2777",
                 "#65a30d", "#ea580c", "#4f46e5", "#0d9488", "#a16207"]
@@ -20,7 +21,8 @@ LINE_PALETTE = ["#2563eb", "#16a34a", "#dc2626", "#7c3aed", "#f59e0b", "#0891b2"
 _AXIS = dict(gridcolor="#eef2f7", linecolor="#e2e8f0", zerolinecolor="#e2e8f0", ticks="",
              automargin=True, title=dict(standoff=10))
 TEMPLATE = go.layout.Template(layout=dict(
-    paper_bgcolor="white", plot_bgcolor="white", font=dict(color="#2a3f5f"),
+    # transparent: the card's background shows through, light or dark (assets/app.css)
+    paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", font=dict(color="#2a3f5f"),
     colorway=LINE_PALETTE, xaxis=_AXIS, yaxis=_AXIS, hoverlabel=dict(align="left"),
 ))
 
@@ -80,7 +82,7 @@ def daily_output_efficiency(daily: pd.DataFrame) -> go.Figure:
     """Output and target bars per day with SMV efficiency on a second axis."""
     fig = go.Figure()
     fig.add_trace(go.Bar(x=daily["date"], y=daily["target"], name="Target",
-                         marker_color="#e2e8f0", hovertemplate="%{y:,.0f} pcs"))
+                         marker_color=COLORS["target_bar"], hovertemplate="%{y:,.0f} pcs"))
     fig.add_trace(go.Bar(x=daily["date"], y=daily["output"], name="Output",
                          marker_color=COLORS["output"], hovertemplate="%{y:,.0f} pcs"))
     fig.add_trace(go.Scatter(x=daily["date"], y=daily["efficiency_pct"], name="SMV efficiency",

@@ -10,12 +10,27 @@ PCT = {"function": "params.value == null ? '—' : d3.format(',.1f')(params.valu
 INT = {"function": "params.value == null ? '—' : d3.format(',.0f')(params.value)"}
 DEC = {"function": "params.value == null ? '—' : d3.format(',.2f')(params.value)"}
 
+# headers wrap onto a second line rather than cut a word ("Chec…"); a column is never narrower
+# than its header's longest word (col() works that out)
 DEFAULT_COL_DEF = {"sortable": True, "resizable": True, "filter": True, "minWidth": 80,
-                   "suppressHeaderFilterButton": True}
+                   "suppressHeaderFilterButton": True, "wrapHeaderText": True,
+                   "autoHeaderHeight": True}
+# the header's font at its widest letters, plus the cell padding and the sort arrow
+HEADER_CHAR_PX, HEADER_PADDING_PX = 8.5, 52
+
+
+def header_min_width(header: str) -> int:
+    """The narrowest a column can be without cutting its header's longest word."""
+    longest = max((len(word) for word in header.split()), default=0)
+    return max(80, round(longest * HEADER_CHAR_PX + HEADER_PADDING_PX))
 
 
 def col(field: str, header: str, kind: str | None = None, **extra) -> dict:
     c = {"field": field, "headerName": header, **extra}
+    least = header_min_width(header)
+    if c.get("maxWidth") and c["maxWidth"] < least:
+        c["maxWidth"] = least
+    c["minWidth"] = max(c.get("minWidth") or 0, least)
     if kind == "pct":
         c.update(valueFormatter=PCT, type="numericColumn", filter="agNumberColumnFilter")
     elif kind == "int":
@@ -31,9 +46,18 @@ def row_fields(columns: list[dict], extra_fields: tuple[str, ...] = ()) -> list[
     return fields + [f for f in extra_fields if f not in fields]
 
 
+def key_pinned(columns: list[dict]) -> list[dict]:
+    """The columns with the first (the row's key: line, order, employee) pinned to the left
+    unless one already is, so a narrow screen scrolls the numbers and keeps the key in view."""
+    if not columns or any(c.get("pinned") == "left" for c in columns):
+        return columns
+    return [{**columns[0], "pinned": "left"}, *columns[1:]]
+
+
 def grid_props(grid_id, columns: list[dict], *, height: int, csv_name: str,
                **options) -> dict:
     """What every grid shares, client- or server-side: look, column defaults and options."""
+    columns = key_pinned(columns)
     return dict(
         id=grid_id, columnDefs=columns, defaultColDef=DEFAULT_COL_DEF,
         columnSize="responsiveSizeToFit", dashGridOptions={"animateRows": False, **options},

@@ -34,9 +34,18 @@ OPERATOR_COLUMNS = [
 
 def layout(line_code: str | None = None, **query):
     fixed = (line_code,) if line_code else ()
-    title = f"Line {line_code}" if line_code else "Lines"
     return page_layout(PAGE, title, query, fixed_lines=fixed,
                        subtitle="Hourly output against target, efficiency and WIP")
+
+
+def title(filters, scope) -> str:
+    """"Line L02" only when L02's are the numbers shown: a line outside the user's lines (or
+    unknown) is left out of the filters (the alert says so), and the title names the line the
+    page does show — the manager's own when she has one — or just "Lines"."""
+    shown = filters.lines or (tuple(scope) if scope is not None else ())
+    if len(shown) == 1:
+        return f"Line {shown[0]}"
+    return "Lines"
 
 
 def _summary(total) -> html.Div:

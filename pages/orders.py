@@ -18,7 +18,7 @@ from dash.exceptions import PreventUpdate
 
 from components import grid as g
 from components import order_figures as figures
-from components.cards import chart_card, empty_state, graph, kpi_card
+from components.cards import chart_card, empty_state, graph, kpi_strip
 from auth.gate import request_user
 from components import ids
 from components.page import page_layout, register_content, render_content
@@ -37,11 +37,9 @@ PACE_NOTE = (f"Pace = mean daily output of the order's style on its line over th
              "Projected completion = today + remaining / pace (calendar days). At risk: "
              "projected after the due date; late: due date passed.")
 
-# A progress bar drawn as the cell's background: no custom cell renderer needed.
-PROGRESS_BAR = {"function": (
-    "const p = Math.max(0, Math.min(100, params.value || 0));"
-    " return {background: 'linear-gradient(90deg, #bfdbfe ' + p + '%, transparent ' + p + '%)',"
-    " fontWeight: 600}")}
+# A progress bar drawn as the cell's background (assets/dashAgGridFunctions.js): dash-ag-grid
+# evaluates a function string as an expression, so the body lives in a named function.
+PROGRESS_BAR = {"function": "progressBar(params.value)"}
 RISK_CELLS = {"cell-red": "params.data.risk == 'late'",
               "cell-amber": "params.data.risk == 'at_risk'",
               "cell-green": "params.data.risk == 'on_track'"}
@@ -157,8 +155,7 @@ def _bulk_bar():
 def build(ctx, filters, scope):
     data = reports.orders_page(ctx, filters, scope)
     today, open_orders = data["today"], data["open"]
-    cards = dbc.Row([dbc.Col(kpi_card(k), xs=6, md=4, xl=True)
-                     for k in reports.page_kpis(data)], className="g-3 mb-3")
+    cards = kpi_strip(reports.page_kpis(data))
     height = figures.timeline_height(open_orders) if not open_orders.empty else 320
     if open_orders.empty:
         timeline = empty_state("No open orders for this selection.",

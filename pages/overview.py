@@ -9,7 +9,7 @@ from dash import html
 
 from components import figures, grid as g
 from components.alert_strip import alert_strip
-from components.cards import chart_card, empty_state, graph, kpi_card
+from components.cards import chart_card, empty_state, graph, kpi_strip
 from components.page import page_layout, register_content
 from reports import alerts as alert_reports
 from reports.overview import overview_view
@@ -38,8 +38,7 @@ def layout(**query):
 
 def build(ctx, filters, scope):
     data = overview_view(ctx, filters, scope)
-    cards = dbc.Row([dbc.Col(kpi_card(k), xs=6, md=4, xl=True) for k in data["cards"]],
-                    className="g-3 mb-3")
+    cards = kpi_strip(data["cards"])
     league = data["league"]
     if league.empty:
         league_body = empty_state(hint="No production or plan in this period for these filters.")

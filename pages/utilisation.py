@@ -88,8 +88,15 @@ def _timeline_card(data) -> dbc.Card:
 
 def build(ctx, filters, scope):
     data = reports.utilisation_view(ctx, filters, scope)
+    watched = reports.camera_lines(ctx)
+    cameras = html.Div(f"Only lines with camera stations have utilisation figures: "
+                       f"{', '.join(watched) if watched else 'none yet'}.",
+                       className="text-muted small mb-2", id="utilisation-cameras")
     if data["workers"].empty and data["stations"].empty:
-        return empty_state(hint="No camera events for these lines in this period.")
+        note = reports.cameras_note(ctx, filters, scope)
+        return html.Div([cameras, empty_state(
+            hint=(note[0].upper() + note[1:] + ".") if note
+            else "No camera events for these lines in this period.")])
     daily, per = data["chart"], data["per"]
 
     def card(title, fig, name, subtitle, graph_id, height=320):
@@ -100,7 +107,7 @@ def build(ctx, filters, scope):
     low_height = 80 + 28 * max(len(lw), len(ls), 3)
     plant = data["total"]["utilisation_pct"]
     return html.Div([
-        _summary(data["total"]),
+        _summary(data["total"]), cameras,
         dbc.Row([
             dbc.Col(card(f"Utilisation by {per}", figures.by_day(daily, "utilisation_pct",
                                                                 "utilisation %", " %", 1, per),
