@@ -16,13 +16,13 @@ DEFAULT_COL_DEF = {"sortable": True, "resizable": True, "filter": True, "minWidt
                    "suppressHeaderFilterButton": True, "wrapHeaderText": True,
                    "autoHeaderHeight": True}
 # the header's font at its widest letters, plus the cell padding and the sort arrow
-HEADER_CHAR_PX, HEADER_PADDING_PX = 8.5, 52
+HEADER_CHAR_PX, HEADER_PADDING_PX = 7.8, 46
 
 
 def header_min_width(header: str) -> int:
     """The narrowest a column can be without cutting its header's longest word."""
     longest = max((len(word) for word in header.split()), default=0)
-    return max(80, round(longest * HEADER_CHAR_PX + HEADER_PADDING_PX))
+    return max(90, round(longest * HEADER_CHAR_PX + HEADER_PADDING_PX))
 
 
 def col(field: str, header: str, kind: str | None = None, **extra) -> dict:

@@ -44,26 +44,26 @@ RISK_CELLS = {"cell-red": "params.data.risk == 'late'",
               "cell-amber": "params.data.risk == 'at_risk'",
               "cell-green": "params.data.risk == 'on_track'"}
 
-WRAP = {"wrapHeaderText": True, "autoHeaderHeight": True}
 STATUS_LABELS = {"DRAFT": "Draft", "RELEASED": "Released", "IN_PROGRESS": "In progress",
                  "ON_HOLD": "On hold", "COMPLETED": "Completed", "CANCELLED": "Cancelled"}
 
 OPEN_COLUMNS = [
     g.col("order", "Order", cellRenderer="markdown", pinned="left", minWidth=120,
           tooltipField="drill_hint"),
-    g.col("risk_label", "Risk", minWidth=120, cellClassRules=RISK_CELLS),
-    g.col("line_code", "Line", maxWidth=80), g.col("style_code", "Style", minWidth=110),
-    g.col("status_label", "Status", minWidth=115),
-    g.col("progress_pct", "Progress", "pct", minWidth=130, cellStyle=PROGRESS_BAR),
+    g.col("risk_label", "Risk", minWidth=100, cellClassRules=RISK_CELLS),
+    g.col("line_code", "Line", maxWidth=80), g.col("style_code", "Style", minWidth=100),
+    g.col("status_label", "Status", minWidth=110),
+    g.col("progress_pct", "Progress", "pct", minWidth=110, cellStyle=PROGRESS_BAR),
     g.col("produced_qty", "Sewn", "int"), g.col("order_qty", "Ordered", "int"),
-    g.col("remaining", "Remaining", "int", minWidth=105, **WRAP),
-    g.col("daily_rate", "Pace / day", "int", tooltipField="rate_basis", **WRAP),
-    g.col("due_date", "Due", minWidth=110),
-    g.col("projected_completion", "Projected", minWidth=110),
-    g.col("materials_short", "Materials short", "int", minWidth=100, **WRAP),
+    g.col("remaining", "Left", "int", headerTooltip="Remaining: ordered − sewn"),
+    g.col("daily_rate", "Pace / day", "int", tooltipField="rate_basis"),
+    g.col("due_date", "Due", minWidth=105),
+    g.col("projected_completion", "Projected", minWidth=105),
+    g.col("materials_short", "Materials short", "int"),
 ]
-ACTIONS_COLUMN = g.col("actions", "Actions", cellRenderer="OrderActions", minWidth=230,
-                       sortable=False, filter=False, pinned="right")
+ACTIONS_COLUMN = g.col("actions", "Actions", cellRenderer="OrderActions", minWidth=200,
+                       sortable=False, filter=False, pinned="right",
+                       cellDataType=False)  # a list the renderer draws: no type to infer
 # ticked rows take the bulk action; a click elsewhere on a row does not tick it
 MULTI_SELECT = {"mode": "multiRow", "checkboxes": True, "headerCheckbox": True,
                 "enableClickSelection": False}
@@ -219,8 +219,10 @@ def pick_action(cell, _clicks, bulk_action, selected):
     if dash_ctx.triggered_id == "orders-grid":
         value = (cell or {}).get("value") or {}
         action, wo_numbers = value.get("action"), [value.get("wo_number")]
-    else:
+    elif _clicks:
         action, wo_numbers = bulk_action, [r.get("wo_number") for r in selected or []]
+    else:  # the button drawn again with the page (a filter change, a live refresh): no click
+        raise PreventUpdate
     if not action:
         raise PreventUpdate
     return {"action": action, "wo_numbers": [w for w in wo_numbers if w],

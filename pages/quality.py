@@ -30,11 +30,11 @@ LINE_COLUMNS = [
     g.col("open", "Open", "int"),
 ]
 DEFECT_COLUMNS = [
-    g.col("ts", "Found", minWidth=140, valueFormatter=af.TIMESTAMP,
+    g.col("ts", "Found", minWidth=165, valueFormatter=af.TIMESTAMP,
           tooltipField="defect_id"), g.col("line_code", "Line", maxWidth=80),
     g.col("reason", "Reason", minWidth=130), g.col("operation", "Operation", minWidth=130),
     g.col("emp_code", "Operator", maxWidth=110), g.col("style_code", "Style", maxWidth=100),
-    g.col("qty", "Qty", "int", maxWidth=80), g.col("repaired_ts", "Repaired", minWidth=140,
+    g.col("qty", "Qty", "int", maxWidth=80), g.col("repaired_ts", "Repaired", minWidth=165,
                                                  valueFormatter=af.TIMESTAMP),
 ]
 OPEN_COLUMNS = [c for c in DEFECT_COLUMNS if c["field"] != "repaired_ts"]

@@ -1,9 +1,8 @@
-"""Trends (/trends): 30/90/365-day trends of every registered series, week over week, line
+"""Trends (/trends): trends over the date filter's window (90 days by default) of every registered series, week over week, line
 against line, and reported productivity from the daily line reports."""
 from __future__ import annotations
 
 from datetime import timedelta
-from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
@@ -41,21 +40,6 @@ def _digits(unit: str) -> int:
     return 0 if unit.strip() in ("pcs", "min") else 1
 
 
-def _window_links(filters) -> html.Div:
-    links = []
-    for days in reports.WINDOWS:
-        w = reports.window(filters, days)
-        query = [("start", w.start.isoformat()), ("end", w.end.isoformat())]
-        query += [("line", v) for v in w.lines] + [("shift", v) for v in w.shifts]
-        query += [("style", v) for v in w.styles]
-        active = filters.days == days
-        links.append(dcc.Link(f"{days} days", href=f"/trends?{urlencode(query)}",
-                              className=f"btn btn-sm {'btn-primary' if active else 'btn-light'}"
-                                        " me-1", id=f"trends-window-{days}"))
-    return html.Div([html.Span(f"Up to {filters.end:%a %d %b %Y}: ", className="text-muted me-2"),
-                     *links], className="mb-3 d-flex align-items-center")
-
-
 def _card(c: dict) -> dbc.Card:
     change = c["change"]
     if change is None:
@@ -74,7 +58,10 @@ def _card(c: dict) -> dbc.Card:
 
 
 def _weekly_columns(series: list[dict]) -> list[dict]:
-    cols = [g.col("week", "Week of", minWidth=110, pinned="left", sort="desc")]
+    cols = [g.col("week", "Week of", minWidth=110, pinned="left", sort="desc"),
+            g.col("days", "Days", "int", maxWidth=90,
+                  headerTooltip="days of the week in the window: a partial week has no change",
+                  cellClassRules={"text-muted": "params.value < 7"})]
     for s in series:
         kind = "int" if _digits(s["unit"]) == 0 else "dec"
         cols.append(g.col(s["key"], s["label"], kind))
@@ -101,7 +88,7 @@ def build(ctx, filters, scope):
     series, daily = data["series"], data["daily"]
     has_data = any(daily[s["key"]].notna().any() for s in series)
     if not has_data:
-        return html.Div([_window_links(filters), empty_state(
+        return html.Div([empty_state(
             hint="No production, checks, downtime or line reports for these lines in this "
                  "period.")])
     reported = data["reported"]
@@ -120,15 +107,14 @@ def build(ctx, filters, scope):
                                          subtitle=subtitle), lg=6))
     options = [{"label": s["label"], "value": s["key"]} for s in series]
     return html.Div([
-        _window_links(filters),
-        dbc.Row([dbc.Col(_card(c), xs=6, md=4, xl=True) for c in data["cards"]],
-                className="g-3 mb-3"),
+        html.Div([_card(c) for c in data["cards"]], className="kpi-strip kpi-many"),
         dbc.Row(charts, className="g-3 mb-3"),
         chart_card("Week over week", g.grid("trends-weekly-grid", data["weekly"],
                                             _weekly_columns(series), height=320),
                    export=f"{PAGE}-weekly", excel=True,
-                   subtitle="each week's value and its change against the week before "
-                            "(weeks start on Monday; the first and last may be partial)"),
+                   subtitle="each week's value and its change against the week before; weeks "
+                            "start on Monday, and a partial week (fewer than 7 days in the "
+                            "window) shows no change"),
         html.Div(className="mb-3"),
         dbc.Row([
             dbc.Col(chart_card("Line comparison", html.Div([
@@ -138,10 +124,10 @@ def build(ctx, filters, scope):
                 dcc.Graph(id="trends-compare-graph", figure=_compare(data, series[0]),
                           config={"displaylogo": False}, style={"height": "300px"}),
             ]), export=f"{PAGE}-line-periods",
-                subtitle=f"by {data['line_period']} · pick a series"), lg=7),
+                subtitle=f"by {data['line_period']} · pick a series"), xl=6),
             dbc.Col(chart_card("Lines over the window", g.grid(
                 "trends-lines-grid", data["lines"], _line_columns(series), height=340),
-                export=f"{PAGE}-lines", excel=True), lg=5),
+                export=f"{PAGE}-lines", excel=True), xl=6),
         ], className="g-3"),
     ])
 

@@ -74,7 +74,7 @@ def test_trends_content_compare_and_exports(pages):
     trends = pages["trends"]
     content, alert, _ = render_content("trends", trends.build, FILTERS, first=False)
     text = _text(content)
-    assert "trend-output" in text and "trend-dhu" in text and "trends-window-90" in text
+    assert "trend-output" in text and "trend-dhu" in text
     figure = trends.compare("dhu", *FILTERS)
     assert [t.name for t in figure.data] == ["L02"] and list(figure.data[0].y) == [12.0]
     ctx_filters = filters_or_none(*FILTERS)
