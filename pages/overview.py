@@ -55,7 +55,8 @@ def build(ctx, filters, scope):
     else:
         today_body = graph(figures.output_vs_target(today), "today-graph", height=320)
     daily = data["daily"]
-    daily_body = (graph(figures.daily_output_efficiency(daily), "daily-graph", height=300)
+    daily_body = (graph(figures.daily_output_efficiency(daily, data["days_off"]), "daily-graph",
+                        height=300)
                   if not daily.empty else empty_state())
     return html.Div([
         alert_strip(alert_reports.firing_alerts(ctx, filters.lines, scope), "overview-alerts"),

@@ -8,7 +8,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from auth.gate import request_user
 from components import analysis_figures as af, grid as g
 from components.cards import chart_card, empty_state, fmt, graph, summary_strip
-from components.figures import by_line_over_days
+from components.figures import by_line_over_days, multiples_height
 from components.drill import FILTER_STATES, clicked_bar, filters_or_none
 from components.export import _to_csv
 from components.page import page_layout, register_content
@@ -80,7 +80,8 @@ def build(ctx, filters, scope):
                 subtitle="DHU = defects / checked × 100 · FPY = (checked − defective) / checked"),
                 lg=6),
             dbc.Col(chart_card("DHU by line", _figure_or_empty(
-                *_dhu_by_line(data), "quality-line-graph"),
+                *_dhu_by_line(data), "quality-line-graph",
+                multiples_height(data["dhu_by_line"])),
                 export="quality-line-day", subtitle="defects per hundred pieces checked"), lg=6),
         ], className="g-3 mb-3"),
         dbc.Row([

@@ -11,6 +11,7 @@ from auth.gate import request_user
 from components import grid as g, ids, utilisation_figures as figures
 from components.cards import chart_card, empty_state, fmt, graph, summary_strip
 from components.filter_bar import filters_from_values
+from components.figures import multiples_height
 from components.page import page_layout, register_content
 from components.server_grid import server_grid
 from reports import utilisation as reports
@@ -111,12 +112,14 @@ def build(ctx, filters, scope):
         dbc.Row([
             dbc.Col(card(f"Utilisation by {per}", figures.by_day(daily, "utilisation_pct",
                                                                 "utilisation %", " %", 1, per),
-                         "daily", "working / (working + idle), by line", "utilisation-daily-graph"),
+                         "daily", "working / (working + idle), by line", "utilisation-daily-graph",
+                         multiples_height(daily)),
                     lg=6),
             dbc.Col(card("Units per working hour", figures.by_day(daily, "units_per_hour",
                                                                   "units per working hour", "", 1,
                                                                   per),
-                         "units", "units counted / hours working, by line", "units-graph"), lg=6),
+                         "units", "units counted / hours working, by line", "units-graph",
+                         multiples_height(daily)), lg=6),
         ], className="g-3 mb-3"),
         html.Div(_timeline_card(data), className="mb-3"),
         dbc.Row([
