@@ -97,7 +97,7 @@ def daily_output_efficiency(daily: pd.DataFrame, days_off=()) -> go.Figure:
                              hovertemplate="%{y:.1f} %"))
     base_layout(fig, y_title="pieces")
     fig.update_layout(barmode="overlay", bargap=0.35, yaxis2=dict(
-        title="SMV efficiency %", overlaying="y", side="right", showgrid=False, ticksuffix=" %",
+        title="SMV efficiency %", overlaying="y", tickmode="auto", side="right", showgrid=False, ticksuffix=" %",
         range=[0, max(100.0, float(daily["efficiency_pct"].max() or 0) * 1.1)], dtick=20))
     return _time_axis(fig, "day")
 
@@ -114,8 +114,9 @@ def efficiency_by_day(by_day: pd.DataFrame, weekly: bool = False, *, days_off=()
 
 def wip_over_time(wip: pd.DataFrame) -> go.Figure:
     """WIP per line over time: one small chart a line, shared axes."""
-    return small_multiples(wip, "wip", x="slot", y_title="WIP (pieces in line)", fmt=",.0f",
-                           suffix=" pcs", shape="hv", hover_x="%a %d %b %H:%M")
+    fig = small_multiples(wip, "wip", x="slot", y_title="WIP (pieces in line)", fmt=",.0f",
+                          suffix=" pcs", shape="hv", hover_x="%a %d %b %H:%M")
+    return fig.update_xaxes(tickformat="%a %d %b")
 
 
 MULTIPLES_COLUMNS = 2
@@ -141,7 +142,7 @@ def small_multiples(df: pd.DataFrame, value: str, *, x: str, y_title: str, fmt: 
     lines = sorted(df["line_code"].dropna().unique())
     cols = min(MULTIPLES_COLUMNS, max(1, len(lines)))
     rows = max(1, -(-len(lines) // cols))
-    fig = make_subplots(rows=rows, cols=cols, shared_xaxes=True, shared_yaxes=True,
+    fig = make_subplots(rows=rows, cols=cols, shared_xaxes="all", shared_yaxes="all",
                         subplot_titles=[str(c) for c in lines], vertical_spacing=0.5 / rows / 2,
                         horizontal_spacing=0.04)
     hover_value = "%{y:" + fmt + "}" + suffix
@@ -165,9 +166,10 @@ def small_multiples(df: pd.DataFrame, value: str, *, x: str, y_title: str, fmt: 
                               xref=f"x{'' if i == 0 else i + 1}",
                               yref=f"y{'' if i == 0 else i + 1} domain",
                               line=dict(color=COLORS["wip"], width=1, dash="dot"))
-                fig.add_annotation(x=co.date, y=1, yref=f"y{'' if i == 0 else i + 1} domain",
+                fig.add_annotation(x=co.date, y=0, yref=f"y{'' if i == 0 else i + 1} domain",
                                    xref=f"x{'' if i == 0 else i + 1}", text=f"↻ {co.style_code}",
-                                   showarrow=False, yanchor="bottom", font=dict(size=9,
+                                   showarrow=False, yanchor="bottom", xanchor="left",
+                                   font=dict(size=9,
                                    color=COLORS["wip"]), hovertext=(
                                        f"style changeover: {co.previous_style or '—'} → "
                                        f"{co.style_code}"))

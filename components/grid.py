@@ -9,6 +9,10 @@ from core.serialize import records
 PCT = {"function": "params.value == null ? '—' : d3.format(',.1f')(params.value) + ' %'"}
 INT = {"function": "params.value == null ? '—' : d3.format(',.0f')(params.value)"}
 DEC = {"function": "params.value == null ? '—' : d3.format(',.2f')(params.value)"}
+DEC1 = {"function": "params.value == null ? '—' : d3.format(',.1f')(params.value)"}
+# a quantity: as many decimals as it has, up to two ("2 pcs", "80.5 kg", never "2.00")
+QTY = {"function": "params.value == null ? '—' : d3.format(',.2~f')(params.value)"}
+HOURS = {"function": "params.value == null ? '—' : d3.format(',.1f')(params.value) + ' h'"}
 
 # headers wrap onto a second line rather than cut a word ("Chec…"); a column is never narrower
 # than its header's longest word (col() works that out)
@@ -25,6 +29,9 @@ def header_min_width(header: str) -> int:
     return max(90, round(longest * HEADER_CHAR_PX + HEADER_PADDING_PX))
 
 
+NUMBER_FORMATS = {"dec": DEC, "dec1": DEC1, "qty": QTY, "hours": HOURS}
+
+
 def col(field: str, header: str, kind: str | None = None, **extra) -> dict:
     c = {"field": field, "headerName": header, **extra}
     least = header_min_width(header)
@@ -35,8 +42,9 @@ def col(field: str, header: str, kind: str | None = None, **extra) -> dict:
         c.update(valueFormatter=PCT, type="numericColumn", filter="agNumberColumnFilter")
     elif kind == "int":
         c.update(valueFormatter=INT, type="numericColumn", filter="agNumberColumnFilter")
-    elif kind == "dec":
-        c.update(valueFormatter=DEC, type="numericColumn", filter="agNumberColumnFilter")
+    elif kind in NUMBER_FORMATS:
+        c.update(valueFormatter=NUMBER_FORMATS[kind], type="numericColumn",
+                 filter="agNumberColumnFilter")
     return c
 
 

@@ -76,8 +76,8 @@ SHORTAGE_COLUMNS = [
     g.col("risk_label", "Risk", minWidth=120, cellClassRules=RISK_CELLS),
     g.col("line_code", "Line", maxWidth=80), g.col("style_code", "Style", minWidth=110),
     g.col("material_code", "Material", minWidth=130), g.col("unit", "Unit", maxWidth=80),
-    g.col("required_qty", "Required", "dec"), g.col("issued_qty", "Issued", "dec"),
-    g.col("shortage", "Short by", "dec"),
+    g.col("required_qty", "Required", "qty"), g.col("issued_qty", "Issued", "qty"),
+    g.col("shortage", "Short by", "qty"),
     g.col("issued_pct", "Issued %", "pct", cellStyle=PROGRESS_BAR),
     g.col("due_date", "Due", minWidth=110),
 ]

@@ -10,7 +10,7 @@ from components import analysis_figures as af, grid as g
 from components.cards import chart_card, empty_state, fmt, graph, summary_strip
 from components.figures import by_line_over_days, multiples_height
 from components.drill import FILTER_STATES, clicked_bar, filters_or_none
-from components.export import _to_csv
+from components.export import _to_csv, display_frame
 from components.page import page_layout, register_content
 from components.server_grid import server_grid
 from reports import quality as reports
@@ -171,7 +171,7 @@ def download_drill(n_clicks, selection, *filter_values):
         return no_update
     rows = reports.defect_drill(current(), filters, selection["dimension"], selection["value"],
                                 request_user().scope)
-    return {"content": _to_csv(rows), "type": "text/csv",
+    return {"content": _to_csv(display_frame(rows)), "type": "text/csv",
             "filename": f"floorpulse-quality-{selection['dimension']}-{filters.start}-"
                         f"{filters.end}.csv"}
 

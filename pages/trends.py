@@ -13,7 +13,8 @@ from auth.gate import request_user
 from components import analysis_figures as af, grid as g
 from components.cards import chart_card, empty_state, fmt, graph
 from components.drill import FILTER_STATES, filters_or_none
-from components.figures import COLORS, LINE_PALETTE, _time_axis, base_layout
+from components.figures import (COLORS, _time_axis, base_layout, multiples_height,
+                                small_multiples)
 from components.page import page_layout, register_content
 from reports import trends as reports
 from core.context import current
@@ -63,10 +64,9 @@ def _weekly_columns(series: list[dict]) -> list[dict]:
                   headerTooltip="days of the week in the window: a partial week has no change",
                   cellClassRules={"text-muted": "params.value < 7"})]
     for s in series:
-        kind = "int" if _digits(s["unit"]) == 0 else "dec"
-        cols.append(g.col(s["key"], s["label"], kind))
+        cols.append(g.col(s["key"], s["label"], _kind(s["unit"])))
         pts = s["unit"].strip() == "%"
-        cols.append(g.col(f"{s['key']}_change", "Δ pts" if pts else "Δ %", "dec",
+        cols.append(g.col(f"{s['key']}_change", "Δ pts" if pts else "Δ %", "dec1",
                           headerTooltip=f"{s['label']}: change against the week before",
                           cellClassRules=_change_rules(s["better"]), maxWidth=100))
     return cols
@@ -79,8 +79,14 @@ def _change_rules(better: str) -> dict:
 
 def _line_columns(series: list[dict]) -> list[dict]:
     return [g.col("line_code", "Line", maxWidth=90, pinned="left")] + [
-        g.col(s["key"], s["label"], "int" if _digits(s["unit"]) == 0 else "dec")
-        for s in series]
+        g.col(s["key"], s["label"], _kind(s["unit"]), minWidth=110) for s in series]
+
+
+def _kind(unit: str) -> str:
+    """A series' grid format: whole pieces and minutes, per cent with its sign, else 1 decimal."""
+    if _digits(unit) == 0:
+        return "int"
+    return "pct" if unit.strip() == "%" else "dec1"
 
 
 def build(ctx, filters, scope):
@@ -106,6 +112,7 @@ def build(ctx, filters, scope):
         charts.append(dbc.Col(chart_card(s["label"], body, export=f"{PAGE}-series-{s['key']}",
                                          subtitle=subtitle), lg=6))
     options = [{"label": s["label"], "value": s["key"]} for s in series]
+    compare_height = multiples_height(data["line_periods"], 300, "period")
     return html.Div([
         html.Div([_card(c) for c in data["cards"]], className="kpi-strip kpi-many"),
         dbc.Row(charts, className="g-3 mb-3"),
@@ -122,7 +129,8 @@ def build(ctx, filters, scope):
                                value=series[0]["key"], inline=True,
                                inputClassName="me-1", labelClassName="me-3 small"),
                 dcc.Graph(id="trends-compare-graph", figure=_compare(data, series[0]),
-                          config={"displaylogo": False}, style={"height": "300px"}),
+                          config={"displaylogo": False},
+                          style={"height": f"{compare_height}px"}),
             ]), export=f"{PAGE}-line-periods",
                 subtitle=f"by {data['line_period']} · pick a series"), xl=6),
             dbc.Col(chart_card("Lines over the window", g.grid(
@@ -146,19 +154,14 @@ def _reported(rows) -> go.Figure:
 
 
 def _compare(data: dict, s: dict) -> go.Figure:
+    """The chosen series by line and period: one small chart a line, shared axes."""
     lp, per = data["line_periods"], data["line_period"]
-    fig = go.Figure()
-    if not lp.empty:
-        for i, (line_code, part) in enumerate(lp.groupby("line_code", sort=True)):
-            fig.add_trace(go.Scatter(
-                x=part["period"], y=part[s["key"]], name=line_code, mode="lines+markers",
-                line=dict(color=LINE_PALETTE[i % len(LINE_PALETTE)], width=2),
-                hovertemplate=f"{line_code}: " + "%{y:,.1f}<extra></extra>"))
-    fig = base_layout(fig, y_title=f"{s['label']} per {per}")
-    if per == "week":
-        fig.update_xaxes(tickformat="%d %b", hoverformat="week of %d %b %Y")
-        return fig
-    return _time_axis(fig, "day")
+    if lp.empty:
+        return base_layout(go.Figure(), y_title=f"{s['label']} per {per}")
+    digits = _digits(s["unit"])
+    return small_multiples(lp, s["key"], x="period", y_title=f"{s['label']} per {per}",
+                           fmt=f",.{digits}f", suffix=s["unit"] if s["unit"].strip() == "%"
+                           else "", per=per)
 
 
 register_content(PAGE, build)
