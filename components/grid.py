@@ -20,7 +20,7 @@ DEFAULT_COL_DEF = {"sortable": True, "resizable": True, "filter": True, "minWidt
                    "suppressHeaderFilterButton": True, "wrapHeaderText": True,
                    "autoHeaderHeight": True}
 # the header's font at its widest letters, plus the cell padding and the sort arrow
-HEADER_CHAR_PX, HEADER_PADDING_PX = 7.8, 46
+HEADER_CHAR_PX, HEADER_PADDING_PX, SORT_ARROW_PX = 7.8, 46, 22
 
 
 def header_min_width(header: str) -> int:
@@ -34,7 +34,8 @@ NUMBER_FORMATS = {"dec": DEC, "dec1": DEC1, "qty": QTY, "hours": HOURS}
 
 def col(field: str, header: str, kind: str | None = None, **extra) -> dict:
     c = {"field": field, "headerName": header, **extra}
-    least = header_min_width(header)
+    # a sorted column's arrow takes a header's room: the column sorted on opening keeps it
+    least = header_min_width(header) + (SORT_ARROW_PX if extra.get("sort") else 0)
     if c.get("maxWidth") and c["maxWidth"] < least:
         c["maxWidth"] = least
     c["minWidth"] = max(c.get("minWidth") or 0, least)
