@@ -43,21 +43,29 @@ def _navbar() -> dbc.Navbar:
     links = [dbc.NavItem(dbc.NavLink(label, href=path, id={"type": ids.NAV, "path": path},
                                      active="exact" if path == "/" else "partial"))
              for path, label in nav_pages(user)]
+    # below the lg breakpoint the links fold behind the toggler (a phone shows one bar, not nine
+    # stacked links); the theme button flips light/dark, kept per user (assets/theme.js)
     return dbc.Navbar(dbc.Container([
         dbc.NavbarBrand(["Floor", html.Span("Pulse", className="brand-accent")], href="/home",
                         external_link=True, className="brand"),  # the user's home
-        dbc.Nav(links, navbar=True, className="me-auto"),
-        html.Div([saved_views.menu(user),
-                  html.Span(f"{user.username} · {user.role.replace('_', ' ')}",
-                            className="user-badge") if user else None,
-                  # a form: sign-out is a POST carrying the session's CSRF token (auth/gate.py),
-                  # sent as the button's own name and value
-                  html.Form(html.Button("Sign out", type="submit", name="csrf_token",
-                                        value=csrf_token(), className="signout-link",
-                                        id="logout-link"),
-                            action="/logout", method="post", className="signout-form")],
-                 className="d-flex align-items-center gap-3"),
-    ], fluid=True), color="dark", dark=True, className="mb-3 app-navbar")
+        html.Button("◐", id="theme-toggle", type="button", className="theme-toggle ms-auto me-2",
+                    title="Dark or light theme", **{"aria-label": "Switch dark or light theme",
+                                                    "data-user": user.username if user else ""}),
+        dbc.NavbarToggler(id="navbar-toggler", className="navbar-toggler-sm"),
+        dbc.Collapse([
+            dbc.Nav(links, navbar=True, className="me-auto"),
+            html.Div([saved_views.menu(user),
+                      html.Span(f"{user.username} · {user.role.replace('_', ' ')}",
+                                className="user-badge") if user else None,
+                      # a form: sign-out is a POST carrying the session's CSRF token
+                      # (auth/gate.py), sent as the button's own name and value
+                      html.Form(html.Button("Sign out", type="submit", name="csrf_token",
+                                            value=csrf_token(), className="signout-link",
+                                            id="logout-link"),
+                                action="/logout", method="post", className="signout-form")],
+                     className="d-flex align-items-center gap-3 navbar-user"),
+        ], id="navbar-collapse", is_open=False, navbar=True),
+    ], fluid=True), color="dark", dark=True, expand="lg", className="mb-3 app-navbar")
 
 
 def _layout():
@@ -108,6 +116,11 @@ def create_app(settings: Settings | None = None, serve: bool = False) -> dash.Da
     server.register_blueprint(api_blueprint)
     server.register_blueprint(tv_blueprint)  # /tv: the floor TV board (not a Dash page)
     filter_bar.register_callbacks(app)
+    # the navbar's toggler opens and closes the folded links (no server round trip)
+    app.clientside_callback("function (n, open) { return n ? !open : open; }",
+                            dash.Output("navbar-collapse", "is_open"),
+                            dash.Input("navbar-toggler", "n_clicks"),
+                            dash.State("navbar-collapse", "is_open"), prevent_initial_call=True)
     export.register_callbacks(app)
     callback_errors.register(server)
     server_grid.register_callbacks(app)

@@ -123,3 +123,13 @@ def graph(figure, graph_id: str, height: int = 320):
     return dcc.Graph(id=graph_id, figure=compact(figure), config={"displaylogo": False,
                      "modeBarButtonsToRemove": ["lasso2d", "select2d"]},
                      style={"height": f"{height}px"})
+
+
+def kpi_strip(cards, filters=None, here: str | None = None) -> html.Div:
+    """The KPI cards of a page as one strip: rows of up to five on a wide screen (kpi-many when
+    there are more than six), a compact strip that scrolls sideways on a phone (assets/app.css).
+    With `filters`, each card links to the page showing its detail (kpi_href)."""
+    cards = list(cards)
+    return html.Div([kpi_card(k, kpi_href(k, filters, here) if filters is not None else None)
+                     for k in cards],
+                    className="kpi-strip" + (" kpi-many" if len(cards) > 6 else ""))

@@ -53,11 +53,62 @@ def export_csv(n_clicks, button_id, start, end, lines, shifts, styles):
         filters = filters_from_values(start, end, lines, shifts, styles, ctx.today())
     except FilterError:
         return no_update
-    df = EXPORTS[name](ctx, filters, request_user().scope)
-    stem = f"floorpulse-{name}-{filters.start.isoformat()}-{filters.end.isoformat()}"
+    df = display_frame(EXPORTS[name](ctx, filters, request_user().scope))
+    stem = f"floorpulse-{name}-{_period(name, filters, ctx.today())}"
     if button_id.get("format") == "xlsx":
         return dcc.send_bytes(lambda buffer: _to_excel(df, buffer), f"{stem}.xlsx")
     return {"content": _to_csv(df), "filename": f"{stem}.csv", "type": "text/csv"}
+
+
+# exports whose rows are as of today whatever the dates (the Overview's today by hour, the
+# open orders): their file is named for today, not for the filter's window
+AS_OF_TODAY = ("overview-today", "orders-open", "orders-open-grid")
+
+
+def _period(name: str, filters, today) -> str:
+    if name in AS_OF_TODAY:
+        return today.isoformat()
+    return f"{filters.start.isoformat()}-{filters.end.isoformat()}"
+
+
+# --- what a person reads: headers in words, numbers rounded as the page shows them -------------
+
+WORDS = {"pct": "%", "min": "(min)", "h": "(h)", "s": "(s)", "id": "ID", "dhu": "DHU",
+         "fpy": "FPY", "smv": "SMV", "wip": "WIP", "oee": "OEE", "mttr": "MTTR", "mtbf": "MTBF",
+         "lbe": "LBE", "wo": "WO", "pm": "PM", "qty": "qty", "ts": "time", "emp": "employee",
+         "7d": "(7 days)"}
+SPECIAL = {"A": "Absent days", "P": "Present days", "HD": "Half days", "WO": "Weekly off days",
+           "PH": "Holiday days"}
+
+
+def column_label(name: str) -> str:
+    """A column's header in words: line_code -> "Line", efficiency_pct -> "Efficiency %",
+    downtime_min -> "Downtime (min)", dhu -> "DHU"."""
+    if name in SPECIAL:
+        return SPECIAL[name]
+    parts = [p for p in str(name).split("_") if p]
+    if len(parts) > 1 and parts[-1] == "code":
+        parts = parts[:-1]
+    words = [WORDS.get(p, p) for p in parts]
+    text = " ".join(words) or str(name)
+    return text[0].upper() + text[1:]
+
+
+def display_frame(df: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The frame as a person reads it: headers in words, percentages to 1 decimal and other
+    fractions to 2 (the API keeps the field names and every digit)."""
+    if df is None:
+        return None
+    out = df.copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            out[col] = out[col].round(1 if str(col).endswith("_pct") else 2)
+    labels, seen = {}, set()
+    for col in out.columns:
+        label = column_label(col)
+        labels[col] = label if label not in seen else str(col)
+        seen.add(labels[col])
+    return out.rename(columns=labels)
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

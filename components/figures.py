@@ -6,10 +6,12 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 COLORS = {
     "output": "#2563eb", "target": "#f59e0b", "good": "#16a34a", "bad": "#dc2626",
     "muted": "#94a3b8", "wip": "#7c3aed",
+    "target_bar": "rgba(148,163,184,0.35)",  # a grey that reads on a light and a dark card
 }
 # the traffic lights' colours; which light a value gets is metrics/thresholds.py colour()
 TRAFFIC = {"green": COLORS["good"], "amber": COLORS["target"], "red": COLORS["bad"],
@@ -23,7 +25,8 @@ LINE_PALETTE = ["#2563eb", "#16a34a", "#dc2626", "#7c3aed", "#f59e0b", "#0891b2"
 _AXIS = dict(gridcolor="#eef2f7", linecolor="#e2e8f0", zerolinecolor="#e2e8f0", ticks="",
              automargin=True, title=dict(standoff=10))
 TEMPLATE = go.layout.Template(layout=dict(
-    paper_bgcolor="white", plot_bgcolor="white", font=dict(color="#2a3f5f"),
+    # transparent: the card's background shows through, light or dark (assets/app.css)
+    paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", font=dict(color="#2a3f5f"),
     colorway=LINE_PALETTE, xaxis=_AXIS, yaxis=_AXIS, hoverlabel=dict(align="left"),
 ))
 
@@ -41,8 +44,8 @@ def base_layout(fig: go.Figure, *, y_title: str = "", x_title: str = "",
     return fig
 
 
-def output_vs_target(hourly: pd.DataFrame, *, cumulative: bool = False, x: str = "slot"
-                     ) -> go.Figure:
+def output_vs_target(hourly: pd.DataFrame, *, cumulative: bool = False, x: str = "slot",
+                     days_off=()) -> go.Figure:
     """Bars of output per hour (or day) with the target as a step line (or both cumulative)."""
     fig = go.Figure()
     per = "hour" if x == "slot" else "day"
@@ -59,13 +62,17 @@ def output_vs_target(hourly: pd.DataFrame, *, cumulative: bool = False, x: str =
                                  mode="lines", line=dict(color=COLORS["target"], width=2,
                                                          dash="dash")))
         return _time_axis(base_layout(fig, y_title="pieces"), per)
-    colors = [COLORS["good"] if o >= t and t > 0 else COLORS["output"]
-              for o, t in zip(hourly["output"], hourly["target"])]
-    fig.add_trace(go.Bar(x=x, y=hourly["output"], name="Output", marker_color=colors,
-                         hovertemplate="%{y:,.0f} pcs"))
+    # bars that met their hour's (day's) target are green, and the legend says so
+    met = (hourly["output"] >= hourly["target"]) & (hourly["target"] > 0)
+    for label, rows, color in (("Output", ~met, COLORS["output"]),
+                               (f"Output ≥ the {per}'s target", met, COLORS["good"])):
+        fig.add_trace(go.Bar(x=x[rows], y=hourly["output"][rows], name=label, marker_color=color,
+                             hovertemplate="%{y:,.0f} pcs"))
     fig.add_trace(go.Scatter(x=x, y=hourly["target"], name="Target", mode="lines",
                              line=dict(color=COLORS["target"], width=2, shape="hvh"),
                              hovertemplate="%{y:,.0f} pcs"))
+    fig.update_layout(barmode="overlay")
+    _mark_days_off(fig, days_off)
     return _time_axis(base_layout(fig, y_title=f"pieces per {per}"), per)
 
 
@@ -79,11 +86,12 @@ def _time_axis(fig: go.Figure, per: str) -> go.Figure:
     return fig
 
 
-def daily_output_efficiency(daily: pd.DataFrame) -> go.Figure:
-    """Output and target bars per day with SMV efficiency on a second axis."""
+def daily_output_efficiency(daily: pd.DataFrame, days_off=()) -> go.Figure:
+    """Output and target bars per day with SMV efficiency on a second axis; days off shaded."""
     fig = go.Figure()
+    _mark_days_off(fig, days_off)
     fig.add_trace(go.Bar(x=daily["date"], y=daily["target"], name="Target",
-                         marker_color="#e2e8f0", hovertemplate="%{y:,.0f} pcs"))
+                         marker_color=COLORS["target_bar"], hovertemplate="%{y:,.0f} pcs"))
     fig.add_trace(go.Bar(x=daily["date"], y=daily["output"], name="Output",
                          marker_color=COLORS["output"], hovertemplate="%{y:,.0f} pcs"))
     fig.add_trace(go.Scatter(x=daily["date"], y=daily["efficiency_pct"], name="SMV efficiency",
@@ -92,35 +100,119 @@ def daily_output_efficiency(daily: pd.DataFrame) -> go.Figure:
                              hovertemplate="%{y:.1f} %"))
     base_layout(fig, y_title="pieces")
     fig.update_layout(barmode="overlay", bargap=0.35, yaxis2=dict(
-        title="SMV efficiency %", overlaying="y", side="right", showgrid=False, ticksuffix=" %",
+        title="SMV efficiency %", overlaying="y", tickmode="auto", side="right", showgrid=False, ticksuffix=" %",
         range=[0, max(100.0, float(daily["efficiency_pct"].max() or 0) * 1.1)], dtick=20))
     return _time_axis(fig, "day")
 
 
-def efficiency_by_day(by_day: pd.DataFrame, weekly: bool = False) -> go.Figure:
-    """SMV efficiency % per line per day (or week), one line trace each (bars for one day)."""
+def efficiency_by_day(by_day: pd.DataFrame, weekly: bool = False, *, days_off=(),
+                      changeovers: pd.DataFrame | None = None) -> go.Figure:
+    """SMV efficiency % per line per day (or week): one small chart a line with the plan's
+    efficiency as its target (dashed), changeovers and days off marked (bars for one day)."""
     return by_line_over_days(by_day, "efficiency_pct", y_title="SMV efficiency %", suffix=" %",
-                             labels=True, per="week" if weekly else "day")
+                             labels=True, per="week" if weekly else "day",
+                             target="target_efficiency_pct", days_off=days_off,
+                             changeovers=changeovers)
 
 
 def wip_over_time(wip: pd.DataFrame) -> go.Figure:
-    fig = go.Figure()
-    for i, (line_code, part) in enumerate(wip.groupby("line_code", sort=True)):
-        fig.add_trace(go.Scatter(x=part["slot"], y=part["wip"], name=line_code, mode="lines",
-                                 line=dict(color=LINE_PALETTE[i % len(LINE_PALETTE)], width=2,
-                                           shape="hv"),
-                                 hovertemplate=f"{line_code}: " + "%{y:,.0f} pcs<extra></extra>"))
-    fig = base_layout(fig, y_title="WIP (pieces in line)")
-    fig.update_xaxes(hoverformat="%a %d %b %H:%M")
-    return fig
+    """WIP per line over time: one small chart a line, shared axes."""
+    fig = small_multiples(wip, "wip", x="slot", y_title="WIP (pieces in line)", fmt=",.0f",
+                          suffix=" pcs", shape="hv", hover_x="%a %d %b %H:%M")
+    return fig.update_xaxes(tickformat="%a %d %b")
+
+
+MULTIPLES_COLUMNS = 2
+PANEL_HEIGHT = 130  # px per row of small charts
+
+
+def multiples_height(df: pd.DataFrame, base: int = 320, x: str = "date") -> int:
+    """The height a by-line figure needs: `base` for one line or one day (bars by line), else a
+    row of small charts per two lines."""
+    lines = df["line_code"].nunique() if not df.empty and "line_code" in df else 1
+    if lines <= 1 or (x in df and df[x].nunique() <= 1):
+        return base
+    return 70 + PANEL_HEIGHT * -(-lines // MULTIPLES_COLUMNS)
+
+
+def small_multiples(df: pd.DataFrame, value: str, *, x: str, y_title: str, fmt: str = ".1f",
+                    suffix: str = "", per: str = "day", shape: str = "linear",
+                    hover_x: str | None = None, target: str | None = None, days_off=(),
+                    changeovers: pd.DataFrame | None = None) -> go.Figure:
+    """One small chart per line, sharing both axes, so eight lines read apart instead of
+    tangled on one axis. `target` (a column) draws dashed in each panel; `days_off` shade every
+    panel; `changeovers` (line_code, date, style_code) mark their line's panel."""
+    lines = sorted(df["line_code"].dropna().unique())
+    cols = min(MULTIPLES_COLUMNS, max(1, len(lines)))
+    rows = max(1, -(-len(lines) // cols))
+    fig = make_subplots(rows=rows, cols=cols, shared_xaxes="all", shared_yaxes="all",
+                        subplot_titles=[str(c) for c in lines], vertical_spacing=0.5 / rows / 2,
+                        horizontal_spacing=0.04)
+    hover_value = "%{y:" + fmt + "}" + suffix
+    for i, line_code in enumerate(lines):
+        part = df[df["line_code"] == line_code].sort_values(x)
+        row, col = i // cols + 1, i % cols + 1
+        fig.add_trace(go.Scatter(
+            x=part[x], y=part[value], name=line_code, mode="lines+markers",
+            line=dict(color=COLORS["output"], width=2, shape=shape), marker=dict(size=3),
+            hovertemplate=f"{line_code}: " + hover_value + "<extra></extra>",
+            showlegend=False), row=row, col=col)
+        if target and target in part and part[target].notna().any():
+            fig.add_trace(go.Scatter(
+                x=part[x], y=part[target], name="target", mode="lines",
+                line=dict(color=COLORS["target"], width=1.5, dash="dash"),
+                hovertemplate="target " + hover_value + "<extra></extra>",
+                showlegend=i == 0, legendgroup="target"), row=row, col=col)
+        if changeovers is not None and not changeovers.empty:
+            for co in changeovers[changeovers["line_code"] == line_code].itertuples():
+                fig.add_shape(type="line", x0=co.date, x1=co.date, y0=0, y1=1,
+                              xref=f"x{'' if i == 0 else i + 1}",
+                              yref=f"y{'' if i == 0 else i + 1} domain",
+                              line=dict(color=COLORS["wip"], width=1, dash="dot"))
+                fig.add_annotation(x=co.date, y=0, yref=f"y{'' if i == 0 else i + 1} domain",
+                                   xref=f"x{'' if i == 0 else i + 1}", text=f"↻ {co.style_code}",
+                                   showarrow=False, yanchor="bottom", xanchor="left",
+                                   font=dict(size=9,
+                                   color=COLORS["wip"]), hovertext=(
+                                       f"style changeover: {co.previous_style or '—'} → "
+                                       f"{co.style_code}"))
+    _mark_days_off(fig, days_off)
+    base_layout(fig)
+    fig.update_layout(hovermode="closest", margin=dict(l=50, r=10, t=30, b=30),
+                      legend=dict(orientation="h", yanchor="bottom", y=1.0 + 0.25 / rows,
+                                  x=1, xanchor="right"))
+    fig.update_annotations(font_size=11)
+    fig.update_yaxes(gridcolor="#eef2f7", zeroline=False, rangemode="tozero", nticks=4)
+    fig.update_yaxes(title_text=y_title, row=(rows + 1) // 2, col=1)
+    if suffix.strip() == "%":
+        fig.update_yaxes(ticksuffix=" %")
+    fig.update_xaxes(showgrid=False)
+    if hover_x:
+        fig.update_xaxes(hoverformat=hover_x)
+        return fig
+    return _time_axis(fig, per)
+
+
+def _mark_days_off(fig: go.Figure, days_off) -> None:
+    """Shade each day off (nothing planned or made) across every panel, labelled once."""
+    for day in days_off:
+        start = pd.Timestamp(day) - pd.Timedelta(hours=12)
+        where = dict(row="all", col="all") if fig._grid_ref is not None else {}
+        fig.add_vrect(x0=start, x1=start + pd.Timedelta(days=1), fillcolor=COLORS["muted"],
+                      opacity=0.18, line_width=0, layer="below", **where)
+    if len(days_off):
+        fig.add_annotation(text="▒ day off", xref="paper", yref="paper", x=1, y=1,
+                           xanchor="right", yanchor="bottom", showarrow=False,
+                           font=dict(size=10, color=COLORS["muted"]))
 
 
 def by_line_over_days(df: pd.DataFrame, value: str, *, y_title: str, fmt: str = ".1f",
                       suffix: str = "", labels: bool = False, x: str = "date",
-                      per: str = "day") -> go.Figure:
-    """One line per line_code over days or weeks (`per`; bars by line when there is a single
-    day, with their values written on them when `labels`). Values show as `fmt` (a d3 format)
-    plus `suffix`."""
+                      per: str = "day", target: str | None = None, days_off=(),
+                      changeovers: pd.DataFrame | None = None) -> go.Figure:
+    """A value by line over days or weeks (`per`): small multiples (one chart a line, shared
+    axes); bars by line when there is a single day, with their values written on them when
+    `labels`. Values show as `fmt` (a d3 format) plus `suffix`."""
     fig = go.Figure()
     hover_value = "%{y:" + fmt + "}" + suffix
     if df[x].nunique() == 1:
@@ -136,12 +228,8 @@ def by_line_over_days(df: pd.DataFrame, value: str, *, y_title: str, fmt: str = 
         fig.update_layout(showlegend=False)
         fig.update_xaxes(type="category")
         return fig
-    for i, (line_code, part) in enumerate(df.groupby("line_code", sort=True)):
-        fig.add_trace(go.Scatter(
-            x=part[x], y=part[value], name=line_code, mode="lines+markers",
-            line=dict(color=LINE_PALETTE[i % len(LINE_PALETTE)], width=2), marker=dict(size=4),
-            hovertemplate=f"{line_code}: " + hover_value + "<extra></extra>"))
-    return _time_axis(base_layout(fig, y_title=y_title), per)
+    return small_multiples(df, value, x=x, y_title=y_title, fmt=fmt, suffix=suffix, per=per,
+                           target=target, days_off=days_off, changeovers=changeovers)
 
 
 def compact(fig: go.Figure) -> go.Figure:

@@ -9,19 +9,43 @@ from core.serialize import records
 PCT = {"function": "params.value == null ? '—' : d3.format(',.1f')(params.value) + ' %'"}
 INT = {"function": "params.value == null ? '—' : d3.format(',.0f')(params.value)"}
 DEC = {"function": "params.value == null ? '—' : d3.format(',.2f')(params.value)"}
+DEC1 = {"function": "params.value == null ? '—' : d3.format(',.1f')(params.value)"}
+# a quantity: as many decimals as it has, up to two ("2 pcs", "80.5 kg", never "2.00")
+QTY = {"function": "params.value == null ? '—' : d3.format(',.2~f')(params.value)"}
+HOURS = {"function": "params.value == null ? '—' : d3.format(',.1f')(params.value) + ' h'"}
 
+# headers wrap onto a second line rather than cut a word ("Chec…"); a column is never narrower
+# than its header's longest word (col() works that out)
 DEFAULT_COL_DEF = {"sortable": True, "resizable": True, "filter": True, "minWidth": 80,
-                   "suppressHeaderFilterButton": True}
+                   "suppressHeaderFilterButton": True, "wrapHeaderText": True,
+                   "autoHeaderHeight": True}
+# the header's font at its widest letters, plus the cell padding and the sort arrow
+HEADER_CHAR_PX, HEADER_PADDING_PX, SORT_ARROW_PX = 7.8, 46, 22
+
+
+def header_min_width(header: str) -> int:
+    """The narrowest a column can be without cutting its header's longest word."""
+    longest = max((len(word) for word in header.split()), default=0)
+    return max(90, round(longest * HEADER_CHAR_PX + HEADER_PADDING_PX))
+
+
+NUMBER_FORMATS = {"dec": DEC, "dec1": DEC1, "qty": QTY, "hours": HOURS}
 
 
 def col(field: str, header: str, kind: str | None = None, **extra) -> dict:
     c = {"field": field, "headerName": header, **extra}
+    # a sorted column's arrow takes a header's room: the column sorted on opening keeps it
+    least = header_min_width(header) + (SORT_ARROW_PX if extra.get("sort") else 0)
+    if c.get("maxWidth") and c["maxWidth"] < least:
+        c["maxWidth"] = least
+    c["minWidth"] = max(c.get("minWidth") or 0, least)
     if kind == "pct":
         c.update(valueFormatter=PCT, type="numericColumn", filter="agNumberColumnFilter")
     elif kind == "int":
         c.update(valueFormatter=INT, type="numericColumn", filter="agNumberColumnFilter")
-    elif kind == "dec":
-        c.update(valueFormatter=DEC, type="numericColumn", filter="agNumberColumnFilter")
+    elif kind in NUMBER_FORMATS:
+        c.update(valueFormatter=NUMBER_FORMATS[kind], type="numericColumn",
+                 filter="agNumberColumnFilter")
     return c
 
 
@@ -38,9 +62,18 @@ def row_fields(columns: list[dict], extra_fields: tuple[str, ...] = ()) -> list[
     return fields + [f for f in extra_fields if f not in fields]
 
 
+def key_pinned(columns: list[dict]) -> list[dict]:
+    """The columns with the first (the row's key: line, order, employee) pinned to the left
+    unless one already is, so a narrow screen scrolls the numbers and keeps the key in view."""
+    if not columns or any(c.get("pinned") == "left" for c in columns):
+        return columns
+    return [{**columns[0], "pinned": "left"}, *columns[1:]]
+
+
 def grid_props(grid_id, columns: list[dict], *, height: int, csv_name: str,
                **options) -> dict:
     """What every grid shares, client- or server-side: look, column defaults and options."""
+    columns = key_pinned(columns)
     return dict(
         id=grid_id, columnDefs=columns, defaultColDef=DEFAULT_COL_DEF,
         columnSize="responsiveSizeToFit", dashGridOptions={"animateRows": False, **options},

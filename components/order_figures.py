@@ -81,7 +81,7 @@ def on_time_delivery(periods: pd.DataFrame, freq: str) -> go.Figure:
                              hovertemplate="%{y:.1f} %"))
     base_layout(fig, y_title=f"orders completed per {per}")
     fig.update_layout(barmode="stack", bargap=0.3, yaxis2=dict(
-        title="on time %", overlaying="y", side="right", showgrid=False, ticksuffix=" %",
+        title="on time %", overlaying="y", tickmode="auto", side="right", showgrid=False, ticksuffix=" %",
         range=[0, 105], dtick=25))
     if per == "week":
         fig.update_xaxes(tickformat="%d %b", hoverformat="week of %a %d %b %Y")

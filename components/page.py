@@ -23,9 +23,11 @@ from reports.production import filter_options, validate_filters, without_unknown
 log = logging.getLogger(__name__)
 
 
-def page_layout(page_id: str, title: str, query: dict, *, subtitle: str = "",
+def page_layout(page_id: str, title, query: dict, *, subtitle: str = "",
                 show_styles: bool = True, fixed_lines: tuple[str, ...] = ()) -> html.Div:
-    """Layout for `layout(**query)`: the URL's filters seed the filter bar."""
+    """Layout for `layout(**query)`: the URL's filters seed the filter bar. `title` is text, or
+    a function of the filters the page will show and the user's scope (after codes outside the user's lines are
+    left out), so a title never names what the numbers below it are not."""
     ctx = current()
     filters, error = parse_page_query(query, ctx.today())
     if fixed_lines:  # /lines/<line_code>: the path's line wins over any line= in the query
@@ -35,8 +37,10 @@ def page_layout(page_id: str, title: str, query: dict, *, subtitle: str = "",
     except FilterError as err:
         error = f"{err} It was left out of the selection."
         filters = without_unknown_codes(ctx, filters, request_user().scope)
+    if callable(title):
+        title = title(filters, request_user().scope)
     return html.Div([
-        html.Div([html.H2(title, className="page-title"),
+        html.Div([html.H2(title, className="page-title", id=f"{page_id}-title"),
                   html.Div(subtitle, className="page-subtitle"),
                   live.live_refresh(page_id, is_live(filters, ctx.today())),
                   page_export.buttons(page_id)],

@@ -28,7 +28,7 @@ def attendance_trend(daily: pd.DataFrame) -> go.Figure:
     floor = 0 if low != low else max(0.0, min(80.0, float(low) - 5))
     fig.update_yaxes(range=[floor, 100.5], ticksuffix=" %")
     high = daily["absenteeism_pct"].max()
-    fig.update_layout(yaxis2=dict(title="absenteeism %", overlaying="y", side="right",
+    fig.update_layout(yaxis2=dict(title="absenteeism %", overlaying="y", tickmode="auto", side="right",
                                   showgrid=False, ticksuffix=" %",
                                   range=[0, min(100.0, max(20.0, float(
                                       high if high == high else 0) * 2.5))]))
@@ -94,7 +94,7 @@ def exceptions_by(df: pd.DataFrame, key: str) -> go.Figure:
                              hovertemplate="%{y:,.1f} h"))
     base_layout(fig, y_title="days")
     fig.update_layout(barmode="group", yaxis2=dict(
-        title="overtime hours", overlaying="y", side="right", showgrid=False,
+        title="overtime hours", overlaying="y", tickmode="auto", side="right", showgrid=False,
         rangemode="tozero"))
     fig.update_xaxes(type="category")
     return fig

@@ -51,6 +51,20 @@ def add_production_ratios(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def add_target_efficiency(df: pd.DataFrame) -> pd.DataFrame:
+    """The plan's own SMV efficiency, the target the line is held to: Σ target × SMV /
+    Σ available minutes × 100 (null without a plan)."""
+    return df.assign(target_efficiency_pct=pct_series(df["target_minutes"],
+                                                      df["available_minutes"]))
+
+
+def days_off(dates_worked, start, end) -> list:
+    """The days from start to end (inclusive) on which nothing was planned or produced."""
+    worked = set(dates_worked)
+    span = pd.date_range(start, end, freq="D").date
+    return [d for d in span if d not in worked]
+
+
 def _sum(df: pd.DataFrame, col: str):
     if col not in df or df[col].isna().all():
         return None if col != "output" else 0

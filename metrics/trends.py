@@ -3,6 +3,8 @@ denominator) per date and line; any grouping (day, week, line, all) sums the par
 then takes the ratio (SPEC section 4: never the mean of daily percentages)."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pandas as pd
 
 from metrics.production import change_pct
@@ -44,6 +46,23 @@ def week_start(dates: pd.Series) -> pd.Series:
     """Monday of each date's week."""
     d = pd.to_datetime(dates)
     return (d - pd.to_timedelta(d.dt.weekday, unit="D")).dt.date
+
+
+def days_in_window(week_start_day, start, end) -> int:
+    """How many of the 7 days from `week_start_day` fall between start and end (inclusive)."""
+    first = max(week_start_day, start)
+    last = min(week_start_day + timedelta(days=6), end)
+    return max(0, (last - first).days + 1)
+
+
+def week_changes(values: pd.Series, days: list[int], unit: str) -> list:
+    """Each week's change against the week before; none where either week is partial (3 days
+    of output against 7 is not a drop of 57 %)."""
+    out, prev, prev_days = [], None, 0
+    for value, n in zip(values, days):
+        out.append(change(value, prev, unit) if n == 7 and prev_days == 7 else None)
+        prev, prev_days = value, n
+    return out
 
 
 def change(current, previous, unit: str):

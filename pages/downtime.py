@@ -44,7 +44,7 @@ OPEN_COLUMNS = [
     g.col("line_code", "Line", maxWidth=80, tooltipField="breakdown_id"),
     g.col("machine_code", "Machine", minWidth=100),
     g.col("category", "Category", minWidth=140), g.col("reason", "Reason", minWidth=130),
-    g.col("start_ts", "Since", minWidth=140, valueFormatter=af.TIMESTAMP),
+    g.col("start_ts", "Since", minWidth=165, valueFormatter=af.TIMESTAMP),
     g.col("running_min", "Down for", valueFormatter=MIN, type="numericColumn",
           cellClass="cell-red"),
 ]

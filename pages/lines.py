@@ -11,7 +11,7 @@ from components.server_grid import server_grid
 from components.cards import chart_card, empty_state, fmt, graph, summary_strip
 from components.page import page_layout, register_content
 from reports import alerts as alert_reports
-from reports import production as reports
+from reports import lines as reports
 
 dash.register_page(__name__, path="/lines", name="Lines", title="Lines · FloorPulse", order=10)
 
@@ -34,9 +34,18 @@ OPERATOR_COLUMNS = [
 
 def layout(line_code: str | None = None, **query):
     fixed = (line_code,) if line_code else ()
-    title = f"Line {line_code}" if line_code else "Lines"
     return page_layout(PAGE, title, query, fixed_lines=fixed,
                        subtitle="Hourly output against target, efficiency and WIP")
+
+
+def title(filters, scope) -> str:
+    """"Line L02" only when L02's are the numbers shown: a line outside the user's lines (or
+    unknown) is left out of the filters (the alert says so), and the title names the line the
+    page does show — the manager's own when she has one — or just "Lines"."""
+    shown = filters.lines or (tuple(scope) if scope is not None else ())
+    if len(shown) == 1:
+        return f"Line {shown[0]}"
+    return "Lines"
 
 
 def _summary(total) -> html.Div:
@@ -48,7 +57,7 @@ def _summary(total) -> html.Div:
 
 
 def build(ctx, filters, scope):
-    data = reports.line_detail(ctx, filters, scope)
+    data = reports.lines_view(ctx, filters, scope)
     # what fires on these lines now, whatever the window: the line manager acts on it today
     alerts = alert_strip(alert_reports.firing_alerts(ctx, filters.lines, scope), "lines-alerts")
     if data["hourly"].empty and data["by_day"].empty:
@@ -59,8 +68,9 @@ def build(ctx, filters, scope):
     x = "slot" if per == "hour" else "date"
     weekly = period == "week"
 
-    def card(title, fig_or_none, name, subtitle=None, graph_id=None):
-        body = graph(fig_or_none, graph_id) if fig_or_none is not None else empty_state()
+    def card(title, fig_or_none, name, subtitle=None, graph_id=None, height=320):
+        body = (graph(fig_or_none, graph_id, height=height) if fig_or_none is not None
+                else empty_state())
         return chart_card(title, body, export=f"{PAGE}-{name}", subtitle=subtitle)
 
     return html.Div([
@@ -70,7 +80,9 @@ def build(ctx, filters, scope):
                href=f"/engineering{filters.to_query()}", className="small d-inline-block mb-3"),
         dbc.Row([
             dbc.Col(card(f"Output vs target by {per}",
-                         figures.output_vs_target(series, x=x) if not series.empty else None,
+                         figures.output_vs_target(series, x=x, days_off=data["days_off"]
+                                                  if per == "day" else ())
+                         if not series.empty else None,
                          "output", f"green bars met the {per}'s target", "hourly-graph"), lg=6),
             dbc.Col(card("Cumulative output",
                          figures.output_vs_target(series, cumulative=True, x=x)
@@ -79,13 +91,17 @@ def build(ctx, filters, scope):
         ], className="g-3 mb-3"),
         dbc.Row([
             dbc.Col(card(f"SMV efficiency by {period}",
-                         figures.efficiency_by_day(efficiency, weekly=weekly)
+                         figures.efficiency_by_day(efficiency, weekly=weekly,
+                                                   days_off=data["days_off"],
+                                                   changeovers=data["changeovers"])
                          if not efficiency.empty else None,
-                         "efficiency", "earned minutes / available minutes", "efficiency-graph"),
-                    lg=6),
+                         "efficiency", "earned / available minutes · dashed: the plan's "
+                         "efficiency (target) · ↻ style changeover", "efficiency-graph",
+                         figures.multiples_height(efficiency)), lg=6),
             dbc.Col(card("WIP over time",
                          figures.wip_over_time(data["wip"]) if not data["wip"].empty else None,
-                         "wip", "pieces loaded but not yet out of the line", "wip-graph"), lg=6),
+                         "wip", "pieces loaded but not yet out of the line", "wip-graph",
+                         figures.multiples_height(data["wip"], x="slot")), lg=6),
         ], className="g-3 mb-3"),
         dbc.Row([
             dbc.Col(chart_card("Styles run", g.grid("styles-grid", data["styles"], STYLE_COLUMNS,

@@ -18,7 +18,7 @@ from dash.exceptions import PreventUpdate
 
 from components import grid as g
 from components import order_figures as figures
-from components.cards import chart_card, empty_state, graph, kpi_card
+from components.cards import chart_card, empty_state, graph, kpi_strip
 from auth.gate import request_user
 from components import ids
 from components.page import page_layout, register_content, render_content
@@ -37,35 +37,35 @@ PACE_NOTE = (f"Pace = mean daily output of the order's style on its line over th
              "Projected completion = today + remaining / pace (calendar days). At risk: "
              "projected after the due date; late: due date passed.")
 
-# A progress bar drawn as the cell's background: no custom cell renderer needed.
-PROGRESS_BAR = {"function": (
-    "const p = Math.max(0, Math.min(100, params.value || 0));"
-    " return {background: 'linear-gradient(90deg, #bfdbfe ' + p + '%, transparent ' + p + '%)',"
-    " fontWeight: 600}")}
+# A progress bar drawn as the cell's background (assets/dashAgGridFunctions.js): dash-ag-grid
+# evaluates a function string as an expression, so the body lives in a named function.
+PROGRESS_BAR = {"function": "progressBar(params.value)"}
 RISK_CELLS = {"cell-red": "params.data.risk == 'late'",
               "cell-amber": "params.data.risk == 'at_risk'",
               "cell-green": "params.data.risk == 'on_track'"}
 
-WRAP = {"wrapHeaderText": True, "autoHeaderHeight": True}
 STATUS_LABELS = {"DRAFT": "Draft", "RELEASED": "Released", "IN_PROGRESS": "In progress",
                  "ON_HOLD": "On hold", "COMPLETED": "Completed", "CANCELLED": "Cancelled"}
 
 OPEN_COLUMNS = [
     g.col("order", "Order", cellRenderer="markdown", pinned="left", minWidth=120,
           tooltipField="drill_hint"),
-    g.col("risk_label", "Risk", minWidth=120, cellClassRules=RISK_CELLS),
-    g.col("line_code", "Line", maxWidth=80), g.col("style_code", "Style", minWidth=110),
-    g.col("status_label", "Status", minWidth=115),
-    g.col("progress_pct", "Progress", "pct", minWidth=130, cellStyle=PROGRESS_BAR),
-    g.col("produced_qty", "Sewn", "int"), g.col("order_qty", "Ordered", "int"),
-    g.col("remaining", "Remaining", "int", minWidth=105, **WRAP),
-    g.col("daily_rate", "Pace / day", "int", tooltipField="rate_basis", **WRAP),
-    g.col("due_date", "Due", minWidth=110),
-    g.col("projected_completion", "Projected", minWidth=110),
-    g.col("materials_short", "Materials short", "int", minWidth=100, **WRAP),
+    g.col("risk_label", "Risk", minWidth=95, cellClassRules=RISK_CELLS),
+    g.col("line_code", "Line", maxWidth=80), g.col("style_code", "Style", minWidth=95),
+    g.col("status_label", "Status", minWidth=110),
+    g.col("progress_pct", "Progress", "pct", minWidth=110, cellStyle=PROGRESS_BAR),
+    g.col("produced_qty", "Sewn", "int"), g.col("order_qty", "Order qty", "int"),
+    g.col("remaining", "Left", "int", headerTooltip="Remaining: ordered − sewn"),
+    g.col("daily_rate", "Pace / day", "int", tooltipField="rate_basis"),
+    g.col("due_date", "Due", minWidth=105),
+    g.col("projected_completion", "Finish by", minWidth=105,
+          headerTooltip="projected completion: today + left / pace"),
+    g.col("materials_short", "Short items", "int",
+          headerTooltip="materials issued below what the order needs"),
 ]
-ACTIONS_COLUMN = g.col("actions", "Actions", cellRenderer="OrderActions", minWidth=230,
-                       sortable=False, filter=False, pinned="right")
+ACTIONS_COLUMN = g.col("actions", "Actions", cellRenderer="OrderActions", minWidth=200,
+                       sortable=False, filter=False, pinned="right",
+                       cellDataType=False)  # a list the renderer draws: no type to infer
 # ticked rows take the bulk action; a click elsewhere on a row does not tick it
 MULTI_SELECT = {"mode": "multiRow", "checkboxes": True, "headerCheckbox": True,
                 "enableClickSelection": False}
@@ -78,8 +78,8 @@ SHORTAGE_COLUMNS = [
     g.col("risk_label", "Risk", minWidth=120, cellClassRules=RISK_CELLS),
     g.col("line_code", "Line", maxWidth=80), g.col("style_code", "Style", minWidth=110),
     g.col("material_code", "Material", minWidth=130), g.col("unit", "Unit", maxWidth=80),
-    g.col("required_qty", "Required", "dec"), g.col("issued_qty", "Issued", "dec"),
-    g.col("shortage", "Short by", "dec"),
+    g.col("required_qty", "Required", "qty"), g.col("issued_qty", "Issued", "qty"),
+    g.col("shortage", "Short by", "qty"),
     g.col("issued_pct", "Issued %", "pct", cellStyle=PROGRESS_BAR),
     g.col("due_date", "Due", minWidth=110),
 ]
@@ -157,8 +157,7 @@ def _bulk_bar():
 def build(ctx, filters, scope):
     data = reports.orders_page(ctx, filters, scope)
     today, open_orders = data["today"], data["open"]
-    cards = dbc.Row([dbc.Col(kpi_card(k), xs=6, md=4, xl=True)
-                     for k in reports.page_kpis(data)], className="g-3 mb-3")
+    cards = kpi_strip(reports.page_kpis(data))
     height = figures.timeline_height(open_orders) if not open_orders.empty else 320
     if open_orders.empty:
         timeline = empty_state("No open orders for this selection.",
@@ -222,8 +221,10 @@ def pick_action(cell, _clicks, bulk_action, selected):
     if dash_ctx.triggered_id == "orders-grid":
         value = (cell or {}).get("value") or {}
         action, wo_numbers = value.get("action"), [value.get("wo_number")]
-    else:
+    elif _clicks:
         action, wo_numbers = bulk_action, [r.get("wo_number") for r in selected or []]
+    else:  # the button drawn again with the page (a filter change, a live refresh): no click
+        raise PreventUpdate
     if not action:
         raise PreventUpdate
     return {"action": action, "wo_numbers": [w for w in wo_numbers if w],

@@ -9,7 +9,7 @@ from dash import html
 
 from components import figures, grid as g
 from components.alert_strip import alert_strip
-from components.cards import chart_card, empty_state, graph, kpi_card, kpi_href
+from components.cards import chart_card, empty_state, graph, kpi_strip
 from components.page import page_layout, register_content
 from reports import alerts as alert_reports
 from reports.overview import overview_view
@@ -36,9 +36,7 @@ def layout(**query):
 
 def build(ctx, filters, scope):
     data = overview_view(ctx, filters, scope)
-    cards = dbc.Row([dbc.Col(kpi_card(k, kpi_href(k, filters, "/")), xs=6, md=4, xl=True)
-                     for k in data["cards"]],
-                    className="g-3 mb-3")
+    cards = kpi_strip(data["cards"], filters, here="/")
     league = data["league"]
     if league.empty:
         league_body = empty_state(hint="No production or plan in this period for these filters.")
@@ -55,7 +53,8 @@ def build(ctx, filters, scope):
     else:
         today_body = graph(figures.output_vs_target(today), "today-graph", height=320)
     daily = data["daily"]
-    daily_body = (graph(figures.daily_output_efficiency(daily), "daily-graph", height=300)
+    daily_body = (graph(figures.daily_output_efficiency(daily, data["days_off"]), "daily-graph",
+                        height=300)
                   if not daily.empty else empty_state())
     return html.Div([
         alert_strip(alert_reports.firing_alerts(ctx, filters.lines, scope), "overview-alerts"),

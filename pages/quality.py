@@ -8,9 +8,9 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from auth.gate import request_user
 from components import analysis_figures as af, grid as g
 from components.cards import chart_card, empty_state, fmt, graph, summary_strip
-from components.figures import by_line_over_days
+from components.figures import by_line_over_days, multiples_height
 from components.drill import FILTER_STATES, clicked_bar, filters_or_none
-from components.export import _to_csv
+from components.export import _to_csv, display_frame
 from components.page import page_layout, register_content
 from components.server_grid import server_grid
 from reports import quality as reports
@@ -30,11 +30,11 @@ LINE_COLUMNS = [
     g.col("open", "Open", "int"),
 ]
 DEFECT_COLUMNS = [
-    g.col("ts", "Found", minWidth=140, valueFormatter=af.TIMESTAMP,
+    g.col("ts", "Found", minWidth=165, valueFormatter=af.TIMESTAMP,
           tooltipField="defect_id"), g.col("line_code", "Line", maxWidth=80),
     g.col("reason", "Reason", minWidth=130), g.col("operation", "Operation", minWidth=130),
     g.col("emp_code", "Operator", maxWidth=110), g.col("style_code", "Style", maxWidth=100),
-    g.col("qty", "Qty", "int", maxWidth=80), g.col("repaired_ts", "Repaired", minWidth=140,
+    g.col("qty", "Qty", "int", maxWidth=80), g.col("repaired_ts", "Repaired", minWidth=165,
                                                  valueFormatter=af.TIMESTAMP),
 ]
 OPEN_COLUMNS = [c for c in DEFECT_COLUMNS if c["field"] != "repaired_ts"]
@@ -80,7 +80,8 @@ def build(ctx, filters, scope):
                 subtitle="DHU = defects / checked × 100 · FPY = (checked − defective) / checked"),
                 lg=6),
             dbc.Col(chart_card("DHU by line", _figure_or_empty(
-                *_dhu_by_line(data), "quality-line-graph"),
+                *_dhu_by_line(data), "quality-line-graph",
+                multiples_height(data["dhu_by_line"])),
                 export="quality-line-day", subtitle="defects per hundred pieces checked"), lg=6),
         ], className="g-3 mb-3"),
         dbc.Row([
@@ -171,7 +172,7 @@ def download_drill(n_clicks, selection, *filter_values):
         return no_update
     rows = reports.defect_drill(current(), filters, selection["dimension"], selection["value"],
                                 request_user().scope)
-    return {"content": _to_csv(rows), "type": "text/csv",
+    return {"content": _to_csv(display_frame(rows)), "type": "text/csv",
             "filename": f"floorpulse-quality-{selection['dimension']}-{filters.start}-"
                         f"{filters.end}.csv"}
 

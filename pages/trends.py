@@ -1,9 +1,8 @@
-"""Trends (/trends): 30/90/365-day trends of every registered series, week over week, line
+"""Trends (/trends): trends over the date filter's window (90 days by default) of every registered series, week over week, line
 against line, and reported productivity from the daily line reports."""
 from __future__ import annotations
 
 from datetime import timedelta
-from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
@@ -14,7 +13,8 @@ from auth.gate import request_user
 from components import analysis_figures as af, grid as g
 from components.cards import chart_card, empty_state, fmt, graph
 from components.drill import FILTER_STATES, filters_or_none
-from components.figures import COLORS, LINE_PALETTE, _time_axis, base_layout
+from components.figures import (COLORS, _time_axis, base_layout, multiples_height,
+                                small_multiples)
 from components.page import page_layout, register_content
 from reports import trends as reports
 from core.context import current
@@ -41,21 +41,6 @@ def _digits(unit: str) -> int:
     return 0 if unit.strip() in ("pcs", "min") else 1
 
 
-def _window_links(filters) -> html.Div:
-    links = []
-    for days in reports.WINDOWS:
-        w = reports.window(filters, days)
-        query = [("start", w.start.isoformat()), ("end", w.end.isoformat())]
-        query += [("line", v) for v in w.lines] + [("shift", v) for v in w.shifts]
-        query += [("style", v) for v in w.styles]
-        active = filters.days == days
-        links.append(dcc.Link(f"{days} days", href=f"/trends?{urlencode(query)}",
-                              className=f"btn btn-sm {'btn-primary' if active else 'btn-light'}"
-                                        " me-1", id=f"trends-window-{days}"))
-    return html.Div([html.Span(f"Up to {filters.end:%a %d %b %Y}: ", className="text-muted me-2"),
-                     *links], className="mb-3 d-flex align-items-center")
-
-
 def _card(c: dict) -> dbc.Card:
     change = c["change"]
     if change is None:
@@ -74,12 +59,14 @@ def _card(c: dict) -> dbc.Card:
 
 
 def _weekly_columns(series: list[dict]) -> list[dict]:
-    cols = [g.col("week", "Week of", minWidth=110, pinned="left", sort="desc")]
+    cols = [g.col("week", "Week of", minWidth=110, pinned="left", sort="desc"),
+            g.col("days", "Days", "int", maxWidth=90,
+                  headerTooltip="days of the week in the window: a partial week has no change",
+                  cellClassRules={"text-muted": "params.value < 7"})]
     for s in series:
-        kind = "int" if _digits(s["unit"]) == 0 else "dec"
-        cols.append(g.col(s["key"], s["label"], kind))
+        cols.append(g.col(s["key"], s["label"], _kind(s["unit"])))
         pts = s["unit"].strip() == "%"
-        cols.append(g.col(f"{s['key']}_change", "Δ pts" if pts else "Δ %", "dec",
+        cols.append(g.col(f"{s['key']}_change", "Δ pts" if pts else "Δ %", "dec1",
                           headerTooltip=f"{s['label']}: change against the week before",
                           cellClassRules=_change_rules(s["better"]), maxWidth=100))
     return cols
@@ -92,8 +79,14 @@ def _change_rules(better: str) -> dict:
 
 def _line_columns(series: list[dict]) -> list[dict]:
     return [g.col("line_code", "Line", maxWidth=90, pinned="left")] + [
-        g.col(s["key"], s["label"], "int" if _digits(s["unit"]) == 0 else "dec")
-        for s in series]
+        g.col(s["key"], s["label"], _kind(s["unit"]), minWidth=110) for s in series]
+
+
+def _kind(unit: str) -> str:
+    """A series' grid format: whole pieces and minutes, per cent with its sign, else 1 decimal."""
+    if _digits(unit) == 0:
+        return "int"
+    return "pct" if unit.strip() == "%" else "dec1"
 
 
 def build(ctx, filters, scope):
@@ -101,7 +94,7 @@ def build(ctx, filters, scope):
     series, daily = data["series"], data["daily"]
     has_data = any(daily[s["key"]].notna().any() for s in series)
     if not has_data:
-        return html.Div([_window_links(filters), empty_state(
+        return html.Div([empty_state(
             hint="No production, checks, downtime or line reports for these lines in this "
                  "period.")])
     reported = data["reported"]
@@ -119,16 +112,16 @@ def build(ctx, filters, scope):
         charts.append(dbc.Col(chart_card(s["label"], body, export=f"{PAGE}-series-{s['key']}",
                                          subtitle=subtitle), lg=6))
     options = [{"label": s["label"], "value": s["key"]} for s in series]
+    compare_height = multiples_height(data["line_periods"], 300, "period")
     return html.Div([
-        _window_links(filters),
-        dbc.Row([dbc.Col(_card(c), xs=6, md=4, xl=True) for c in data["cards"]],
-                className="g-3 mb-3"),
+        html.Div([_card(c) for c in data["cards"]], className="kpi-strip kpi-many"),
         dbc.Row(charts, className="g-3 mb-3"),
         chart_card("Week over week", g.grid("trends-weekly-grid", data["weekly"],
                                             _weekly_columns(series), height=320),
                    export=f"{PAGE}-weekly", excel=True,
-                   subtitle="each week's value and its change against the week before "
-                            "(weeks start on Monday; the first and last may be partial)"),
+                   subtitle="each week's value and its change against the week before; weeks "
+                            "start on Monday, and a partial week (fewer than 7 days in the "
+                            "window) shows no change"),
         html.Div(className="mb-3"),
         dbc.Row([
             dbc.Col(chart_card("Line comparison", html.Div([
@@ -136,12 +129,13 @@ def build(ctx, filters, scope):
                                value=series[0]["key"], inline=True,
                                inputClassName="me-1", labelClassName="me-3 small"),
                 dcc.Graph(id="trends-compare-graph", figure=_compare(data, series[0]),
-                          config={"displaylogo": False}, style={"height": "300px"}),
+                          config={"displaylogo": False},
+                          style={"height": f"{compare_height}px"}),
             ]), export=f"{PAGE}-line-periods",
-                subtitle=f"by {data['line_period']} · pick a series"), lg=7),
+                subtitle=f"by {data['line_period']} · pick a series"), xl=6),
             dbc.Col(chart_card("Lines over the window", g.grid(
                 "trends-lines-grid", data["lines"], _line_columns(series), height=340),
-                export=f"{PAGE}-lines", excel=True), lg=5),
+                export=f"{PAGE}-lines", excel=True), xl=6),
         ], className="g-3"),
     ])
 
@@ -160,19 +154,14 @@ def _reported(rows) -> go.Figure:
 
 
 def _compare(data: dict, s: dict) -> go.Figure:
+    """The chosen series by line and period: one small chart a line, shared axes."""
     lp, per = data["line_periods"], data["line_period"]
-    fig = go.Figure()
-    if not lp.empty:
-        for i, (line_code, part) in enumerate(lp.groupby("line_code", sort=True)):
-            fig.add_trace(go.Scatter(
-                x=part["period"], y=part[s["key"]], name=line_code, mode="lines+markers",
-                line=dict(color=LINE_PALETTE[i % len(LINE_PALETTE)], width=2),
-                hovertemplate=f"{line_code}: " + "%{y:,.1f}<extra></extra>"))
-    fig = base_layout(fig, y_title=f"{s['label']} per {per}")
-    if per == "week":
-        fig.update_xaxes(tickformat="%d %b", hoverformat="week of %d %b %Y")
-        return fig
-    return _time_axis(fig, "day")
+    if lp.empty:
+        return base_layout(go.Figure(), y_title=f"{s['label']} per {per}")
+    digits = _digits(s["unit"])
+    return small_multiples(lp, s["key"], x="period", y_title=f"{s['label']} per {per}",
+                           fmt=f",.{digits}f", suffix=s["unit"] if s["unit"].strip() == "%"
+                           else "", per=per)
 
 
 register_content(PAGE, build)

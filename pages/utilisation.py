@@ -11,6 +11,7 @@ from auth.gate import request_user
 from components import grid as g, ids, utilisation_figures as figures
 from components.cards import chart_card, empty_state, fmt, graph, summary_strip
 from components.filter_bar import filters_from_values
+from components.figures import multiples_height
 from components.page import page_layout, register_content
 from components.server_grid import server_grid
 from reports import utilisation as reports
@@ -89,8 +90,15 @@ def _timeline_card(data) -> dbc.Card:
 
 def build(ctx, filters, scope):
     data = reports.utilisation_view(ctx, filters, scope)
+    watched = reports.camera_lines(ctx)
+    cameras = html.Div(f"Only lines with camera stations have utilisation figures: "
+                       f"{', '.join(watched) if watched else 'none yet'}.",
+                       className="text-muted small mb-2", id="utilisation-cameras")
     if data["workers"].empty and data["stations"].empty:
-        return empty_state(hint="No camera events for these lines in this period.")
+        note = reports.cameras_note(ctx, filters, scope)
+        return html.Div([cameras, empty_state(
+            hint=(note[0].upper() + note[1:] + ".") if note
+            else "No camera events for these lines in this period.")])
     daily, per = data["chart"], data["per"]
 
     def card(title, fig, name, subtitle, graph_id, height=320):
@@ -102,16 +110,18 @@ def build(ctx, filters, scope):
     plant = data["total"]["utilisation_pct"]
     rule = thresholds(ctx).for_lines("utilisation_pct", filters.lines)
     return html.Div([
-        _summary(data["total"]),
+        _summary(data["total"]), cameras,
         dbc.Row([
             dbc.Col(card(f"Utilisation by {per}", figures.by_day(daily, "utilisation_pct",
                                                                 "utilisation %", " %", 1, per),
-                         "daily", "working / (working + idle), by line", "utilisation-daily-graph"),
+                         "daily", "working / (working + idle), by line", "utilisation-daily-graph",
+                         multiples_height(daily)),
                     lg=6),
             dbc.Col(card("Units per working hour", figures.by_day(daily, "units_per_hour",
                                                                   "units per working hour", "", 1,
                                                                   per),
-                         "units", "units counted / hours working, by line", "units-graph"), lg=6),
+                         "units", "units counted / hours working, by line", "units-graph",
+                         multiples_height(daily)), lg=6),
         ], className="g-3 mb-3"),
         html.Div(_timeline_card(data), className="mb-3"),
         dbc.Row([

@@ -37,7 +37,7 @@ GROUP_COLUMNS = [
     g.col("no_punch_days", "No punch", "int", headerTooltip="absent without any punch"),
     g.col("HD", "Half days", "int"), g.col("late_count", "Late arrivals", "int"),
     g.col("early_exit_count", "Early exits", "int"),
-    g.col("overtime_hours", "Overtime h", "dec"), g.col("missing_out", "Missing OUT", "int"),
+    g.col("overtime_hours", "Overtime", "hours"), g.col("missing_out", "Missing OUT", "int"),
 ]
 DAY_COLUMNS = [
     g.col("date", "Day", minWidth=110, pinned="left"), g.col("status", "Status", maxWidth=90,
@@ -91,10 +91,11 @@ def _summary(total, element_id) -> html.Div:
     items = [("Attendance", fmt(total["attendance_pct"], 1, " %")),
              ("Absenteeism", fmt(total["absenteeism_pct"], 1, " %")),
              ("Scheduled days", fmt(total["scheduled_days"], 0)),
-             ("Absent (no punch)", f"{fmt(total['A'], 0)} ({fmt(total['no_punch_days'], 0)})"),
+             ("Absent days", fmt(total["A"], 0)),
+             ("of them without any punch", fmt(total["no_punch_days"], 0)),
              ("Late arrivals", fmt(total["late_count"], 0)),
              ("Early exits", fmt(total["early_exit_count"], 0)),
-             ("Overtime", fmt(total["overtime_hours"], 0, " h")),
+             ("Overtime", fmt(total["overtime_hours"], 1, " h")),
              ("Missing OUT", fmt(total["missing_out"], 0))]
     return summary_strip(items, element_id)
 

@@ -37,6 +37,15 @@ def output_by(conn, filters: Filters, keys: list[str], scope=None) -> pd.DataFra
     return frame(conn, stmt, keys + ["output", "earned_minutes"])
 
 
+def plan_earned_by(conn, filters: Filters, keys: list[str], scope=None) -> pd.DataFrame:
+    """Σ target_qty × the planned style's SMV (the minutes the plan means to earn), by keys."""
+    cols = [LP.c[k] for k in keys]
+    stmt = (select(*cols, func.sum(LP.c.target_qty * S.c.smv).label("target_minutes"))
+            .select_from(LP.join(S, S.c.style_code == LP.c.style_code, isouter=True)))
+    stmt = where_filters(stmt, LP, filters, scope).group_by(*cols)
+    return frame(conn, stmt, keys + ["target_minutes"])
+
+
 def plan_by(conn, filters: Filters, keys: list[str], scope=None) -> pd.DataFrame:
     """Σ target and Σ (operators + helpers) × working_minutes of the plan rows, grouped by keys."""
     keys = [k for k in keys if k != "hour"]

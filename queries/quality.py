@@ -90,8 +90,9 @@ def _defects_by_month(conn, filters: Filters, keys: list[str], scope, whole, edg
 
 def defect_rows(conn, filters: Filters, scope=None, *, reason: str | None = None,
                 operation: str | None = None, open_only: bool = False,
-                limit: int = 500) -> pd.DataFrame:
-    """The individual defects behind a selection (newest first, at most `limit`)."""
+                limit: int | None = None) -> pd.DataFrame:
+    """The individual defects behind a selection, newest first (every one, or the newest
+    `limit`)."""
     stmt = select(DF.c.defect_id, DF.c.ts, DF.c.date, DF.c.shift_code, DF.c.line_code,
                   DF.c.style_code, DF.c.emp_code, DF.c.operation, DF.c.reason, DF.c.qty,
                   DF.c.repaired_ts)
@@ -103,5 +104,7 @@ def defect_rows(conn, filters: Filters, scope=None, *, reason: str | None = None
             stmt = stmt.where(column == value)
     if open_only:
         stmt = stmt.where(DF.c.repaired_ts.is_(None))
-    stmt = stmt.order_by(DF.c.ts.desc(), DF.c.defect_id).limit(limit)
+    stmt = stmt.order_by(DF.c.ts.desc(), DF.c.defect_id)
+    if limit is not None:
+        stmt = stmt.limit(limit)
     return frame(conn, stmt)

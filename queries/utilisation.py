@@ -190,3 +190,10 @@ def stations(conn) -> pd.DataFrame:
     st = schema.stations
     return frame(conn, select(st.c.station_code, st.c.name, st.c.type), ["station_code",
                                                                           "station_name", "type"])
+
+
+def camera_lines(conn) -> list[str]:
+    """The lines with at least one camera station, in code order."""
+    st = schema.stations
+    stmt = select(st.c.line_code).where(st.c.line_code.is_not(None)).distinct()
+    return sorted(conn.execute(stmt).scalars())

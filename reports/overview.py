@@ -5,9 +5,10 @@ domain, read from that domain's cached report. Adding a card means adding it her
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from core.filters import Filters
+from metrics.production import days_off
 from reports import downtime, orders, production, quality, utilisation, workforce
 from reports.kpis import Kpi
 from reports.thresholds import coloured
@@ -37,7 +38,12 @@ def extra_overview_kpis(ctx, filters: Filters, scope=None) -> list[Kpi]:
 def overview_view(ctx, filters: Filters, scope=None, now: datetime | None = None) -> dict:
     """The production overview (league, today's hours, the daily series) and every card."""
     data = production.overview(ctx, filters, scope, now)
-    return {**data, "cards": cards(ctx, filters, scope)}
+    daily = data["daily"]
+    worked = (daily.loc[(daily["output"] > 0) | (daily["target"].fillna(0) > 0), "date"]
+              if not daily.empty else [])
+    last = min(filters.end, ctx.today() - timedelta(days=1))  # today is still running
+    return {**data, "cards": cards(ctx, filters, scope),
+            "days_off": days_off(worked, filters.start, last) if not daily.empty else []}
 
 
 VIEW = View(

@@ -253,6 +253,8 @@ def _line_detail(ctx, filters: Filters, scope, now: datetime) -> dict:
         else:  # longer windows chart days (data["daily"]): no hour-by-hour reads
             stages, hourly = None, pd.DataFrame(columns=HOURLY_COLUMNS)
         by_day = _measures(conn, ctx, filters, ["line_code", "date"], scope)
+        planned = q.plan_earned_by(conn, filters, ["line_code", "date"], scope)
+        planned["target_minutes"] = pd.to_numeric(planned["target_minutes"], errors="coerce")
         total = m.production_totals(by_day)
         _baseline, wip_df = _wip(conn, ctx, filters, scope, stages=stages, hourly=wip_hourly)
         wip_df = wip_df[wip_df["slot"] <= now]
@@ -269,15 +271,14 @@ def _line_detail(ctx, filters: Filters, scope, now: datetime) -> dict:
     # long windows chart efficiency by week (ratios of the week's sums): a readable figure
     per = "day" if filters.days > HOURLY_MAX_DAYS else "hour"
     weekly = filters.days > m.WEEKLY_BEYOND_DAYS
-    efficiency = (m.add_production_ratios(m.by_week(by_day, MEASURES)) if weekly else by_day)
+    with_plan = by_day.merge(planned, on=["line_code", "date"], how="left")
+    efficiency = m.add_target_efficiency(
+        m.add_production_ratios(m.by_week(with_plan, [*MEASURES, "target_minutes"]))
+        if weekly else with_plan)
+    worked = by_day.loc[(by_day["output"] > 0) | (by_day["target"].fillna(0) > 0), "date"]
     return {"hourly": hourly, "daily": daily, "by_day": by_day, "total": total, "wip": wip_df,
+            "days_off": m.days_off(worked, filters.start, min(filters.end, now.date())),
             "styles": styles, "operators": ops.reset_index(drop=True),
             "series": daily if per == "day" else hourly, "per": per,
             "efficiency": efficiency, "period": "week" if weekly else "day"}
 
-
-LINES_VIEW = View(
-    "lines", line_detail,
-    frames={"output": "series", "cumulative": "series", "efficiency": "efficiency",
-            "wip": "wip", "styles": "styles", "operators": "operators"},
-    values={"summary": "total"})

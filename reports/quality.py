@@ -94,7 +94,8 @@ VIEW = View(
 
 @cached_report("quality_drill")
 def defect_drill(ctx, filters: Filters, dimension: str, value: str, scope=None) -> pd.DataFrame:
-    """The defects behind one Pareto bar (a reason or an operation), newest first."""
+    """Every defect behind one Pareto bar (a reason or an operation), newest first: the bar's
+    height, the drill's total and its CSV are the same defects."""
     if dimension not in DRILL_DIMENSIONS:
         raise ValueError(f"cannot drill defects by {dimension!r}")
     with ctx.engine.connect() as conn:

@@ -25,7 +25,7 @@ from core.filters import Filters
 from reports.series import TrendSeries
 from reports.view import View
 
-WINDOWS = (30, 90, 365)
+TRAILING_DAYS = 7
 LINE_DAYS_MAX = 31  # line comparison by day up to this many days, else by week
 
 
@@ -123,12 +123,15 @@ def _trends(ctx, filters: Filters, scope, _now) -> dict:
     change against the week before, by line, and by line and period (day for windows up to
     LINE_DAYS_MAX days, else week); and the last 7 days against the 7 before them."""
     days = pd.DataFrame({"date": pd.date_range(filters.start, filters.end, freq="D").date})
+    # the trailing 7-day value of the window's first day needs the 6 days before it (else the
+    # line ramps up from the window's start), and the cards compare the last 7 days with the 7
+    # before, also when the window is shorter
+    lead = filters.start - timedelta(days=TRAILING_DAYS - 1)
+    fetch = replace(filters, start=min(lead, filters.end - timedelta(days=13)))
+    lead_days = pd.DataFrame({"date": pd.date_range(lead, filters.end, freq="D").date})
     per = "day" if filters.days <= LINE_DAYS_MAX else "week"
     daily, cards = days.copy(), []
     frames: dict[str, list[pd.DataFrame]] = {"weekly": [], "lines": [], "line_periods": []}
-    # the cards compare the last 7 days with the 7 before, also when the window is shorter
-    fetch = filters if filters.days >= 14 else replace(filters,
-                                                       start=filters.end - timedelta(days=13))
     for s in registered():
         fetched = _parts(ctx, fetch, scope, s)
         parts = fetched[fetched["date"] >= filters.start].copy()
@@ -136,18 +139,28 @@ def _trends(ctx, filters: Filters, scope, _now) -> dict:
         parts["period"] = parts["date"] if per == "day" else parts["week"]
         d = days.merge(t.combine(parts, ["date"], s.num, s.den, s.scale), on="date", how="left")
         daily[s.key] = d["value"]
-        daily[f"{s.key}_7d"] = t.rolling(d, s.num, s.den, s.scale)  # d has every day
+        led = lead_days.merge(t.combine(fetched[fetched["date"] >= lead], ["date"], s.num,
+                                        s.den, s.scale), on="date", how="left")
+        trailing = t.rolling(led, s.num, s.den, s.scale, TRAILING_DAYS)  # every day, lead-in too
+        daily[f"{s.key}_7d"] = trailing[led["date"] >= filters.start].to_numpy()
         w = _by(parts, ["week"], s)
-        w[f"{s.key}_change"] = [t.change(c, p, s.unit) for c, p in
-                                zip(w[s.key], w[s.key].shift())]
+        w[f"{s.key}_change"] = t.week_changes(w[s.key], _week_days(w["week"], filters),
+                                              s.unit)
         frames["weekly"].append(w)
         frames["lines"].append(_by(parts, ["line_code"], s))
         frames["line_periods"].append(_by(parts, ["line_code", "period"], s))
         cards.append(_last_week_card(fetched, s, filters.end))
     keys = {"weekly": ["week"], "lines": ["line_code"], "line_periods": ["line_code", "period"]}
     out = {name: _merged(dfs, keys[name]) for name, dfs in frames.items()}
+    if not out["weekly"].empty:  # a partial week says so: its total is not a week's
+        out["weekly"].insert(1, "days", _week_days(out["weekly"]["week"], filters))
     return {"series": [s.meta() for s in registered()], "daily": daily, **out,
             "line_period": per, "cards": cards}
+
+
+def _week_days(weeks: pd.Series, filters: Filters) -> list[int]:
+    """How many of each week's 7 days (Monday first) lie in the window."""
+    return [t.days_in_window(w, filters.start, filters.end) for w in weeks]
 
 
 def _by(parts: pd.DataFrame, keys: list[str], s: TrendSeries) -> pd.DataFrame:

@@ -149,11 +149,33 @@ def total(ctx, filters: Filters, scope=None) -> dict:
     return _total(ctx, filters, _rules(ctx), scope)
 
 
+@cached_report("camera_lines")
+def camera_lines(ctx) -> list[str]:
+    """The lines cameras watch (those with a station): only they have utilisation figures."""
+    with ctx.engine.connect() as conn:
+        return q.camera_lines(conn)
+
+
+def cameras_note(ctx, filters: Filters, scope) -> str | None:
+    """Why there is no utilisation: none of the selected lines has a camera (None when some
+    do). Names the lines that have them, so "no figure" is not read as "no previous period"."""
+    watched = camera_lines(ctx)
+    chosen = set(filters.lines or (scope if scope is not None else watched))
+    if scope is not None:
+        chosen &= set(scope)
+    if chosen & set(watched):
+        return None
+    where = f"cameras on {', '.join(watched)} only" if watched else "no camera stations yet"
+    return f"no cameras on {'this line' if len(chosen) == 1 else 'these lines'} ({where})"
+
+
 def utilisation_kpis(ctx, filters: Filters, scope) -> list[Kpi]:
     """The Overview's utilisation card."""
     cur, prev = total(ctx, filters, scope), total(ctx, filters.previous(), scope)
     return [kpi("utilisation_pct", "Utilisation", cur["utilisation_pct"],
-                prev["utilisation_pct"], " %", digits=1)]
+                prev["utilisation_pct"], " %", digits=1,
+                note=cameras_note(ctx, filters, scope) if cur["utilisation_pct"] is None
+                else None)]
 
 
 @cached_report("utilisation_page")

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Callable
 
-from reports import downtime, engineering, orders, overview, production, quality, trends
+from reports import downtime, engineering, lines, orders, overview, quality, trends
 from reports import utilisation
 from reports import workforce
 from reports.view import View
 
 VIEWS: dict[str, View] = {v.page: v for v in (
-    overview.VIEW, production.LINES_VIEW, quality.VIEW, downtime.VIEW, workforce.VIEW,
+    overview.VIEW, lines.VIEW, quality.VIEW, downtime.VIEW, workforce.VIEW,
     utilisation.VIEW, orders.VIEW, trends.VIEW, engineering.VIEW,
 )}
 

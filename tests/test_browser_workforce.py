@@ -39,7 +39,9 @@ def test_workforce_page_and_drill_to_an_employee(signed_in):
     duo.driver.get(f"{base}/workforce?{RANGE}")
     # (6 P + 0.5 x 1 HD) / 12 scheduled days = 54.2 %
     duo.wait_for_contains_text("#workforce-summary", "54.2 %", timeout=15)
-    duo.wait_for_contains_text("#workforce-summary", "5 (4)")  # absent (without a punch)
+    # 5 absent days, 4 of them without any punch (each its own figure, no "5 (4)")
+    duo.wait_for_contains_text("#workforce-summary", "ABSENT DAYS5")
+    duo.wait_for_contains_text("#workforce-summary", "WITHOUT ANY PUNCH4")
     for graph in ("#workforce-trend-graph", "#workforce-lines-graph", "#workforce-heatmap"):
         duo.wait_for_element(f"{graph} .main-svg", timeout=10)
     duo.wait_for_contains_text("#workforce-unmatched", "E003", timeout=10)

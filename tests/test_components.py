@@ -4,7 +4,7 @@ import pandas as pd
 from components.cards import fmt, kpi_card
 import io
 
-from components.export import _to_csv, _to_excel
+from components.export import _to_csv, _to_excel, column_label, display_frame
 from components.filter_bar import quick_range
 from datetime import date
 
@@ -57,3 +57,16 @@ def test_excel_export_has_one_sheet_with_a_header_and_defused_text():
     rows = list(sheet.values)
     assert rows[0] == ("line_code", "efficiency_pct")
     assert rows[1] == ("L01", 57.08) and rows[2] == ("'=1+1", None)
+
+
+def test_exports_read_as_words_and_rounded_numbers():
+    df = pd.DataFrame({"line_code": ["L01"], "efficiency_pct": [57.08333], "dhu": [6.66666],
+                       "downtime_min": [12.0], "A": [3], "output_7d": [1234.5678]})
+    shown = display_frame(df)
+    assert list(shown.columns) == ["Line", "Efficiency %", "DHU", "Downtime (min)",
+                                   "Absent days", "Output (7 days)"]
+    assert shown.iloc[0].tolist() == ["L01", 57.1, 6.67, 12.0, 3, 1234.57]
+    assert column_label("wo_number") == "WO number" and column_label("ts") == "Time"
+    # two fields that read the same keep the second's own name rather than repeat a header
+    assert list(display_frame(pd.DataFrame({"line": [1], "line_code": [2]})).columns) == [
+        "Line", "line_code"]

@@ -273,6 +273,8 @@ def test_line_manager_cannot_read_another_line_through_pages_or_exports(plant):
     # /lines/L02 in the URL: the page explains and shows L01 only
     rendered = _router(client, headers, f"/lines/{OTHER_LINE}").get_data(as_text=True)
     assert "do not have access" in rendered
+    # and its title names the line shown, her own, not the one in the URL
+    assert _find(json.loads(rendered), "lines-title")["children"] == "Line L01"
 
 
 def _find(node, component_id):

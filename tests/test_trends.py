@@ -75,6 +75,30 @@ def test_trends_carry_every_registered_series(ctx):
     assert r.trends(ctx, Filters(start=D - timedelta(days=59), end=D))["line_period"] == "week"
 
 
+def test_trailing_seven_days_read_before_the_window(ctx):
+    """The trailing value of the window's first days counts the 6 days before the window: D's
+    1,900 pcs are in the 7 days ending D + 1 .. D + 6 (a mean of 271.4 a day), not a ramp from
+    0, and the window's own daily values stay the window's."""
+    after = r.trends(ctx, Filters(start=D + timedelta(days=1), end=D + timedelta(days=9)))
+    daily = after["daily"].set_index("date")
+    assert daily.loc[D + timedelta(days=1), "output_7d"] == pytest.approx(1900 / 7)
+    assert daily.loc[D + timedelta(days=6), "output_7d"] == pytest.approx(1900 / 7)
+    assert daily.loc[D + timedelta(days=7), "output_7d"] == pytest.approx(0.0)
+    assert D not in daily.index and daily["output"].fillna(0).sum() == 0
+    # a ratio too: D's DHU (41 / 300) is the trailing DHU of D + 1
+    assert daily.loc[D + timedelta(days=1), "dhu_7d"] == pytest.approx(41 / 300 * 100)
+
+
+def test_partial_weeks_show_no_change():
+    """Sat 28 Feb .. Wed 4 Mar: 2 days of one week, 3 of the next; only full weeks compare."""
+    assert [mt.days_in_window(w, D - timedelta(days=2), D + timedelta(days=2))
+            for w in (D - timedelta(days=7), D)] == [2, 3]
+    changes = mt.week_changes(pd.Series([100.0, 300.0, 330.0, 40.0]), [7, 7, 7, 2], " pcs")
+    assert changes[0] is None and changes[1] == pytest.approx(200.0)
+    assert changes[2] == pytest.approx(10.0) and changes[3] is None  # not a 88 % drop
+    assert mt.week_changes(pd.Series([50.0, 60.0]), [3, 7], " %") == [None, None]
+
+
 def test_another_domain_registers_a_series(ctx, monkeypatch):
     monkeypatch.setattr(r, "_SERIES", dict(r._SERIES))
 

@@ -133,15 +133,20 @@ def _csv_rows(name: str, window) -> pd.DataFrame:
 
 
 def _same_as_csv(rows: list[dict], csv: pd.DataFrame, name: str) -> None:
+    """The CSV is the part as a person reads it: each field under its label, percentages to 1
+    decimal and other fractions to 2."""
     assert len(csv) == len(rows), name
     if not rows:
         return
-    assert set(csv.columns) == set(rows[0]), name
-    for col in csv.columns:
-        mine = [_number(r[col]) for r in rows]
-        if all(v is not None or r[col] is None for v, r in zip(mine, rows)):
+    assert set(csv.columns) == {export.column_label(f) for f in rows[0]}, name
+    for field in rows[0]:
+        col = export.column_label(field)
+        mine = [_number(r[field]) for r in rows]
+        if all(v is not None or r[field] is None for v, r in zip(mine, rows)):
+            digits = 1 if field.endswith("_pct") else 2
+            mine = [v if v is None or float(v).is_integer() else round(v, digits) for v in mine]
             theirs = [_number(v) for v in csv[col]]
-            assert theirs == mine, (name, col)  # both rounded to 6 decimals
+            assert theirs == pytest.approx(mine, abs=1e-9), (name, col)
 
 
 def _page_module(page: str):
