@@ -6,6 +6,8 @@ exactly the data its chart or grid shows. `register_export` adds one outside the
 """
 from __future__ import annotations
 
+import re
+
 import logging
 from typing import Callable
 
@@ -94,15 +96,27 @@ def column_label(name: str) -> str:
     return text[0].upper() + text[1:]
 
 
-def display_frame(df: pd.DataFrame | None) -> pd.DataFrame | None:
-    """The frame as a person reads it: headers in words, percentages to 1 decimal and other
-    fractions to 2 (the API keeps the field names and every digit)."""
+ONE_DECIMAL = re.compile(r"(_pct|^dhu|_dhu|^pct)")  # shown to 0.1: percentages and DHU
+
+
+def rounded(df: pd.DataFrame | None) -> pd.DataFrame:
+    """A frame rounded as the page shows it: percentages and DHU to 0.1, other decimals to
+    0.01; whole numbers stay whole; nothing else changes."""
     if df is None:
-        return None
+        return pd.DataFrame()
     out = df.copy()
     for col in out.columns:
         if pd.api.types.is_float_dtype(out[col]):
-            out[col] = out[col].round(1 if str(col).endswith("_pct") else 2)
+            out[col] = out[col].round(1 if ONE_DECIMAL.search(str(col)) else 2)
+    return out
+
+
+def display_frame(df: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The frame as a person reads it: headers in words, rounded as shown (`rounded`; the API
+    keeps the field names and every digit). A card's CSV/Excel and the page workbook's sheets."""
+    if df is None:
+        return None
+    out = rounded(df)
     labels, seen = {}, set()
     for col in out.columns:
         label = column_label(col)

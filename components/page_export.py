@@ -23,7 +23,7 @@ from flask import request
 from auth.gate import request_user
 from auth.saved_views import is_app_page
 from components import page_pdf
-from components.export import _defuse
+from components.export import ONE_DECIMAL, _defuse, display_frame
 from components.filter_bar import filters_from_values
 from components.ids import FILTER_INPUTS
 from core.context import current
@@ -34,21 +34,6 @@ from reports.views import VIEWS
 log = logging.getLogger(__name__)
 
 X = "page-export-"  # ids: the buttons, the downloads, the page id store, the message
-ONE_DECIMAL = re.compile(r"(_pct|^dhu|_dhu|^pct)")
-
-
-def rounded(df: pd.DataFrame | None) -> pd.DataFrame:
-    """A frame rounded for display, as the page shows it: percentages and DHU to 0.1, other
-    decimals to 0.01; whole numbers stay whole; nothing else changes."""
-    if df is None:
-        return pd.DataFrame()
-    out = df.copy()
-    for col in out.columns:
-        if pd.api.types.is_float_dtype(out[col]):
-            out[col] = out[col].round(1 if ONE_DECIMAL.search(str(col)) else 2)
-    return out
-
-
 def _cells(df: pd.DataFrame) -> pd.DataFrame:
     """What Excel can hold: naive datetimes, text for lists and mappings, defused formulas."""
     out = df.copy()
@@ -140,7 +125,7 @@ def workbook(page: str, ctx, filters: Filters, scope=None, made_by: str | None =
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         pd.DataFrame(about).to_excel(writer, sheet_name="Page", index=False, header=False)
         for part, df in frames.items():
-            _cells(rounded(df)).to_excel(writer, sheet_name=names[part], index=False,
+            _cells(display_frame(df) if df is not None else pd.DataFrame()).to_excel(writer, sheet_name=names[part], index=False,
                                          freeze_panes=(1, 0))
         sheet = writer.sheets["Page"]
         sheet.column_dimensions["A"].width = 28

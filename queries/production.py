@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import Integer, case, cast, func, select, union_all
+from sqlalchemy import BigInteger, Float, Integer, case, cast, func, select, union_all
 
 from data import schema
 from queries import line_day, months
@@ -198,14 +198,15 @@ def _operators_by_month(conn, filters: Filters, scope, whole, edges) -> pd.DataF
                  .group_by(u.c.emp_code, u.c.line_code, u.c.month).subquery("pm"))
     pm = per_month.c
     per_emp = frame(conn, select(
-        pm.emp_code, E.c.name, pm.line_code, func.sum(pm.qty).label("qty"),
-        func.sum(pm.earned_minutes).label("earned_minutes"),
-        func.sum(pm.minutes_worked).label("minutes_worked"),
+        # sums of sums: PostgreSQL answers numeric (Decimal) unless told the type
+        pm.emp_code, E.c.name, pm.line_code, cast(func.sum(pm.qty), BigInteger).label("qty"),
+        cast(func.sum(pm.earned_minutes), Float).label("earned_minutes"),
+        cast(func.sum(pm.minutes_worked), Float).label("minutes_worked"),
         cast(func.sum(pm.days), Integer).label("days"))
         .select_from(per_month.join(E, E.c.emp_code == pm.emp_code, isouter=True))
         .group_by(pm.emp_code, E.c.name, pm.line_code).order_by(pm.emp_code, pm.line_code))
     ops = frame(conn, select(u.c.emp_code, u.c.line_code, u.c.operation,
-                             func.sum(u.c.minutes_worked).label("m"))
+                             cast(func.sum(u.c.minutes_worked), Float).label("m"))
                 .group_by(u.c.emp_code, u.c.line_code, u.c.operation),
                 ["emp_code", "line_code", "operation", "m"])
     if per_emp.empty:

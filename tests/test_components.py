@@ -65,7 +65,7 @@ def test_exports_read_as_words_and_rounded_numbers():
     shown = display_frame(df)
     assert list(shown.columns) == ["Line", "Efficiency %", "DHU", "Downtime (min)",
                                    "Absent days", "Output (7 days)"]
-    assert shown.iloc[0].tolist() == ["L01", 57.1, 6.67, 12.0, 3, 1234.57]
+    assert shown.iloc[0].tolist() == ["L01", 57.1, 6.7, 12.0, 3, 1234.57]  # DHU as shown: 0.1
     assert column_label("wo_number") == "WO number" and column_label("ts") == "Time"
     # two fields that read the same keep the second's own name rather than repeat a header
     assert list(display_frame(pd.DataFrame({"line": [1], "line_code": [2]})).columns) == [

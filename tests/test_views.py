@@ -133,8 +133,8 @@ def _csv_rows(name: str, window) -> pd.DataFrame:
 
 
 def _same_as_csv(rows: list[dict], csv: pd.DataFrame, name: str) -> None:
-    """The CSV is the part as a person reads it: each field under its label, percentages to 1
-    decimal and other fractions to 2."""
+    """The CSV is the part as a person reads it: each field under its label, percentages and
+    DHU to 1 decimal and other fractions to 2 (export.ONE_DECIMAL)."""
     assert len(csv) == len(rows), name
     if not rows:
         return
@@ -143,7 +143,7 @@ def _same_as_csv(rows: list[dict], csv: pd.DataFrame, name: str) -> None:
         col = export.column_label(field)
         mine = [_number(r[field]) for r in rows]
         if all(v is not None or r[field] is None for v, r in zip(mine, rows)):
-            digits = 1 if field.endswith("_pct") else 2
+            digits = 1 if export.ONE_DECIMAL.search(field) else 2
             mine = [v if v is None or float(v).is_integer() else round(v, digits) for v in mine]
             theirs = [_number(v) for v in csv[col]]
             assert theirs == pytest.approx(mine, abs=1e-9), (name, col)
