@@ -77,7 +77,7 @@ def batch(start: int, size: int) -> list[dict]:
     return out
 
 
-def run(url: str, sizes: list[int], runs: int, stores: list[str]) -> list[dict]:
+def run(url: str, sizes: list[int], runs: int, stores: list[str] = ("copy",)) -> list[dict]:
     setup(url)
     engine = db.get_engine(url)
     client = ingest_client(url)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from ingest import rollups
 from data import db, schema
 
 D = date(2026, 3, 2)
@@ -78,4 +79,6 @@ def alert_plant(engine) -> None:
 def upsert(engine, table, rows) -> None:
     with engine.begin() as conn:
         db.upsert(conn, table, rows)
+        if table.name in rollups.LINE_DAY_FACTS:  # as every write of these facts does
+            rollups.rebuild_line_day(conn, {r["date"] for r in rows})
         db.bump_data_version(conn)

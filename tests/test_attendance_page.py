@@ -53,7 +53,7 @@ def test_content_shows_the_summary_and_every_card(page):
     text = _text(content)
     assert alert is None and is_open is False
     for expected in ("54.2 %", "workforce-heatmap", "workforce-groups", "workforce-unmatched",
-                     "5 (4)"):
+                     "Absent days", "of them without any punch"):
         assert expected in text
 
 

@@ -34,6 +34,6 @@ def test_bench_quick_mode_measures_every_page_and_prints_the_table(tmp_path):
         assert r["budget"] == "ok" or r["budget"].startswith("MISS")
     assert data["events"] > 0
     extras = data["extras"]
-    assert {r["path"] for r in extras["ingest"]} == {"ingest", "http"}
+    assert {"ingest", "http"} <= {r["path"] for r in extras["ingest"]}
     assert all(r["events_per_s"] > 0 for r in extras["ingest"])
     assert extras["attendance"][1]["written"] > 0  # the first process-attendance run
