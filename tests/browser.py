@@ -35,3 +35,13 @@ def choose(duo, dropdown_id: str, value: str) -> None:
     option = duo.find_element(f'input.dash-options-list-option-checkbox[value="{value}"]')
     option.find_element(By.XPATH, "..").click()
     duo.find_element(".dash-dropdown-search").send_keys(Keys.ESCAPE)
+
+
+def grid_rows(dash_duo, grid: str) -> list[list[str]]:
+    """The cells' text of a grid's rendered rows, in row order: the pinned key column (the
+    grids pin their first column, components/grid.key_pinned) joined to the rest of its row."""
+    def by_index(part):
+        rows = dash_duo.find_elements(f"{grid} .ag-{part}-cols-container .ag-row")
+        return {r.get_attribute("row-index"): r.text.split("\n") for r in rows}
+    left, center = by_index("pinned-left"), by_index("center")
+    return [left.get(i, []) + center[i] for i in sorted(center, key=int)]

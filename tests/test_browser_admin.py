@@ -12,7 +12,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from auth import users
 from data import db
-from tests.browser import serve_signed_in
+from tests.browser import grid_rows, serve_signed_in
 from tests.factories import small_plant
 from tests.test_importer import GOOD, write_folder
 
@@ -71,11 +71,9 @@ def test_csv_reload_good_then_bad(dash_duo, admin_app):
     text = _result(dash_duo, "Import failed")
     assert "nothing was written" in text
     # the errors come a page at a time into a grid: file, line, column, reason per row
-    dash_duo.wait_for_contains_text("#admin-errors .ag-center-cols-container", "production.csv",
-                                    timeout=30)
-    rows = [r.text.split("\n")[:3] for r in dash_duo.find_elements("#admin-errors "
-                                                                   ".ag-center-cols-container "
-                                                                   ".ag-row")]
+    dash_duo.wait_for_contains_text("#admin-errors .ag-pinned-left-cols-container",
+                                    "production.csv", timeout=30)
+    rows = [r[:3] for r in grid_rows(dash_duo, "#admin-errors")]
     assert ["production.csv", "2", "date"] in rows and ["production.csv", "3", "qty"] in rows
     dash_duo.wait_for_contains_text("#admin-audit-grid", "reload failed", timeout=30)
     assert dash_duo.get_logs() == []

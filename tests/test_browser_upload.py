@@ -11,7 +11,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import func, select
 
 from data import db, schema
-from tests.browser import serve_signed_in
+from tests.browser import grid_rows, serve_signed_in
 from tests.test_browser_admin import admin_app  # noqa: F401 (the fixture)
 
 
@@ -59,10 +59,9 @@ def test_upload_a_workbook_then_a_bad_csv(dash_duo, admin_app, tmp_path):  # noq
     _upload(dash_duo, tmp_path / "styles.csv")
     text = _result(dash_duo, "Import failed")
     assert "250 error(s)" in text and "nothing was written" in text
-    dash_duo.wait_for_contains_text("#admin-errors .ag-center-cols-container", "styles.csv",
+    dash_duo.wait_for_contains_text("#admin-errors .ag-pinned-left-cols-container", "styles.csv",
                                     timeout=30)
-    first = dash_duo.find_elements("#admin-errors .ag-center-cols-container .ag-row")
-    assert first[0].text.split("\n")[:3] == ["styles.csv", "2", "smv"]
+    assert grid_rows(dash_duo, "#admin-errors")[0][:3] == ["styles.csv", "2", "smv"]
     # paged: 100 rows a page, three pages
     assert "1 to 100 of 250" in dash_duo.find_element("#admin-errors .ag-paging-panel").text
     dash_duo.find_element("#admin-errors .ag-paging-button[aria-label='Next Page']").click()
