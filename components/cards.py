@@ -105,7 +105,8 @@ def export_button(name: str, *, excel: bool = False) -> html.Span:
                        title=f"Download this data as {label}"),
             dcc.Download(id={"type": ids.EXPORT_DOWNLOAD, "name": name, "format": fmt_code}),
         ]
-    return html.Span(parts)
+    # the buttons stay on one line; a long subtitle wraps instead
+    return html.Span(parts, className="text-nowrap flex-shrink-0")
 
 
 def chart_card(title: str, body, *, export: str | None = None, subtitle: str | None = None,

@@ -63,11 +63,13 @@ def output_vs_target(hourly: pd.DataFrame, *, cumulative: bool = False, x: str =
                                                          dash="dash")))
         return _time_axis(base_layout(fig, y_title="pieces"), per)
     # bars that met their hour's (day's) target are green, and the legend says so
+    # two traces, so each is given its width: a trace of one bar would be drawn a hair wide
     met = (hourly["output"] >= hourly["target"]) & (hourly["target"] > 0)
+    width_ms = 0.8 * (3_600_000 if per == "hour" else 86_400_000)
     for label, rows, color in (("Output", ~met, COLORS["output"]),
                                (f"Output ≥ the {per}'s target", met, COLORS["good"])):
         fig.add_trace(go.Bar(x=x[rows], y=hourly["output"][rows], name=label, marker_color=color,
-                             hovertemplate="%{y:,.0f} pcs"))
+                             width=width_ms, hovertemplate="%{y:,.0f} pcs"))
     fig.add_trace(go.Scatter(x=x, y=hourly["target"], name="Target", mode="lines",
                              line=dict(color=COLORS["target"], width=2, shape="hvh"),
                              hovertemplate="%{y:,.0f} pcs"))
@@ -190,7 +192,10 @@ def small_multiples(df: pd.DataFrame, value: str, *, x: str, y_title: str, fmt: 
     if hover_x:
         fig.update_xaxes(hoverformat=hover_x)
         return fig
-    return _time_axis(fig, per)
+    _time_axis(fig, per)
+    if per in ("day", "week"):  # a panel is narrow (a phone shows two a row): short dates, few
+        fig.update_xaxes(tickformat="%d %b", nticks=4)
+    return fig
 
 
 def _mark_days_off(fig: go.Figure, days_off) -> None:

@@ -30,16 +30,23 @@ def _value(g: pd.DataFrame, num: str, den: str | None, scale: float) -> pd.Serie
     return divide(n, d, scale)
 
 
-def rolling(daily: pd.DataFrame, num: str, den: str | None, scale: float, days: int = 7
-            ) -> pd.Series:
-    """Trailing `days`-day value on a complete daily index: rolling sums, then the ratio; a
-    series without a denominator (a count) gets its mean per day (a day without data is 0)."""
-    n = daily[num].astype(float).fillna(0).rolling(days, min_periods=1)
+def rolling(daily: pd.DataFrame, num: str, den: str | None, scale: float, days: int = 7, *,
+            first_day=None) -> pd.Series:
+    """Trailing `days`-day value on a complete daily index (a `date` column): rolling sums, then
+    the ratio; a series without a denominator (a count) gets its mean per day. From
+    `first_day` (the plant's first day of data) on, a day without data is 0 (a day off);
+    before it the days are unknown, so a trailing value needs `days` days on or after it
+    rather than ramping up from 0. Without `first_day` every day counts."""
+    known = (pd.Series(True, index=daily.index) if first_day is None
+             else pd.to_datetime(daily["date"]) >= pd.Timestamp(first_day))
+
+    def summed(col: str):
+        return daily[col].astype(float).fillna(0).where(known).rolling(days, min_periods=days)
+
+    n = summed(num)
     if not den:
         return n.mean()
-    n = n.sum()
-    d = daily[den].astype(float).fillna(0).rolling(days, min_periods=1).sum()
-    return divide(n, d, scale)
+    return divide(n.sum(), summed(den).sum(), scale)
 
 
 def week_start(dates: pd.Series) -> pd.Series:

@@ -101,32 +101,34 @@ def build(ctx, filters, scope):
                 id="downtime-drill"), export="downtime-reasons",
                 subtitle="of the category picked in the Pareto"), lg=6),
         ], className="g-3 mb-3"),
+        # wide grids get the whole width (nothing scrolls sideways at 1600 px); the chart
+        # and the narrow machine grid share a row
         dbc.Row([
             dbc.Col(chart_card("Downtime by day", graph(af.stacked_by_day(
                 by_day, "category", "downtime_min", y_title="minutes",
                 order=list(cats["category"])), "downtime-daily-graph")
                 if not by_day.empty else empty_state(), export="downtime-daily",
                 subtitle="minutes stopped, by category"), lg=6),
-            dbc.Col(chart_card("By line", g.grid("downtime-lines-grid", data["lines"],
-                                                 LINE_COLUMNS, height=320),
-                               export="downtime-lines", excel=True,
-                               subtitle="availability × performance × quality = OEE"), lg=6),
-        ], className="g-3 mb-3"),
-        dbc.Row([
             dbc.Col(chart_card("By machine", server_grid(
                 "downtime-machines-grid", "downtime-machines", MACHINE_COLUMNS,
                 len(data["machines"]), height=320, extra_fields=("type",)),
                                export="downtime-machines", excel=True,
                                subtitle="MTBF = (available − downtime) / breakdowns"), lg=6),
-            dbc.Col(chart_card("Down now", g.grid("downtime-open-grid", data["open"],
-                                                  OPEN_COLUMNS, height=320,
-                                                  extra_fields=("breakdown_id",))
-                               if not data["open"].empty else
-                               empty_state("No machine is down right now.",
-                                           "Breakdowns still open appear here, flagged red."),
-                               export="downtime-open", excel=True,
-                               subtitle="breakdowns still open, whatever the dates"), lg=6),
         ], className="g-3 mb-3"),
+        html.Div(chart_card("By line", g.grid("downtime-lines-grid", data["lines"],
+                                              LINE_COLUMNS, height=320),
+                            export="downtime-lines", excel=True,
+                            subtitle="availability × performance × quality = OEE"),
+                 className="mb-3"),
+        html.Div(chart_card("Down now", g.grid("downtime-open-grid", data["open"],
+                                               OPEN_COLUMNS, height=240,
+                                               extra_fields=("breakdown_id",))
+                            if not data["open"].empty else
+                            empty_state("No machine is down right now.",
+                                        "Breakdowns still open appear here, flagged red."),
+                            export="downtime-open", excel=True,
+                            subtitle="breakdowns still open, whatever the dates"),
+                 className="mb-3"),
         chart_card("Preventive maintenance", server_grid(
             "downtime-pm-grid", "downtime-pm", PM_COLUMNS, len(data["maintenance"]), height=360)
                    if not data["maintenance"].empty else

@@ -108,7 +108,7 @@ def build(ctx, filters, scope):
             dbc.Col(chart_card("By line", g.grid("quality-lines-grid", data["by_line"],
                                                  LINE_COLUMNS, height=300,
                                                  extra_fields=("dhu_status",)),
-                               export="quality-lines", excel=True), lg=6),
+                               export="quality-lines", excel=True), width=12),
             dbc.Col(chart_card("Open defects", server_grid("quality-open-grid", "quality-open",
                                                            OPEN_COLUMNS, len(data["open"]),
                                                            height=300,
@@ -117,7 +117,7 @@ def build(ctx, filters, scope):
                                empty_state("No open defects.", "Every defect found in this "
                                            "period has been repaired."),
                                export="quality-open", excel=True,
-                               subtitle="found and not yet repaired, newest first"), lg=6),
+                               subtitle="found and not yet repaired, newest first"), width=12),
         ], className="g-3"),
     ])
 

@@ -124,6 +124,10 @@ def build(ctx, filters, scope):
                             "window) shows no change"),
         html.Div(className="mb-3"),
         dbc.Row([
+            # the grid of every series takes the whole width: nothing scrolls sideways
+            dbc.Col(chart_card("Lines over the window", g.grid(
+                "trends-lines-grid", data["lines"], _line_columns(series), height=340),
+                export=f"{PAGE}-lines", excel=True), width=12),
             dbc.Col(chart_card("Line comparison", html.Div([
                 dcc.RadioItems(id="trends-compare-metric", options=options,
                                value=series[0]["key"], inline=True,
@@ -132,10 +136,7 @@ def build(ctx, filters, scope):
                           config={"displaylogo": False},
                           style={"height": f"{compare_height}px"}),
             ]), export=f"{PAGE}-line-periods",
-                subtitle=f"by {data['line_period']} · pick a series"), xl=6),
-            dbc.Col(chart_card("Lines over the window", g.grid(
-                "trends-lines-grid", data["lines"], _line_columns(series), height=340),
-                export=f"{PAGE}-lines", excel=True), xl=6),
+                subtitle=f"by {data['line_period']} · pick a series"), width=12),
         ], className="g-3"),
     ])
 

@@ -145,12 +145,12 @@ def build(ctx, filters, scope):
                 "utilisation-workers-grid", f"{PAGE}-workers", WORKER_COLUMNS,
                 len(data["workers"]), height=380, extra_fields=("emp_code",)),
                                export=f"{PAGE}-workers", excel=True,
-                               subtitle="minutes; lowest utilisation first"), lg=7),
+                               subtitle="minutes; lowest utilisation first"), width=12),
             dbc.Col(chart_card("Stations", server_grid(
                 "utilisation-stations-grid", f"{PAGE}-stations", STATION_COLUMNS,
                 len(data["stations"]), height=380, extra_fields=("type",)),
                                export=f"{PAGE}-stations", excel=True,
-                               subtitle="minutes; occupied = working + idle"), lg=5),
+                               subtitle="minutes; occupied = working + idle"), width=12),
         ], className="g-3"),
     ])
 

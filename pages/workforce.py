@@ -103,7 +103,7 @@ def _summary(total, element_id) -> html.Div:
 def _groups_grid(df):
     if df.empty:
         return empty_state()
-    columns = [g.col("by", "By", maxWidth=120, pinned="left"),
+    columns = [g.col("by", "By", minWidth=120, maxWidth=130, pinned="left"),
                g.col("group", "Group", minWidth=110, pinned="left")] + GROUP_COLUMNS
     return g.grid("workforce-groups", df, columns, height=min(460, 52 + 42 * len(df)),
                   extra_fields=("attendance_status",))

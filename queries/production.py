@@ -37,6 +37,15 @@ def output_by(conn, filters: Filters, keys: list[str], scope=None) -> pd.DataFra
     return frame(conn, stmt, keys + ["output", "earned_minutes"])
 
 
+def first_day(conn, filters: Filters, scope=None) -> date | None:
+    """The first day with production on the filter's lines (whatever its dates): before it
+    the plant had no data, which is not the same as a day without output."""
+    stmt = where_scope(select(func.min(LD.c.date)), LD, filters, scope, use_shift=False,
+                       use_style=False)
+    day = conn.execute(stmt).scalar()
+    return date.fromisoformat(day) if isinstance(day, str) else day
+
+
 def plan_earned_by(conn, filters: Filters, keys: list[str], scope=None) -> pd.DataFrame:
     """Σ target_qty × the planned style's SMV (the minutes the plan means to earn), by keys."""
     cols = [LP.c[k] for k in keys]

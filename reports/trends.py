@@ -130,6 +130,8 @@ def _trends(ctx, filters: Filters, scope, _now) -> dict:
     fetch = replace(filters, start=min(lead, filters.end - timedelta(days=13)))
     lead_days = pd.DataFrame({"date": pd.date_range(lead, filters.end, freq="D").date})
     per = "day" if filters.days <= LINE_DAYS_MAX else "week"
+    with ctx.engine.connect() as conn:  # before it the days are unknown, not days without data
+        first_day = q_prod.first_day(conn, filters, scope)
     daily, cards = days.copy(), []
     frames: dict[str, list[pd.DataFrame]] = {"weekly": [], "lines": [], "line_periods": []}
     for s in registered():
@@ -141,7 +143,8 @@ def _trends(ctx, filters: Filters, scope, _now) -> dict:
         daily[s.key] = d["value"]
         led = lead_days.merge(t.combine(fetched[fetched["date"] >= lead], ["date"], s.num,
                                         s.den, s.scale), on="date", how="left")
-        trailing = t.rolling(led, s.num, s.den, s.scale, TRAILING_DAYS)  # every day, lead-in too
+        trailing = t.rolling(led, s.num, s.den, s.scale, TRAILING_DAYS,  # lead-in days too
+                             first_day=first_day)
         daily[f"{s.key}_7d"] = trailing[led["date"] >= filters.start].to_numpy()
         w = _by(parts, ["week"], s)
         w[f"{s.key}_change"] = t.week_changes(w[s.key], _week_days(w["week"], filters),

@@ -1,4 +1,6 @@
 """The Flask CLI (SPEC section 8): init-db, db, prepare, import, seed-demo; exit codes and messages."""
+import json
+
 from sqlalchemy import func, select
 
 from data import db, schema
@@ -57,6 +59,12 @@ def test_seed_demo_is_deterministic_for_a_seed_and_end(sqlite_url, make_app):
     with engine.connect() as conn:
         assert conn.execute(select(func.sum(schema.production.c.qty))).scalar() == first
         assert db.get_data_version(conn) == version + 1  # a reload bumps the version
+        # each load is in the import history, as the shell user who ran it
+        loads = conn.execute(select(schema.imports.c.kind, schema.imports.c.source,
+                                    schema.imports.c.status, schema.imports.c.username)).all()
+    assert len(loads) == 2 and {row[:3] for row in loads} == {("demo", "demo scale demo, 3 days",
+                                                               "ok")}
+    assert all(row.username.startswith("cli:") for row in loads)
 
 
 def test_seed_demo_rejects_a_bad_end(sqlite_url, make_app):
@@ -110,3 +118,10 @@ def test_prepare_loads_the_demo_into_an_empty_database_once(sqlite_url, make_app
     with engine.connect() as conn:
         assert db.get_data_version(conn) == version
         assert conn.execute(select(func.count()).select_from(schema.users)).scalar() == 1
+        # the first start's demo load is in the import history, once, with its rows
+        loads = conn.execute(select(schema.imports.c.kind, schema.imports.c.source,
+                                    schema.imports.c.status, schema.imports.c.username,
+                                    schema.imports.c.row_counts)).all()
+    assert [row[:4] for row in loads] == [("demo", "demo scale demo (first start)", "ok",
+                                          "system")]
+    assert json.loads(loads[0].row_counts)["production"] == rows

@@ -75,18 +75,45 @@ def test_trends_carry_every_registered_series(ctx):
     assert r.trends(ctx, Filters(start=D - timedelta(days=59), end=D))["line_period"] == "week"
 
 
+def test_trailing_value_needs_seven_days_of_history():
+    """Days before the plant's first day of data are unknown, not 0: the trailing value starts
+    on the seventh day of data instead of ramping up from 0; from the first day on, a day
+    without data (a day off) counts as 0."""
+    daily = pd.DataFrame({"num": [None, None] + [7.0] * 7 + [14.0],
+                          "den": [None, None] + [10.0] * 8,
+                          "date": [D + timedelta(days=i) for i in range(10)]})
+    counts = mt.rolling(daily, "num", None, 1.0, first_day=D + timedelta(days=2))
+    assert counts.iloc[:8].isna().all()  # days 0..7: fewer than 7 days of data behind them
+    assert counts.iloc[8] == pytest.approx(7.0)  # days 2..8
+    assert counts.iloc[9] == pytest.approx((6 * 7 + 14) / 7)  # days 3..9
+    ratio = mt.rolling(daily, "num", "den", 100.0, first_day=D + timedelta(days=2))
+    assert ratio.iloc[:8].isna().all() and ratio.iloc[9] == pytest.approx(56 / 70 * 100)
+    # a day off inside the data is a 0, not a gap
+    gap = daily.assign(num=[None, None, 7.0, None] + [7.0] * 6)
+    assert mt.rolling(gap, "num", None, 1.0, first_day=D + timedelta(days=2)).iloc[8] \
+        == pytest.approx(6 * 7 / 7)
+
+
 def test_trailing_seven_days_read_before_the_window(ctx):
-    """The trailing value of the window's first days counts the 6 days before the window: D's
-    1,900 pcs are in the 7 days ending D + 1 .. D + 6 (a mean of 271.4 a day), not a ramp from
-    0, and the window's own daily values stay the window's."""
+    """The trailing value of the window's first days counts the 6 days before the window, and
+    nothing before the plant's first day of data (D - 1, a loading): D's 1,900 pcs are in the
+    7 days ending D + 5 and D + 6 (a mean of 271.4 a day); before D + 5 there are not yet 7
+    days to average, so no trailing value (not a ramp from 0). The window's own daily values
+    stay the window's."""
     after = r.trends(ctx, Filters(start=D + timedelta(days=1), end=D + timedelta(days=9)))
     daily = after["daily"].set_index("date")
-    assert daily.loc[D + timedelta(days=1), "output_7d"] == pytest.approx(1900 / 7)
+    assert daily.loc[D + timedelta(days=1):D + timedelta(days=4), "output_7d"].isna().all()
+    assert daily.loc[D + timedelta(days=5), "output_7d"] == pytest.approx(1900 / 7)
     assert daily.loc[D + timedelta(days=6), "output_7d"] == pytest.approx(1900 / 7)
     assert daily.loc[D + timedelta(days=7), "output_7d"] == pytest.approx(0.0)
     assert D not in daily.index and daily["output"].fillna(0).sum() == 0
-    # a ratio too: D's DHU (41 / 300) is the trailing DHU of D + 1
-    assert daily.loc[D + timedelta(days=1), "dhu_7d"] == pytest.approx(41 / 300 * 100)
+    # a ratio too: D's DHU (41 / 300) is the trailing DHU of D + 5
+    assert daily.loc[D + timedelta(days=5), "dhu_7d"] == pytest.approx(41 / 300 * 100)
+    # a window whose lead-in holds no data at all (days off) but lies after the first day:
+    # those days are 0, so its first day has a trailing value
+    later = r.trends(ctx, Filters(start=D + timedelta(days=8), end=D + timedelta(days=9)))
+    assert later["daily"].set_index("date").loc[D + timedelta(days=8), "output_7d"] \
+        == pytest.approx(0.0)
 
 
 def test_partial_weeks_show_no_change():
