@@ -167,7 +167,8 @@ def register(server: Flask) -> None:
     @server.cli.command("seed-demo")
     @click.option("--days", type=int, default=None, help="days of history (default per scale)")
     @click.option("--lines", type=int, default=None, help="number of sewing lines")
-    @click.option("--scale", type=click.Choice(["demo", "medium", "large"]), default="demo")
+    @click.option("--scale", type=click.Choice(["demo", "medium", "large", "xlarge"]),
+                  default="demo")
     @click.option("--seed", type=int, default=42)
     @click.option("--end", type=str, default=None, help="last day (YYYY-MM-DD); default now")
     def seed_demo(days, lines, scale, seed, end):

@@ -645,7 +645,7 @@ def first_start_seconds() -> float:
 def parse_args(argv=None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
-    ap.add_argument("--scale", default="demo", choices=["demo", "medium", "large"])
+    ap.add_argument("--scale", default="demo", choices=["demo", "medium", "large", "xlarge"])
     ap.add_argument("--reuse", action="store_true", help="keep the plant already loaded")
     ap.add_argument("--runs", type=int, default=10, help="cold, warm and SQL runs (default 10)")
     ap.add_argument("--naive-runs", type=int, default=None,

@@ -151,6 +151,9 @@ def small_multiples(df: pd.DataFrame, value: str, *, x: str, y_title: str, fmt: 
                         subplot_titles=[str(c) for c in lines], vertical_spacing=0.5 / rows / 2,
                         horizontal_spacing=0.04)
     hover_value = "%{y:" + fmt + "}" + suffix
+    top = float(pd.to_numeric(df[value], errors="coerce").max() or 0)  # shared y: one height
+    if target and target in df:
+        top = max(top, float(pd.to_numeric(df[target], errors="coerce").max() or 0))
     for i, line_code in enumerate(lines):
         part = df[df["line_code"] == line_code].sort_values(x)
         row, col = i // cols + 1, i % cols + 1
@@ -166,19 +169,9 @@ def small_multiples(df: pd.DataFrame, value: str, *, x: str, y_title: str, fmt: 
                 hovertemplate="target " + hover_value + "<extra></extra>",
                 showlegend=i == 0, legendgroup="target"), row=row, col=col)
         if changeovers is not None and not changeovers.empty:
-            for co in changeovers[changeovers["line_code"] == line_code].itertuples():
-                fig.add_shape(type="line", x0=co.date, x1=co.date, y0=0, y1=1,
-                              xref=f"x{'' if i == 0 else i + 1}",
-                              yref=f"y{'' if i == 0 else i + 1} domain",
-                              line=dict(color=COLORS["wip"], width=1, dash="dot"))
-                fig.add_annotation(x=co.date, y=0, yref=f"y{'' if i == 0 else i + 1} domain",
-                                   xref=f"x{'' if i == 0 else i + 1}", text=f"↻ {co.style_code}",
-                                   showarrow=False, yanchor="bottom", xanchor="left",
-                                   font=dict(size=9,
-                                   color=COLORS["wip"]), hovertext=(
-                                       f"style changeover: {co.previous_style or '—'} → "
-                                       f"{co.style_code}"))
-    _mark_days_off(fig, days_off)
+            _mark_changeovers(fig, changeovers[changeovers["line_code"] == line_code], top,
+                              row, col)
+    _mark_days_off(fig, days_off, per)
     base_layout(fig)
     fig.update_layout(hovermode="closest", margin=dict(l=50, r=10, t=30, b=30),
                       legend=dict(orientation="h", yanchor="bottom", y=1.0 + 0.25 / rows,
@@ -198,17 +191,51 @@ def small_multiples(df: pd.DataFrame, value: str, *, x: str, y_title: str, fmt: 
     return fig
 
 
-def _mark_days_off(fig: go.Figure, days_off) -> None:
-    """Shade each day off (nothing planned or made) across every panel, labelled once."""
-    for day in days_off:
-        start = pd.Timestamp(day) - pd.Timedelta(hours=12)
-        where = dict(row="all", col="all") if fig._grid_ref is not None else {}
-        fig.add_vrect(x0=start, x1=start + pd.Timedelta(days=1), fillcolor=COLORS["muted"],
-                      opacity=0.18, line_width=0, layer="below", **where)
-    if len(days_off):
-        fig.add_annotation(text="▒ day off", xref="paper", yref="paper", x=1, y=1,
-                           xanchor="right", yanchor="bottom", showarrow=False,
-                           font=dict(size=10, color=COLORS["muted"]))
+def _mark_changeovers(fig: go.Figure, changes: pd.DataFrame, top: float, row: int,
+                      col: int) -> None:
+    """A panel's style changeovers: a dotted line up the panel and "↻ style" at its foot, as
+    two traces (not a shape and an annotation each: plotly validates and copies every layout
+    shape on each change, which made a year of forty lines' changeovers take seconds)."""
+    if changes.empty:
+        return
+    xs = [v for d in changes["date"] for v in (d, d, None)]
+    fig.add_trace(go.Scatter(x=xs, y=[0, top, None] * len(changes), mode="lines",
+                             line=dict(color=COLORS["wip"], width=1, dash="dot"),
+                             hoverinfo="skip", showlegend=False), row=row, col=col)
+    fig.add_trace(go.Scatter(
+        x=list(changes["date"]), y=[0] * len(changes), mode="text",
+        text=[f"↻ {s}" for s in changes["style_code"]], textposition="top right",
+        textfont=dict(size=9, color=COLORS["wip"]), showlegend=False,
+        hovertext=[f"style changeover: {p or '—'} → {s}" for p, s in
+                   zip(changes["previous_style"], changes["style_code"])],
+        hovertemplate="%{hovertext}<extra></extra>"), row=row, col=col)
+
+
+def _mark_days_off(fig: go.Figure, days_off, per: str = "day") -> None:
+    """Shade each run of days off (nothing planned or made) in every panel, labelled once.
+
+    One rectangle per run of consecutive days and per column of panels, spanning the figure's
+    height, all set at once: a shape per day and panel, added one by one, made a year of forty
+    lines 2,400 shapes and took plotly minutes (each add copies every shape before it). A chart
+    by week shades nothing: a week holds working days too."""
+    if per != "day" or not len(days_off):
+        return
+    runs: list[list[pd.Timestamp]] = []
+    for day in sorted(pd.Timestamp(d) for d in days_off):
+        if runs and day - runs[-1][1] == pd.Timedelta(days=1):
+            runs[-1][1] = day
+        else:
+            runs.append([day, day])
+    columns = len(fig._grid_ref[0]) if fig._grid_ref is not None else 1
+    half = pd.Timedelta(hours=12)
+    shapes = [dict(type="rect", xref="x" if col == 0 else f"x{col + 1}", yref="paper",
+                   x0=first - half, x1=last + half, y0=0, y1=1, fillcolor=COLORS["muted"],
+                   opacity=0.18, line_width=0, layer="below")
+              for first, last in runs for col in range(columns)]
+    fig.update_layout(shapes=list(fig.layout.shapes or ()) + shapes)
+    fig.add_annotation(text="▒ day off", xref="paper", yref="paper", x=1, y=1,
+                       xanchor="right", yanchor="bottom", showarrow=False,
+                       font=dict(size=10, color=COLORS["muted"]))
 
 
 def by_line_over_days(df: pd.DataFrame, value: str, *, y_title: str, fmt: str = ".1f",

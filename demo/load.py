@@ -32,6 +32,8 @@ SCALES = {
     "medium": Config(days=180, lines=20, camera_lines=4, camera_stations=16, heartbeat_min=5),
     # the benchmark plant: a year, 40 lines, about 2,000 people and 10 million camera events
     "large": Config(days=365, lines=40, camera_lines=8, camera_stations=0, heartbeat_min=5),
+    # the cost curve's far end (issue 20): 120 lines, about 6,000 people, 30 million events
+    "xlarge": Config(days=365, lines=120, camera_lines=24, camera_stations=0, heartbeat_min=5),
 }
 
 

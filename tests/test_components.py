@@ -70,3 +70,40 @@ def test_exports_read_as_words_and_rounded_numbers():
     # two fields that read the same keep the second's own name rather than repeat a header
     assert list(display_frame(pd.DataFrame({"line": [1], "line_code": [2]})).columns) == [
         "Line", "line_code"]
+
+
+def test_by_line_charts_mark_days_off_and_changeovers_cheaply():
+    """Issue 19 item 7 and issue 20: days off shaded once per run of days and column of panels
+    (not per day and panel), nothing shaded on a chart by week, a changeover's dotted line and
+    label as traces of its own panel; a year of forty lines draws in well under a second (it
+    took minutes with a shape per day and panel)."""
+    import time
+    from datetime import timedelta
+
+    from components import figures
+    days = [date(2026, 3, 1) + timedelta(days=i) for i in range(14)]
+    lines = ["L01", "L02", "L03"]
+    df = pd.DataFrame([(d, ln, 60.0, 65.0) for d in days for ln in lines],
+                      columns=["date", "line_code", "efficiency_pct", "target_efficiency_pct"])
+    off = [date(2026, 3, 6), date(2026, 3, 7), date(2026, 3, 13)]  # Fri + Sat, then a Friday
+    changes = pd.DataFrame({"line_code": ["L02"], "date": [date(2026, 3, 9)],
+                            "style_code": ["TS-1101"], "previous_style": ["KD-1105"]})
+    fig = figures.efficiency_by_day(df, days_off=off, changeovers=changes)
+    rects = [s for s in fig.layout.shapes if s.type == "rect"]
+    assert len(rects) == 2 * 2  # two runs of days off × two columns of panels
+    assert {s.xref for s in rects} == {"x", "x2"}
+    labels = [t for t in fig.data if t.mode == "text"]
+    assert len(labels) == 1 and labels[0].text == ("↻ TS-1101",)
+    assert labels[0].xaxis == "x2"  # L02's panel
+    assert "KD-1105 → TS-1101" in labels[0].hovertext[0]
+    weekly = figures.efficiency_by_day(df, weekly=True, days_off=off)
+    assert not [s for s in weekly.layout.shapes if s.type == "rect"]
+
+    year = [date(2025, 4, 1) + timedelta(days=i) for i in range(365)]
+    many = [f"L{i:02d}" for i in range(1, 41)]
+    big = pd.DataFrame([(d, ln, 60.0, 65.0) for d in year for ln in many],
+                       columns=["date", "line_code", "efficiency_pct", "target_efficiency_pct"])
+    fridays = [d for d in year if d.weekday() == 4]
+    t0 = time.perf_counter()
+    figures.efficiency_by_day(big, days_off=fridays)
+    assert time.perf_counter() - t0 < 10  # was minutes; about 0.7 s here
