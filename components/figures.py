@@ -147,7 +147,6 @@ def small_multiples(df: pd.DataFrame, value: str, *, x: str, y_title: str, fmt: 
     lines = sorted(df["line_code"].dropna().unique())
     if per != "day":  # a week's point holds several days: changeovers are marked by day only
         changeovers = None
-    df = df.round({value: 2, **({target: 2} if target else {})})  # 2 decimals draw the same
     cols = min(MULTIPLES_COLUMNS, max(1, len(lines)))
     rows = max(1, -(-len(lines) // cols))
     fig = make_subplots(rows=rows, cols=cols, shared_xaxes="all", shared_yaxes="all",
