@@ -7,7 +7,6 @@ import secrets
 import sys
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import click
 from flask import Flask
@@ -16,6 +15,7 @@ from sqlalchemy import func, select
 from auth import audit, users
 from data import db, schema
 from ingest import alerts, history
+from ingest.schedule import plant_now
 from core.context import current
 
 DEMO_ADMIN_PASSWORD = "floorpulse-demo"
@@ -36,7 +36,7 @@ def prepare(settings, *, demo_if_empty: bool | None = None) -> list[str]:
     if empty and wanted:
         from demo import load as demo_plant
         log.info("empty database: loading demo data (DEMO_DATA=0 to start empty)")
-        started = _plant_now(settings)
+        started = plant_now(settings)
         counts = demo_plant.load_demo(engine, plant_tz=settings.plant_tz,
                                       rules=rollups.rules_of(settings))
         _record_demo_load(engine, settings, "demo scale demo (first start)", "system", started,
@@ -46,15 +46,11 @@ def prepare(settings, *, demo_if_empty: bool | None = None) -> list[str]:
     return revisions
 
 
-def _plant_now(settings) -> datetime:
-    return datetime.now(ZoneInfo(settings.plant_tz)).replace(tzinfo=None)
-
-
 def _record_demo_load(engine, settings, source: str, username: str, started: datetime,
                       counts: dict[str, int]) -> None:
     """A demo load joins the import history, as the Admin page's reload does."""
     history.record_import(engine, kind="demo", source=source, username=username,
-                          started=started, finished=_plant_now(settings), ok=True,
+                          started=started, finished=plant_now(settings), ok=True,
                           row_counts=counts, errors=[])
 
 
@@ -189,7 +185,7 @@ def register(server: Flask) -> None:
                 raise click.BadParameter(f"--end must be a date like 2026-03-31, not '{end}'")
             if len(end) <= 10:  # a date: the data runs to the end of that day
                 kwargs["end"] = kwargs["end"].replace(hour=23)
-        t0, started = datetime.now(), _plant_now(settings)
+        t0, started = datetime.now(), plant_now(settings)
         db.create_schema(_engine())
         counts = demo.load_demo(_engine(), **kwargs)
         _record_demo_load(_engine(), settings, f"demo scale {scale}"

@@ -153,9 +153,11 @@ def small_multiples(df: pd.DataFrame, value: str, *, x: str, y_title: str, fmt: 
                         subplot_titles=[str(c) for c in lines], vertical_spacing=0.5 / rows / 2,
                         horizontal_spacing=0.04)
     hover_value = "%{y:" + fmt + "}" + suffix
-    top = float(pd.to_numeric(df[value], errors="coerce").max() or 0)  # shared y: one height
-    if target and target in df:
-        top = max(top, float(pd.to_numeric(df[target], errors="coerce").max() or 0))
+    marked = changeovers is not None and not changeovers.empty
+    if marked:  # the changeovers' lines reach the top of the shared y axis
+        top = float(pd.to_numeric(df[value], errors="coerce").max() or 0)
+        if target and target in df:
+            top = max(top, float(pd.to_numeric(df[target], errors="coerce").max() or 0))
     for i, line_code in enumerate(lines):
         part = df[df["line_code"] == line_code].sort_values(x)
         row, col = i // cols + 1, i % cols + 1
@@ -170,7 +172,7 @@ def small_multiples(df: pd.DataFrame, value: str, *, x: str, y_title: str, fmt: 
                 line=dict(color=COLORS["target"], width=1.5, dash="dash"),
                 hovertemplate="target " + hover_value + "<extra></extra>",
                 showlegend=i == 0, legendgroup="target"), row=row, col=col)
-        if changeovers is not None and not changeovers.empty:
+        if marked:
             _mark_changeovers(fig, changeovers[changeovers["line_code"] == line_code], top,
                               row, col)
     _mark_days_off(fig, days_off, per)
