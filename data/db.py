@@ -208,10 +208,7 @@ def bulk_insert(conn, table: Table, frame: pd.DataFrame) -> int:
         return 0
     quoted = ", ".join(f'"{n}"' for n in names)
     if conn.dialect.name == "postgresql":
-        buffer = io.StringIO()
-        _for_copy(frame, table, names).to_csv(buffer, index=False, header=False,
-                                              quoting=csv.QUOTE_MINIMAL)
-        buffer.seek(0)
+        buffer = io.StringIO(copy_csv(frame, table, names))
         with conn.connection.dbapi_connection.cursor() as cursor:
             cursor.copy_expert(f'COPY "{table.name}" ({quoted}) FROM STDIN WITH (FORMAT csv)',
                                buffer)
@@ -223,19 +220,92 @@ def bulk_insert(conn, table: Table, frame: pd.DataFrame) -> int:
     return len(rows)
 
 
-def _for_copy(frame: pd.DataFrame, table: Table, names: list[str]) -> pd.DataFrame:
-    """The frame in COPY's CSV forms: whole numbers without ".0", ISO timestamps and dates."""
-    out = {}
-    for name in names:
-        s, kind = frame[name], table.c[name].type
-        if isinstance(kind, DateTime):
-            s = pd.to_datetime(s).dt.strftime("%Y-%m-%d %H:%M:%S.%f")
-        elif isinstance(kind, Integer) and s.dtype.kind == "f":
-            s = s.astype("Int64")
-        elif isinstance(kind, Boolean) and s.dtype.kind != "b":
-            s = s.map(lambda v: None if v is None or v != v else bool(v))
-        out[name] = s
-    return pd.DataFrame(out)
+def bulk_insert_stream(conn, table: Table, frames: Iterable[pd.DataFrame]) -> int:
+    """`bulk_insert` of a stream of frames (a day at a time, say); return the row count.
+
+    PostgreSQL: one COPY for the whole stream, fed as the frames come, so the server parses one
+    frame while Python makes the next (the two use both cores; a COPY per frame waits for the
+    server at every frame's end). SQLite: `bulk_insert` frame by frame."""
+    if conn.dialect.name != "postgresql":
+        return sum(bulk_insert(conn, table, frame) for frame in frames)
+    stream = _CsvStream(table, iter(frames))
+    if not stream.names:
+        return 0
+    quoted = ", ".join(f'"{n}"' for n in stream.names)
+    with conn.connection.dbapi_connection.cursor() as cursor:
+        cursor.copy_expert(f'COPY "{table.name}" ({quoted}) FROM STDIN WITH (FORMAT csv)',
+                           stream, size=1 << 20)
+    return stream.rows
+
+
+class _CsvStream:
+    """A file-like reader of a stream of frames as COPY's CSV, made one frame at a time."""
+
+    def __init__(self, table: Table, frames: Iterator[pd.DataFrame]):
+        self.table, self.frames, self.rows = table, frames, 0
+        self.text, self.at = "", 0
+        self.first = next(self.frames, None)
+        self.names = ([c.name for c in table.columns if c.name in self.first.columns]
+                      if self.first is not None else [])
+
+    def _next_frame(self) -> pd.DataFrame | None:
+        if self.first is not None:
+            frame, self.first = self.first, None
+            return frame
+        return next(self.frames, None)
+
+    def read(self, size: int = -1) -> str:
+        while size < 0 or len(self.text) - self.at < size:
+            frame = self._next_frame()
+            if frame is None:
+                break
+            if frame.empty:
+                continue
+            self.text = self.text[self.at:] + copy_csv(frame, self.table, self.names)
+            self.at = 0
+            self.rows += len(frame)
+        end = len(self.text) if size < 0 else self.at + size
+        out, self.at = self.text[self.at:end], min(end, len(self.text))
+        return out
+
+
+def copy_csv(frame: pd.DataFrame, table: Table, names: list[str]) -> str:
+    """The frame's `names` columns as COPY's CSV text: whole numbers without ".0", ISO
+    timestamps and dates, empty (NULL) for a missing value, quotes only where a value needs them.
+
+    Made column by column with numpy (a year of camera events is 10 million rows: pandas'
+    to_csv, row by row, was 3 us a row, this is about 1.3)."""
+    columns = [_copy_text(frame[name], table.c[name].type) for name in names]
+    return "\n".join(map(",".join, zip(*columns))) + "\n" if len(frame) else ""
+
+
+_NEEDS_QUOTES = '[",\n\r]'
+
+
+def _copy_text(s: pd.Series, kind) -> np.ndarray:
+    missing = pd.isna(s).to_numpy()
+    if isinstance(kind, DateTime):
+        s = pd.to_datetime(s)
+        if s.dt.tz is not None:  # the wall time, as stored
+            s = s.dt.tz_localize(None)
+        out = np.datetime_as_string(s.to_numpy(), unit="us").astype(object)
+    elif isinstance(kind, Date):
+        out = np.datetime_as_string(pd.to_datetime(s).to_numpy(), unit="D").astype(object)
+    elif isinstance(kind, Integer) and s.dtype.kind in "fO":
+        out = s.astype("Int64").astype(str).to_numpy(dtype=object)
+    elif isinstance(kind, Boolean) and s.dtype.kind != "b":
+        out = np.array([str(bool(v)) for v in s.tolist()], dtype=object)
+    elif s.dtype.kind in "biuf":
+        out = s.to_numpy().astype(str).astype(object)
+    else:  # text: quoted where it holds a comma, a quote or a line break
+        text = s.astype(str) if not isinstance(s.dtype, pd.StringDtype) else s.fillna("")
+        quote = text.str.contains(_NEEDS_QUOTES, regex=True).to_numpy(dtype=bool)
+        out = text.to_numpy(dtype=object)
+        if quote.any():
+            out[quote] = ['"' + v.replace('"', '""') + '"' for v in out[quote]]
+    if missing.any():
+        out[missing] = ""
+    return out
 
 
 def plain_rows(frame: pd.DataFrame, table: Table, names: list[str]) -> list[tuple]:
@@ -275,6 +345,9 @@ def bulk_load(conn, tables: Iterable[Table]) -> Iterator[None]:
     if postgres:
         conn.exec_driver_sql("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables))
         conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '512MB'")
+        # for the rest of the load's transaction: compiling each month's rollup statement
+        # (JIT) cost a quarter of a second and saved nothing
+        conn.exec_driver_sql("SET LOCAL jit = off")
     else:
         for table in reversed(tables):
             conn.execute(table.delete())

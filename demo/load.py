@@ -77,13 +77,16 @@ def load_demo(engine, *, days: int | None = None, lines: int | None = None, scal
             for i, table in enumerate(tables):
                 report(0.1 + 0.3 * i / len(tables), f"loading {table.name}")
                 counts[table.name] = db.bulk_insert(conn, table, frames[table.name])
-            for i, chunk in enumerate(events):
-                report(0.4 + 0.45 * i / max(event_days, 1), "loading camera events")
-                counts["events"] += db.bulk_insert(conn, schema.events, chunk)
+            report(0.4, "loading camera events")
+            counts["events"] = db.bulk_insert_stream(conn, schema.events, _reporting(
+                events, lambda i: report(0.4 + 0.45 * i / max(event_days, 1),
+                                         "loading camera events")))
             report(0.85, "indexing")
-        report(0.88, "building the daily rollups")
+        report(0.88, "building the utilisation rollup")
         rollups.rebuild(conn, rules or rollups.rules_of(rollups.default_settings()))
+        report(0.91, "building the line-day rollups")
         rollups.rebuild_line_day(conn)
+        report(0.92, "building the operator-month rollup")
         rollups.rebuild_operator_month(conn)
         report(0.94, "computing attendance from the punches")
         attendance.forget_progress(conn)
@@ -94,6 +97,13 @@ def load_demo(engine, *, days: int | None = None, lines: int | None = None, scal
         db.bump_data_version(conn)
     report(1.0, "done")
     return {table.name: counts[table.name] for table in schema.DATA_TABLES}
+
+
+def _reporting(chunks: Iterator, report: Callable[[int], None]) -> Iterator:
+    """The chunks, calling report(i) before the i-th is handed on."""
+    for i, chunk in enumerate(chunks):
+        report(i)
+        yield chunk
 
 
 def resolve_end(end: datetime | date | str | None, plant_tz: str) -> datetime:
