@@ -71,6 +71,9 @@ def load_demo(engine, *, days: int | None = None, lines: int | None = None, scal
     frames, events, event_days = _build(days=days, lines=lines, scale=scale, seed=seed,
                                         end=end, plant_tz=plant_tz)
     tables = [t for t in schema.DATA_TABLES if t is not schema.events]
+    # the demo's "now" is the end of the hour it runs up to
+    now = resolve_end(end, plant_tz) + timedelta(hours=1)
+    frames["punches"] = attendance.as_processed(frames["punches"], frames["shifts"], now)
     counts = {"events": 0}
     with engine.begin() as conn:
         with db.bulk_load(conn, schema.DATA_TABLES + schema.ROLLUP_TABLES):
@@ -90,8 +93,6 @@ def load_demo(engine, *, days: int | None = None, lines: int | None = None, scal
         rollups.rebuild_operator_month(conn)
         report(0.94, "computing attendance from the punches")
         attendance.forget_progress(conn)
-        # the demo's "now" is the end of the hour it runs up to
-        now = resolve_end(end, plant_tz) + timedelta(hours=1)
         counts["attendance_daily"] = attendance.process_attendance(engine, now, conn=conn).written
         db.analyze(conn, schema.ROLLUP_TABLES + (schema.attendance_daily,))
         db.bump_data_version(conn)

@@ -103,6 +103,21 @@ def process_attendance(engine, now: datetime, *, start: date | None = None,
     return report
 
 
+def as_processed(punches: pd.DataFrame, shifts: pd.DataFrame, now: datetime) -> pd.DataFrame:
+    """The punches with the flags a first run at `now` leaves before it flags the unmatched ones:
+    processed and matched up to the last closed day, inside the plausible window; unset after.
+    A bulk load writes them so, and its run then has no million-row UPDATE to make."""
+    lo, hi = ts_window(now)
+    closed = att.last_closed_day(now, shifts) if not shifts.empty else None
+    ts = pd.to_datetime(punches["ts"])
+    done = pd.Series(False, index=punches.index)
+    if closed is not None:
+        done = (ts >= pd.Timestamp(lo)) & (ts <= pd.Timestamp(hi)) \
+            & (ts < pd.Timestamp(_midnight(closed + timedelta(days=1))))
+    flag = pd.Series(None, index=punches.index, dtype=object)
+    return punches.assign(processed=flag.where(~done, True), unmatched=flag.where(~done, False))
+
+
 def keep_rollup(conn) -> None:
     """Build attendance_day from every record if it has not been kept so far (a database made
     before it existed); from then on each processed chunk writes its own days."""

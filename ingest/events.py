@@ -9,7 +9,6 @@ gets the content hash `csv_rules.event_id_for` gives it on import.
 """
 from __future__ import annotations
 
-import csv
 import io
 import logging
 import time
@@ -92,10 +91,7 @@ def _store_postgresql_values(conn, rows: pd.DataFrame) -> int:
 
 
 def _store_postgresql(conn, rows: pd.DataFrame) -> int:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerows(db.plain_rows(rows, schema.events, COLUMNS))  # None -> an empty unquoted field, which COPY reads as NULL
-    buffer.seek(0)
+    buffer = io.StringIO(db.copy_csv(rows, schema.events, COLUMNS))
     names = ", ".join(f'"{c}"' for c in COLUMNS)
     cursor = conn.connection.dbapi_connection.cursor()
     try:

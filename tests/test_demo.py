@@ -220,3 +220,28 @@ def test_a_short_range_over_a_weekly_off_in_the_small_hours_still_has_data(sqlit
     with engine.connect() as conn:
         days = {r[0] for r in conn.execute(select(schema.production.c.date).distinct())}
     assert min(days) == date(2026, 3, 5)  # Thursday
+
+
+def test_loaded_punches_are_flagged_as_processing_them_again_flags_them(sqlite_url):
+    """The load writes punches with the flags processing leaves (processed up to the last closed
+    day, the unmatched ones flagged; today's not yet); taking every flag away and processing from
+    the first punch again gives exactly the same flags."""
+    from ingest import attendance
+    engine = db.get_engine(sqlite_url)
+    db.create_schema(engine)
+    demo.load_demo(engine, **SMALL)
+    P = schema.punches
+
+    def flags():
+        with engine.connect() as conn:
+            return sorted(conn.execute(select(P.c.emp_code, P.c.ts, P.c.direction,
+                                              P.c.processed, P.c.unmatched)).all())
+
+    loaded = flags()
+    assert {p for *_, p, _ in loaded} == {True, None}  # today's punches wait for the day's end
+    assert any(u for *_, u in loaded)  # the small plant has forgotten punches to flag
+    with engine.begin() as conn:
+        conn.execute(P.update().values(processed=None, unmatched=None))
+        attendance.forget_progress(conn)
+    attendance.process_attendance(engine, END + timedelta(hours=1))
+    assert flags() == loaded
