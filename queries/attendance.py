@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Sequence
 
 import pandas as pd
 from sqlalchemy import and_, case, func, or_, select, union_all
@@ -170,45 +171,49 @@ def day_rollup_kept(conn) -> bool:
     return db.get_meta(conn, ROLLUP_KEY) is not None
 
 
-def summary_by(conn, filters: Filters, keys: list[str], scope=None, emps=(), departments=()
-               ) -> pd.DataFrame:
+def summary_by(conn, filters: Filters, keys: list[str], scope=None, emps=(), departments=(),
+               sums: Sequence[str] = MEASURES) -> pd.DataFrame:
     """Status counts and exception sums grouped by keys (date, line_code, department,
     shift_code, emp_code). P, HD and A count scheduled days only; WO and PH are off days.
     Groupings of DAY_KEYS read the daily rollup when process-attendance keeps it; groupings of
     MONTH_KEYS read the monthly rollup for the window's months (months.cover), the days of
-    its edge months the facts: added, or taken away when fewer."""
+    its edge months the facts: added, or taken away when fewer. `sums`: the MEASURES to read
+    (all by default; Trends reads three of the fifteen)."""
+    sums = [m for m in MEASURES if m in sums]
     rolled_months, add, sub = months.cover(filters.start, filters.end)
     if not emps and set(keys) <= set(DAY_KEYS) and day_rollup_kept(conn):
         cols = [AD_DAY.c[k] for k in keys]
-        stmt = select(*cols, *[func.sum(AD_DAY.c[m]).label(m) for m in MEASURES])
+        stmt = select(*cols, *[func.sum(AD_DAY.c[m]).label(m) for m in sums])
         stmt = where_filters(stmt, AD_DAY, filters, scope, use_style=False)
         if departments:
             stmt = stmt.where(AD_DAY.c.department.in_(list(departments)))
     elif set(keys) <= set(MONTH_KEYS) and rolled_months is not None:
-        parts = [_scoped(select(*[AM.c[k] for k in keys], *[AM.c[m] for m in MEASURES]),
+        netted = sums if "records" in sums else [*sums, "records"]  # for the HAVING below
+        parts = [_scoped(select(*[AM.c[k] for k in keys], *[AM.c[m] for m in netted]),
                          months.whole_months(filters, rolled_months), scope, emps, departments,
                          table=AM, date_col="month")]
         for ranges, sign in ((add, 1), (sub, -1)):
             if ranges:
                 facts = select(*[AD.c[k] for k in keys],
                                *[m if sign > 0 else (-1 * m.element).label(m.name)
-                                 for m in measures()])
+                                 for m in measures() if m.name in netted])
                 facts = facts.where(months.in_ranges(AD.c.date, ranges))
                 facts = _people(where_scope(facts, AD, filters, scope, use_style=False), AD,
                                 emps, departments)
                 parts.append(facts.group_by(*[AD.c[k] for k in keys]))
         rows = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("m")
         cols = [rows.c[k] for k in keys]
-        stmt = select(*cols, *[func.sum(rows.c[m]).label(m) for m in MEASURES])
+        stmt = select(*cols, *[func.sum(rows.c[m]).label(m) for m in sums])
         if keys and sub:  # a group seen only on the days taken away nets to no records
             stmt = stmt.having(func.sum(rows.c.records) > 0)
     else:
         cols = [AD.c[k] for k in keys]
-        stmt = _scoped(select(*cols, *measures()), filters, scope, emps, departments)
+        stmt = _scoped(select(*cols, *[m for m in measures() if m.name in sums]), filters, scope,
+                       emps, departments)
     if keys:
         stmt = stmt.group_by(*cols).order_by(*cols)
-    df = frame(conn, stmt, keys + MEASURES)
-    for col in MEASURES:
+    df = frame(conn, stmt, keys + sums)
+    for col in sums:
         df[col] = pd.to_numeric(df[col], errors="coerce").fillna(0)
     return df
 

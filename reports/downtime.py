@@ -8,6 +8,7 @@ clipped to it, an open breakdown's run up to now.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Sequence
 
 import pandas as pd
 
@@ -33,10 +34,11 @@ def current_minute(ctx) -> datetime:
     return ctx.now().replace(second=0, microsecond=0)
 
 
-def _clipped(conn, ctx, filters: Filters, scope, now: datetime) -> pd.DataFrame:
-    """Breakdowns of the window with their clipped minutes."""
+def _clipped(conn, ctx, filters: Filters, scope, now: datetime,
+             columns: Sequence[str] = q.BREAKDOWN_COLUMNS) -> pd.DataFrame:
+    """Breakdowns of the window (`columns` of them) with their clipped minutes."""
     start, end = m.production_window(filters.start, filters.end, filter_options(ctx)["shifts"])
-    bd = q.breakdowns_overlapping(conn, start, end, filters, scope)
+    bd = q.breakdowns_overlapping(conn, start, end, filters, scope, columns)
     return m.clip_minutes(bd, start, end, now)
 
 
@@ -178,7 +180,8 @@ def _downtime_parts(ctx, filters: Filters, scope) -> pd.DataFrame:
     """Downtime minutes per production day and line, each stop split over the days it ran on
     (so a day's value does not depend on the window around it; open: up to now)."""
     with ctx.engine.connect() as conn:
-        bd = _by_day(ctx, _clipped(conn, ctx, filters, scope, current_minute(ctx)))
+        bd = _by_day(ctx, _clipped(conn, ctx, filters, scope, current_minute(ctx),
+                                   ("line_code", "start_ts", "end_ts")))
     if bd.empty:
         return pd.DataFrame(columns=["date", "line_code", "downtime_min"])
     return (bd.groupby(["day", "line_code"], as_index=False)["minutes"].sum()

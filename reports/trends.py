@@ -31,15 +31,17 @@ LINE_DAYS_MAX = 31  # line comparison by day up to this many days, else by week
 
 # --- the production series ----------------------------------------------------------------------
 
+@cached_report("trend_output")
 def _output_parts(ctx, filters: Filters, scope) -> pd.DataFrame:
+    """Output and earned minutes per date and line (cached: the efficiency series reads it too)."""
     with ctx.engine.connect() as conn:
         return q_prod.output_by(conn, filters, ["date", "line_code"], scope)
 
 
 def _efficiency_parts(ctx, filters: Filters, scope) -> pd.DataFrame:
     keys = ["date", "line_code"]
+    out = _output_parts(ctx, filters, scope)[keys + ["earned_minutes"]]
     with ctx.engine.connect() as conn:
-        out = q_prod.output_by(conn, filters, keys, scope)[keys + ["earned_minutes"]]
         plan = q_prod.plan_by(conn, filters, keys, scope)[keys + ["available_minutes"]]
     return out.merge(plan, on=keys, how="outer")
 

@@ -213,7 +213,8 @@ def attendance_parts(ctx, filters: Filters, scope=None) -> pd.DataFrame:
     """Per date and line: present_days (P + 0.5 x HD) and scheduled_days, for the Trends page:
     attendance_pct of any group = Σ present_days / Σ scheduled_days x 100."""
     with ctx.engine.connect() as conn:
-        df = q.summary_by(conn, filters, ["date", "line_code"], scope)
+        df = q.summary_by(conn, filters, ["date", "line_code"], scope,
+                          sums=("P", "HD", "scheduled_days"))
     df["present_days"] = df["P"] + 0.5 * df["HD"]
     return df[["date", "line_code", "present_days", "scheduled_days"]]
 

@@ -275,6 +275,28 @@ def test_year_views_are_the_same_from_the_month_rollups_and_from_the_facts(
     assert ops["qty"].sum() > from_rollups[3]["qty"].sum() + 1000
 
 
+def test_attendance_sums_read_alone_are_the_full_summarys_columns(engine):
+    """summary_by(sums=...) reads only the sums asked for (Trends reads three of fifteen) and they
+    are the full summary's, from the day rollup, the month rollup with edge days added and taken
+    away, and the records."""
+    from datetime import date, datetime
+    from queries import attendance as qa
+
+    demo.load_demo(engine, days=75, lines=2, end=datetime(2026, 3, 31, 14), rules=RULES)
+    sums = ["P", "HD", "scheduled_days"]
+    windows = [Filters(start=date(2026, 1, 20), end=date(2026, 3, 25)),
+               Filters(start=date(2026, 3, 2), end=date(2026, 3, 31), lines=("L01",))]
+    with engine.connect() as conn:
+        for f in windows:
+            for keys, emps in ((["date", "line_code"], ()), (["emp_code"], ()), ([], ()),
+                               (["line_code"], ("E10001", "E10002"))):  # the last: the records
+                full = qa.summary_by(conn, f, keys, emps=emps)
+                some = qa.summary_by(conn, f, keys, emps=emps, sums=("scheduled_days", "HD", "P"))
+                assert list(some.columns) == keys + sums
+                assert full["scheduled_days"].sum() > 0, (f, keys)
+                pd.testing.assert_frame_equal(some, full[keys + sums], check_dtype=False)
+
+
 def test_month_rollups_are_kept_by_the_write_paths(engine):
     """Rebuilding the months a write touched gives the rollup a full rebuild gives; process-
     attendance and the CSV import keep their month rollups."""
