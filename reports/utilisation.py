@@ -37,16 +37,13 @@ def _shifts(ctx) -> pd.DataFrame:
     return filter_options(ctx)["shifts"]
 
 
-GRAIN = ["date", "line_code", "station_code", "emp_code"]
-
-
 @cached_report("utilisation_base")
-def _base(ctx, filters: Filters, rules, scope, keys: tuple[str, ...] = tuple(GRAIN)
-          ) -> pd.DataFrame:
-    """State minutes and units by keys (default: per day, line, station and worker, that every
-    view of the window rolls up from): read from the daily rollup (data/rollups.py) where it
-    holds the window's days, worked out from the events (LEAD in SQL) for the days it does not.
-    Rows of the two parts are not merged: roll them up by keys before use."""
+def _base(ctx, filters: Filters, rules, scope, keys: tuple[str, ...]) -> pd.DataFrame:
+    """State minutes and units by keys, summed by the database: read from the daily rollup
+    (data/rollups.py) where it holds the window's days, worked out from the events (LEAD in SQL)
+    for the days it does not. Rows of the two parts are not merged: roll them up by keys before
+    use. Each view reads its own grouping: a year of the large plant per day, line, station and
+    worker is ~100,000 rows, per worker and line a few hundred."""
     keys = list(keys)
     with ctx.engine.connect() as conn:
         stale = rollups.stale_days(conn, rules, filters.start, filters.end)
@@ -68,18 +65,18 @@ def _from_events(conn, ctx, filters: Filters, rules, scope, keys: list[str]) -> 
 
 
 def _measures(ctx, filters: Filters, keys: list[str], rules, scope) -> pd.DataFrame:
-    return m.rollup(_base(ctx, filters, rules, scope), keys)
+    return m.rollup(_base(ctx, filters, rules, scope, tuple(keys)), keys)
 
 
 def _workers(ctx, filters, rules, scope) -> pd.DataFrame:
-    df = m.add_worker_ratios(_measures(ctx, filters, ["emp_code"], rules, scope))
+    by_line = _measures(ctx, filters, ["emp_code", "line_code"], rules, scope)
+    df = m.add_worker_ratios(m.rollup(by_line, ["emp_code"]))
     if df.empty:
         return df
     with ctx.engine.connect() as conn:
         names = q.workers(conn, df["emp_code"].tolist())
     # the line a worker was seen on most (by working + idle minutes) in the window
-    where = _measures(ctx, filters, ["emp_code", "line_code"], rules, scope)
-    where = (where.assign(seen=where["working_min"] + where["idle_min"])
+    where = (by_line.assign(seen=by_line["working_min"] + by_line["idle_min"])
              .sort_values(["emp_code", "seen", "line_code"], ascending=[True, False, True])
              .drop_duplicates("emp_code")[["emp_code", "line_code"]])
     return df.merge(names, on="emp_code", how="left").merge(where, on="emp_code", how="left")
@@ -119,10 +116,7 @@ def stations(ctx, filters: Filters, scope=None) -> dict:
 
 @cached_report("utilisation_daily")
 def _daily(ctx, filters: Filters, rules, scope) -> pd.DataFrame:
-    # read by day and line, not rolled up from the per-worker grain: a year of the large plant
-    # is ~100,000 rows per worker and station, and the Trends page needs only this
-    keys = ["date", "line_code"]
-    return m.add_worker_ratios(m.rollup(_base(ctx, filters, rules, scope, tuple(keys)), keys))
+    return m.add_worker_ratios(_measures(ctx, filters, ["date", "line_code"], rules, scope))
 
 
 def daily_by_line(ctx, filters: Filters, scope=None) -> pd.DataFrame:
