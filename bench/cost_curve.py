@@ -27,7 +27,7 @@ import math
 import subprocess
 import sys
 import tempfile
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -52,6 +52,12 @@ FACTS = {
 TABLES = sorted({t for tables in FACTS.values() for t in tables})
 
 
+def _in_window(table: str) -> str:
+    """The window's rows of `table`: by production day, or by clock time for the punches (they
+    have no day until attendance matches them)."""
+    return "ts >= :s_ts and ts < :e_ts" if table == "punches" else "date between :s and :e"
+
+
 def count_rows(url: str, windows: list[int]) -> dict:
     """{window days: {table: rows in the window}} and {"all": {table: rows}}."""
     engine = db.get_engine(url)
@@ -61,8 +67,11 @@ def count_rows(url: str, windows: list[int]) -> dict:
         out["all"] = {t: conn.execute(text(f"select count(*) from {t}")).scalar() for t in TABLES}
         for days in windows:
             start = end - timedelta(days=days - 1)
-            out[days] = {t: conn.execute(text(f"select count(*) from {t} where date between "
-                                              f":s and :e"), {"s": start, "e": end}).scalar()
+            out[days] = {t: conn.execute(text(f"select count(*) from {t} where {_in_window(t)}"),
+                                         {"s": start, "e": end,
+                                          "s_ts": datetime.combine(start, time()),
+                                          "e_ts": datetime.combine(end + timedelta(days=1),
+                                                                   time())}).scalar()
                          for t in TABLES}
     return out
 

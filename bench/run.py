@@ -543,7 +543,7 @@ def measure_view(name: str, report, page, ctx, engine, w: Window, runs: int, nai
     cold = cold_times(ctx, lambda: report(f), runs)
     warm = timed(lambda: report(f), runs)
     # the baselines of long windows (seconds each on the large plant) run as often as naive
-    floor_runs = runs if w.days <= 31 else naive_runs
+    floor_runs = runs if w.days <= 31 else max(naive_runs, 1)
     floor = timed(lambda: last.update(floor=_fetch(engine, sql, w.params)), floor_runs)
     rows, names = last["floor"]
     floor_df = pd.DataFrame.from_records(rows, columns=names)

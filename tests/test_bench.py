@@ -37,3 +37,25 @@ def test_bench_quick_mode_measures_every_page_and_prints_the_table(tmp_path):
     assert {"ingest", "http"} <= {r["path"] for r in extras["ingest"]}
     assert all(r["events_per_s"] > 0 for r in extras["ingest"])
     assert extras["attendance"][1]["written"] > 0  # the first process-attendance run
+
+
+def test_cost_curve_counts_each_pages_window_rows_and_fits_the_growth(tmp_path):
+    """bench/cost_curve.py on the plant the quick bench leaves: every fact table's rows in a
+    window (the punches by clock time: they have no production day) and the fitted exponent."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import cost_curve
+    from datetime import datetime
+    from demo.load import load_demo
+    from data import db
+
+    url = f"sqlite:///{tmp_path / 'curve.db'}"
+    engine = db.get_engine(url)
+    db.create_schema(engine)
+    load_demo(engine, days=10, lines=2, end=datetime(2026, 3, 31, 14))
+    counted = cost_curve.count_rows(url, [3, 7])
+    assert set(counted[7]) == set(cost_curve.TABLES)
+    for table in ("production", "punches", "events", "attendance_daily"):
+        assert 0 < counted[3][table] < counted[7][table] <= counted["all"][table], table
+    assert cost_curve.fit([10, 100, 1000], [1, 10, 100]) == pytest.approx(1.0)
+    assert cost_curve.fit([10, 100], [5, 5]) == pytest.approx(0.0)
+    assert cost_curve.fit([10], [5]) is None
