@@ -335,6 +335,26 @@ def plain_rows(frame: pd.DataFrame, table: Table, names: list[str]) -> list[tupl
     return list(zip(*columns))
 
 
+_SQLITE_LOAD_CACHE_KB = 512 * 1024
+
+
+@contextmanager
+def sqlite_working_memory(conn) -> Iterator[None]:
+    """On SQLite, a big load's index sorts and rollup passes in a 512 MB page cache and memory
+    instead of the default 2 MB cache and temporary files; the connection's defaults come back
+    after the block (it returns to the pool). PostgreSQL: nothing (bulk_load sets its own)."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{_SQLITE_LOAD_CACHE_KB}")
+    conn.exec_driver_sql("PRAGMA temp_store = MEMORY")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql("PRAGMA cache_size = -2000")  # SQLite's default
+        conn.exec_driver_sql("PRAGMA temp_store = DEFAULT")
+
+
 @contextmanager
 def bulk_load(conn, tables: Iterable[Table]) -> Iterator[None]:
     """Empty `tables` and drop their secondary indexes for the load inside the block, then build

@@ -75,7 +75,7 @@ def load_demo(engine, *, days: int | None = None, lines: int | None = None, scal
     now = resolve_end(end, plant_tz) + timedelta(hours=1)
     frames["punches"] = attendance.as_processed(frames["punches"], frames["shifts"], now)
     counts = {"events": 0}
-    with engine.begin() as conn:
+    with engine.begin() as conn, db.sqlite_working_memory(conn):
         with db.bulk_load(conn, schema.DATA_TABLES + schema.ROLLUP_TABLES):
             for i, table in enumerate(tables):
                 report(0.1 + 0.3 * i / len(tables), f"loading {table.name}")

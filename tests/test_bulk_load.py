@@ -76,3 +76,25 @@ def test_bulk_insert_stream_writes_every_frame_in_one_go(engine):
     assert got["breakdown_id"].tolist() == [f"BD{i:05d}" for i in
                                             [0, 1, 2, 3, 200, 201, 202, 203, 204, 300, 301, 302]]
     assert got.loc[got["breakdown_id"] == "BD00202", "category"].item() == "two\nlines"
+
+
+def test_sqlite_working_memory_is_for_the_load_only(tmp_path):
+    """A big SQLite load sorts and rolls up in a 512 MB cache in memory; the pooled connection
+    gets SQLite's defaults back after it, also when the load fails."""
+    engine = db.get_engine(f"sqlite:///{tmp_path / 'w.db'}")
+
+    def pragmas(conn):
+        return (conn.exec_driver_sql("PRAGMA cache_size").scalar(),
+                conn.exec_driver_sql("PRAGMA temp_store").scalar())
+
+    with engine.connect() as conn:
+        before = pragmas(conn)
+        with db.sqlite_working_memory(conn):
+            assert pragmas(conn) == (-512 * 1024, 2)  # 2: MEMORY
+        assert pragmas(conn) == before == (-2000, 0)
+        try:
+            with db.sqlite_working_memory(conn):
+                raise ValueError("a bad row")
+        except ValueError:
+            pass
+        assert pragmas(conn) == before
