@@ -279,7 +279,7 @@ def copy_csv(frame: pd.DataFrame, table: Table, names: list[str]) -> str:
     return "\n".join(map(",".join, zip(*columns))) + "\n" if len(frame) else ""
 
 
-_NEEDS_QUOTES = '[",\n\r]'
+_NEEDS_QUOTES = '",\n\r'  # a value holding one of these is quoted
 
 
 def _copy_text(s: pd.Series, kind) -> np.ndarray:
@@ -299,13 +299,23 @@ def _copy_text(s: pd.Series, kind) -> np.ndarray:
         out = s.to_numpy().astype(str).astype(object)
     else:  # text: quoted where it holds a comma, a quote or a line break
         text = s.astype(str) if not isinstance(s.dtype, pd.StringDtype) else s.fillna("")
-        quote = text.str.contains(_NEEDS_QUOTES, regex=True).to_numpy(dtype=bool)
         out = text.to_numpy(dtype=object)
-        if quote.any():
+        if _may_need_quotes(out):
+            quote = text.str.contains(f"[{_NEEDS_QUOTES}]", regex=True).to_numpy(dtype=bool)
             out[quote] = ['"' + v.replace('"', '""') + '"' for v in out[quote]]
     if missing.any():
         out[missing] = ""
     return out
+
+
+def _may_need_quotes(values: np.ndarray) -> bool:
+    """Whether a value of the column may need quotes: one scan of the column joined (a few
+    microseconds), not a regular expression per value."""
+    try:
+        joined = "".join(values)
+    except TypeError:  # a missing value in a string column: look value by value
+        return True
+    return any(ch in joined for ch in _NEEDS_QUOTES)
 
 
 def plain_rows(frame: pd.DataFrame, table: Table, names: list[str]) -> list[tuple]:
@@ -429,13 +439,13 @@ def bump_data_version(conn) -> int:
 def bump_counter(conn, key: str) -> int:
     """Increment the meta value `key` (0 when missing) in place; return the new value."""
     m = schema.meta
-    result = conn.execute(update(m).where(m.c.key == key).values(
-        value=cast(cast(m.c.value, Integer) + 1, String)))
-    if result.rowcount == 0:
+    bump = update(m).where(m.c.key == key).values(
+        value=cast(cast(m.c.value, Integer) + 1, String)).returning(m.c.value)
+    value = conn.execute(bump).scalar()  # one round trip: UPDATE ... RETURNING
+    if value is None:
         insert_ignore(conn, m, [{"key": key, "value": "0"}])
-        conn.execute(update(m).where(m.c.key == key).values(
-            value=cast(cast(m.c.value, Integer) + 1, String)))
-    return int(get_meta(conn, key) or 0)
+        value = conn.execute(bump).scalar()
+    return int(value)
 
 
 def count_rows(conn, tables: Iterable[Table]) -> dict[str, int]:

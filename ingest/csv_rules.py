@@ -131,6 +131,8 @@ def _event_ids(df: pd.DataFrame) -> pd.Series:
     absent = pd.Series(None, index=df.index, dtype=object)
     ids = df.get("event_id", absent).copy()
     counts = df.get("count", pd.Series(1, index=df.index))  # the schema's default
+    if not ids.isna().any():  # every event came with its id
+        return ids
     todo = ids.isna() & df["ts"].notna() & df["event_type"].notna() & counts.notna()
     ids[todo] = [
         event_id_for(*parts) for parts in zip(

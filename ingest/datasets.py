@@ -16,6 +16,8 @@ same event_id is a duplicate whatever it says.
 from __future__ import annotations
 
 import logging
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -86,19 +88,87 @@ def ingest_items(engine, name: str, items: list, *, plant_tz: str, now: datetime
     if not items:
         return result
     reasons: dict[int, str] = {}
-    with engine.begin() as conn:
-        data = _validate(conn, spec, items, plant_tz, now, reasons)
-        result.rejected = [{"index": int(i), "reason": r} for i, r in sorted(reasons.items())]
-        if not data.empty and spec.name != "events":
-            _store(conn, spec, data, now, result)
-    if not data.empty and spec.name == "events":
-        # events: INSERT ... DO NOTHING counts what went in, right under concurrent posters
-        result.accepted = event_store.store(engine, data)
-        result.duplicates = len(data) - result.accepted
+    if spec.name == "events":
+        # validated and stored in one transaction; INSERT ... DO NOTHING counts what went in,
+        # right under concurrent posters (a deadlock between them is tried again)
+        data = event_store.retrying(engine, lambda conn: _events(conn, spec, items, plant_tz,
+                                                                now, reasons, result))
+    else:
+        with engine.begin() as conn:
+            data = _validate(conn, spec, items, plant_tz, now, reasons)
+            if not data.empty:
+                _store(conn, spec, data, now, result)
+    result.rejected = [{"index": int(i), "reason": r} for i, r in sorted(reasons.items())]
     if result.rejected:
         log.info("ingest %s from %s: %d of %d items rejected, first: %s", name, source,
                  len(result.rejected), len(items), result.rejected[0])
     return result
+
+
+def _events(conn, spec: FileSpec, items: list, plant_tz: str, now: datetime, reasons: dict,
+            result: IngestResult) -> pd.DataFrame:
+    reasons.clear()  # a retried transaction judges the batch afresh
+    before = MASTER.identity(conn)
+    data = _validate(conn, spec, items, plant_tz, now, reasons, identity_read=True)
+    result.accepted = event_store.store_in(conn, data) if not data.empty else 0
+    result.duplicates = len(data) - result.accepted
+    if result.accepted:  # events change no master data: what this batch read stays right
+        MASTER.carry(conn, before, db.get_data_version(conn))
+    return data
+
+
+# --- master data ---------------------------------------------------------------------------------
+
+
+class MasterData:
+    """The master data items are checked against (the codes of each file a column refers to, the
+    shifts, the stations' lines), read once per data version instead of once per batch.
+
+    Process-local, per engine, keyed by the database's data identity (instance id, data version):
+    every write of master data moves the data version (`db.bump_data_version`'s contract), so a
+    batch reads the identity (one small query) and reuses what was read at that identity. An
+    event batch writes no master data: when its own bump is the only one since it read the
+    identity, what it read is carried to the new version, so a steady stream of event batches
+    reads the master data once. Anything else that moved the version empties the cache.
+    """
+
+    def __init__(self):
+        self._by_engine: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def identity(self, conn) -> tuple:
+        identity = db.data_identity(conn)
+        entry = self._by_engine.get(conn.engine)
+        if identity[0] is None:  # no instance id: a database emptied behind our back
+            self._by_engine.pop(conn.engine, None)
+        elif entry is None or entry[0] != identity:
+            self._by_engine[conn.engine] = (identity, {})
+        return identity
+
+    def get(self, conn, what: str, read: Callable):
+        """What `read(conn)` gives, read once per data identity (`identity` is read at the start
+        of each batch)."""
+        entry = self._by_engine.get(conn.engine)
+        if entry is None:  # forgotten meanwhile: read afresh
+            return read(conn)
+        values = entry[1]
+        if what not in values:
+            values[what] = read(conn)
+        return values[what]
+
+    def carry(self, conn, before: tuple, version_now: int) -> None:
+        instance, version = before
+        entry = self._by_engine.get(conn.engine)
+        if entry is not None and entry[0] == before:
+            if version_now == version + 1:
+                self._by_engine[conn.engine] = ((instance, version_now), entry[1])
+            else:
+                del self._by_engine[conn.engine]
+
+    def forget(self) -> None:
+        self._by_engine.clear()
+
+
+MASTER = MasterData()
 
 
 # --- validation ----------------------------------------------------------------------------------
@@ -153,13 +223,15 @@ def _raw_frame(spec: FileSpec, items: list, at: list[int], reasons: dict) -> pd.
 
 
 def _validate(conn, spec: FileSpec, items: list, plant_tz: str, now: datetime,
-              reasons: dict) -> pd.DataFrame:
+              reasons: dict, identity_read: bool = False) -> pd.DataFrame:
     """Typed, derived rows of the valid items (indexed by batch position, in batch order); the
     reason for every bad item goes into `reasons`.
 
     A plainly well-formed item is typed value by value (`csv_rules.quick_parser`); any other goes
     through the CSV import's `parse_column`, which gives the reason.
     """
+    if not identity_read:
+        MASTER.identity(conn)  # the master data read before is right while nothing moved
     names = [c.name for c in spec.columns]
     quick = [quick_parser(spec, c, plant_tz, now) for c in spec.columns]
     allowed = frozenset(names)
@@ -177,25 +249,31 @@ def _validate(conn, spec: FileSpec, items: list, plant_tz: str, now: datetime,
         slow = _parse_slowly(conn, spec, items, slow_at, plant_tz, now, reasons)
         data = pd.concat([data, slow]).sort_index() if fast else slow
     for name in REQUIRED.get(spec.name, ()):
-        _note(reasons, pd.Series("missing value", index=data.index).where(data[name].isna()),
-              name)
-    data = data.drop(index=list(reasons), errors="ignore")
+        missing = data[name].isna()
+        if missing.any():
+            _note(reasons, pd.Series("missing value", index=data.index).where(missing), name)
+    data = _without(data, reasons)
     for check in spec.checks:
         for bad, column, reason in check(data):
             _note(reasons, pd.Series(reason, index=bad.index).where(bad), column)
-    data = data.drop(index=list(reasons), errors="ignore")
+    data = _without(data, reasons)
     if data.empty:
         return data
     if spec.fill_key is not None:
         (key_column,) = spec.key
         data[key_column] = spec.fill_key(data)
     _check_codes(conn, spec, data, reasons)
-    data = data.drop(index=list(reasons), errors="ignore")
+    data = _without(data, reasons)
     if data.empty:
         return data
     for name, value in spec.constants.items():
         data[name] = value
     return _derive(conn, spec, data)
+
+
+def _without(data: pd.DataFrame, reasons: dict) -> pd.DataFrame:
+    """The rows of no rejected item."""
+    return data.drop(index=list(reasons), errors="ignore") if reasons else data
 
 
 def _parse_slowly(conn, spec: FileSpec, items: list, at: list[int], plant_tz: str,
@@ -249,18 +327,12 @@ def _check_codes(conn, spec: FileSpec, data: pd.DataFrame, reasons: dict) -> Non
         if not wanted:
             continue
         (key,) = BY_NAME[col.ref].key
-        known = _existing(conn, BY_NAME[col.ref].table.c[key], wanted)
+        column = BY_NAME[col.ref].table.c[key]
+        known = MASTER.get(conn, f"codes:{col.ref}",
+                           lambda c: frozenset(c.execute(select(column)).scalars()))
         unknown = values.notna() & ~values.isin(known)
         for i, code in values[unknown].items():
             reasons.setdefault(i, f"{col.name}: unknown {col.name} '{code}'")
-
-
-def _existing(conn, column, values: list) -> set:
-    found: set = set()
-    for i in range(0, len(values), _LOOKUP_CHUNK):
-        found |= set(conn.execute(select(column).where(
-            column.in_(values[i:i + _LOOKUP_CHUNK]))).scalars())
-    return found
 
 
 def _derive(conn, spec: FileSpec, data: pd.DataFrame) -> pd.DataFrame:
@@ -268,17 +340,17 @@ def _derive(conn, spec: FileSpec, data: pd.DataFrame) -> pd.DataFrame:
     its station's (as the CSV import fills them)."""
     columns = shift_day_columns(spec)
     if columns:
-        shifts = pd.DataFrame(conn.execute(select(
+        shifts = MASTER.get(conn, "shifts", lambda c: pd.DataFrame(c.execute(select(
             schema.shifts.c.shift_code, schema.shifts.c.start, schema.shifts.c.end)).all(),
-            columns=["shift_code", "start", "end"])
+            columns=["shift_code", "start", "end"]))
         ts = pd.to_datetime(data[spec.shift_day_of])
         moments = pd.Series(ts.unique())  # a batch holds few distinct moments: judge each once
         day = assign_shift_day(moments, shifts).set_index(moments)
         for column in columns:
             data[column] = day[column].reindex(ts).tolist()
     if spec.name == "events":
-        stations = dict(conn.execute(select(schema.stations.c.station_code,
-                                            schema.stations.c.line_code)).all())
+        stations = MASTER.get(conn, "station_lines", lambda c: dict(c.execute(select(
+            schema.stations.c.station_code, schema.stations.c.line_code)).all()))
         data["line_code"] = data["station_code"].map(stations)
     return data
 

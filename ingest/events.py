@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import logging
 import time
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -38,29 +39,41 @@ def ingest(engine, items: list, plant_tz: str, now: datetime | None = None):
 
 
 def store(engine, rows: pd.DataFrame) -> int:
-    """Insert the rows whose event_id is new, in one transaction; return how many went in.
+    """Insert the rows whose event_id is new, in a transaction of their own (`store_in`); return
+    how many went in."""
+    return retrying(engine, lambda conn: store_in(conn, rows))
+
+
+def store_in(conn, rows: pd.DataFrame) -> int:
+    """Insert the rows whose event_id is new in the transaction of `conn`; return how many.
 
     PostgreSQL: COPY into a temporary table, then one INSERT ... SELECT ... ON CONFLICT DO NOTHING
     in event_id order (two batches that share ids then lock them in the same order and cannot
-    deadlock). SQLite: one executemany of INSERT ... ON CONFLICT DO NOTHING.
+    deadlock). SQLite: one executemany of INSERT ... ON CONFLICT DO NOTHING. The days stored are
+    marked stale for the rollups and the data version moves when any row was new.
     """
+    if conn.dialect.name == "postgresql":
+        inserted = PG_STORES[PG_STORE](conn, rows)
+    else:
+        inserted = _store_sqlite(conn, rows)
+    if inserted:
+        rollups.mark_stale(conn, rows["date"].unique())
+        db.bump_data_version(conn)
+    return inserted
+
+
+def retrying(engine, work: Callable):
+    """`work(conn)` in one transaction, tried again after a deadlock or a busy SQLite file."""
     for attempt in range(_DEADLOCK_RETRIES):
         try:
             with engine.begin() as conn:
-                if conn.dialect.name == "postgresql":
-                    inserted = PG_STORES[PG_STORE](conn, rows)
-                else:
-                    inserted = _store_sqlite(conn, rows)
-                if inserted:
-                    rollups.mark_stale(conn, rows["date"].unique())
-                    db.bump_data_version(conn)
-                return inserted
-        except OperationalError as err:  # a deadlock or a busy SQLite file: try again
+                return work(conn)
+        except OperationalError as err:
             if attempt == _DEADLOCK_RETRIES - 1:
                 raise
-            log.warning("storing %d events failed (%s); retrying", len(rows), err.orig)
+            log.warning("storing events failed (%s); retrying", err.orig)
             time.sleep(0.05 * (attempt + 1))
-    return 0  # pragma: no cover - the loop returns or raises
+    return None  # pragma: no cover - the loop returns or raises
 
 
 def _store_sqlite(conn, rows: pd.DataFrame) -> int:
