@@ -14,6 +14,9 @@ copy,values`: COPY into a temporary table, or one multi-row INSERT ... VALUES):
 - **http**: the whole `POST /api/v1/events` through Flask's test client, JSON body and bearer token
   included (no network).
 It also posts every batch a second time (**duplicates**: all must come back as duplicates).
+With `--posters 1,2,4` it also measures **served**: `gunicorn -w 2` (a real server on a free port)
+and that many clients posting batches at once over HTTP, events stored per second of wall time
+(cameras post at once; the app's Python and the database's work then overlap on the cores).
 The PostgreSQL database's plant data is emptied first.
 """
 from __future__ import annotations
@@ -123,8 +126,66 @@ def run(url: str, sizes: list[int], runs: int, stores: list[str] = ("copy",)) ->
     return rows
 
 
+def served(url: str, size: int, posters: int, batches: int, first_id: int) -> dict:
+    """`posters` clients posting `batches` batches of `size` each to `gunicorn -w 2` at once."""
+    import tempfile
+    import threading
+
+    import requests
+
+    from auth import users
+    from bench.scaleout import Server
+    with db.get_engine(url).begin() as conn:
+        user = users.create_user(conn, f"poster-{first_id}", "bench-password-123", role="admin")
+        token = users.create_token(conn, user, purpose="ingest")
+    bodies = [[json.dumps(batch(first_id + (p * batches + k) * size, size))
+               for k in range(batches)] for p in range(posters)]
+    answers: list = []
+
+    def poster(mine: list[str]) -> None:
+        with requests.Session() as session:
+            session.headers.update({"Authorization": f"Bearer {token}",
+                                    "Content-Type": "application/json"})
+            for body in mine:
+                answers.append(session.post(server.base + "/api/v1/events", data=body,
+                                            timeout=60).json())
+
+    with tempfile.TemporaryDirectory(prefix="fp-ingest-") as tmp, \
+            Server(workers=2, database_url=url, workdir=Path(tmp)) as server:
+        poster([json.dumps(batch(10**8 + first_id, size))])  # both workers warm: not counted
+        answers.clear()
+        threads = [threading.Thread(target=poster, args=(mine,)) for mine in bodies]
+        t0 = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        took = time.perf_counter() - t0
+    accepted = sum(a["accepted"] for a in answers)
+    assert accepted == posters * batches * size, answers[:3]
+    return {"backend": db.get_engine(url).dialect.name, "batch": size,
+            "path": f"served, {posters} poster{'s' if posters > 1 else ''}", "runs": batches,
+            "events_per_s": accepted / took, "min_events_per_s": None, "duplicates_per_s": None}
+
+
 def main() -> None:
-    ingest_bench_main(run, COLUMNS, "ingest.db", stores=True)
+    import argparse
+    ap = argparse.ArgumentParser(add_help=False)
+    ap.add_argument("--posters", default="", help="e.g. 1,2,4: also measure the served path")
+    ap.add_argument("--batches", type=int, default=40, help="batches per poster (--posters)")
+    known, rest = ap.parse_known_args()
+    sys.argv = [sys.argv[0], *rest]
+    posters = [int(p) for p in known.posters.split(",") if p]
+
+    def run_and_serve(url, sizes, runs, stores=("copy",)):
+        rows, first = run(url, sizes, runs, stores), 2 * 10**8
+        for size in sizes:
+            for n in posters:
+                rows.append(served(url, size, n, known.batches, first))
+                first += n * known.batches * size
+        return rows
+
+    ingest_bench_main(run_and_serve, COLUMNS, "ingest.db", stores=True)
 
 
 if __name__ == "__main__":

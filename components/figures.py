@@ -126,14 +126,21 @@ def wip_over_time(wip: pd.DataFrame) -> go.Figure:
 
 MULTIPLES_COLUMNS = 2
 PANEL_HEIGHT = 130  # px per row of small charts
+# Beyond this many lines, one heatmap (a row a line) instead of a small chart a line: forty
+# panels were a 2,700 px scroll of unreadable strips, and drawing their eighty axes was most of
+# the browser's time on a forty-line plant (bench/README.md, browser time)
+MAX_PANELS = 12
+HEATMAP_ROW = 18  # px per line of a heatmap
 
 
 def multiples_height(df: pd.DataFrame, base: int = 320, x: str = "date") -> int:
-    """The height a by-line figure needs: `base` for one line or one day (bars by line), else a
-    row of small charts per two lines."""
+    """The height a by-line figure needs: `base` for one line or one day (bars by line), a row
+    of small charts per two lines, or a heatmap's row per line beyond MAX_PANELS lines."""
     lines = df["line_code"].nunique() if not df.empty and "line_code" in df else 1
     if lines <= 1 or (x in df and df[x].nunique() <= 1):
         return base
+    if lines > MAX_PANELS:
+        return 110 + HEATMAP_ROW * lines
     return 70 + PANEL_HEIGHT * -(-lines // MULTIPLES_COLUMNS)
 
 
@@ -147,6 +154,10 @@ def small_multiples(df: pd.DataFrame, value: str, *, x: str, y_title: str, fmt: 
     lines = sorted(df["line_code"].dropna().unique())
     if per != "day":  # a week's point holds several days: changeovers are marked by day only
         changeovers = None
+    if len(lines) > MAX_PANELS:
+        return line_heatmap(df, value, x=x, y_title=y_title, fmt=fmt, suffix=suffix, per=per,
+                            hover_x=hover_x, target=target, days_off=days_off,
+                            changeovers=changeovers)
     cols = min(MULTIPLES_COLUMNS, max(1, len(lines)))
     rows = max(1, -(-len(lines) // cols))
     fig = make_subplots(rows=rows, cols=cols, shared_xaxes="all", shared_yaxes="all",
@@ -193,6 +204,48 @@ def small_multiples(df: pd.DataFrame, value: str, *, x: str, y_title: str, fmt: 
     if per in ("day", "week"):  # a panel is narrow (a phone shows two a row): short dates, few
         fig.update_xaxes(tickformat="%d %b", nticks=4)
     return fig
+
+
+def line_heatmap(df: pd.DataFrame, value: str, *, x: str, y_title: str, fmt: str = ".1f",
+                 suffix: str = "", per: str = "day", hover_x: str | None = None,
+                 target: str | None = None, days_off=(),
+                 changeovers: pd.DataFrame | None = None) -> go.Figure:
+    """A value by line (a row each, the first on top) and by `x` (a column each) as one heatmap:
+    what a plant of many lines reads at a glance (which line dipped when), in one trace. The
+    hover gives the value and, with `target`, the line's target; days off are shaded and
+    changeovers marked "↻" in their line's row."""
+    lines = sorted(df["line_code"].dropna().unique())
+    grid = df.pivot_table(index="line_code", columns=x, values=value, aggfunc="first")
+    grid = grid.reindex(index=lines[::-1])  # a heatmap's first row is drawn at the bottom
+    hover_time = hover_x or {"hour": "%a %d %b %H:%M", "week": "week of %d %b %Y"}.get(
+        per, "%a %d %b %Y")
+    hover = "%{y} · %{x|" + hover_time + "}: %{z:" + fmt + "}" + suffix
+    heat = dict(x=list(grid.columns), y=list(grid.index), z=grid.to_numpy(dtype=float),
+                colorscale="Blues", hoverongaps=False, xgap=1, ygap=1,
+                colorbar=dict(title=dict(text=y_title, side="right"), thickness=12,
+                              ticksuffix=suffix if suffix.strip() == "%" else ""))
+    if target and target in df and df[target].notna().any():
+        goal = df.pivot_table(index="line_code", columns=x, values=target, aggfunc="first")
+        heat["customdata"] = goal.reindex(index=grid.index, columns=grid.columns).to_numpy(
+            dtype=float)
+        hover += "<br>target %{customdata:" + fmt + "}" + suffix
+    fig = go.Figure(go.Heatmap(hovertemplate=hover + "<extra></extra>", **heat))
+    if changeovers is not None and not changeovers.empty:
+        marks = changeovers[changeovers["line_code"].isin(lines)]
+        fig.add_trace(go.Scatter(
+            x=list(marks["date"]), y=list(marks["line_code"]), mode="text", text="↻",
+            textfont=dict(size=11, color=COLORS["wip"]), showlegend=False,
+            hovertext=[f"{line}: style changeover {p or '—'} → {s}" for line, p, s in
+                       zip(marks["line_code"], marks["previous_style"], marks["style_code"])],
+            hovertemplate="%{hovertext}<extra></extra>"))
+    _mark_days_off(fig, days_off, per)
+    base_layout(fig)
+    fig.update_layout(hovermode="closest", margin=dict(l=60, r=10, t=24, b=30))
+    fig.update_yaxes(type="category", showgrid=False, title_text="", tickfont=dict(size=10))
+    fig.update_xaxes(showgrid=False)
+    if hover_x:
+        return fig.update_xaxes(tickformat="%a %d %b")
+    return _time_axis(fig, per)
 
 
 def _mark_changeovers(fig: go.Figure, changes: pd.DataFrame, top: float, row: int,

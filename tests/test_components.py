@@ -107,3 +107,35 @@ def test_by_line_charts_mark_days_off_and_changeovers_cheaply():
     t0 = time.perf_counter()
     figures.efficiency_by_day(big, days_off=fridays)
     assert time.perf_counter() - t0 < 10  # was minutes; about 0.7 s here
+
+
+def test_more_lines_than_panels_read_as_one_heatmap_a_row_a_line():
+    """Beyond MAX_PANELS lines a by-line chart is one heatmap (one trace, one pair of axes)
+    instead of a panel a line: each line a row (the first on top), each day a column, the value
+    and the target in the hover, days off shaded once per run, changeovers marked in their row;
+    its height grows by a row a line."""
+    from datetime import timedelta
+
+    from components import figures
+    days = [date(2026, 3, 1) + timedelta(days=i) for i in range(10)]
+    lines = [f"L{i:02d}" for i in range(1, figures.MAX_PANELS + 2)]  # one line too many
+    df = pd.DataFrame([(d, ln, 50.0 + i, 65.0) for d in days for i, ln in enumerate(lines)],
+                      columns=["date", "line_code", "efficiency_pct", "target_efficiency_pct"])
+    df = df[~((df["line_code"] == "L03") & (df["date"] == days[4]))]  # L03 made nothing that day
+    changes = pd.DataFrame({"line_code": ["L02"], "date": [days[5]], "style_code": ["TS-1"],
+                            "previous_style": ["KD-2"]})
+    fig = figures.efficiency_by_day(df, days_off=[days[2], days[3]], changeovers=changes)
+    heat, marks = fig.data
+    assert heat.type == "heatmap" and list(heat.y) == lines[::-1]  # L01 is the top row
+    assert list(heat.x) == days
+    z = pd.DataFrame(heat.z, index=heat.y, columns=heat.x)
+    assert z.loc["L05", days[0]] == 54.0 and pd.isna(z.loc["L03", days[4]])
+    assert pd.DataFrame(heat.customdata, index=heat.y).loc["L05", 0] == 65.0
+    assert "target" in heat.hovertemplate and "%" in heat.hovertemplate
+    assert (list(marks.x), list(marks.y), marks.text) == ([days[5]], ["L02"], "↻")
+    assert "KD-2 → TS-1" in marks.hovertext[0]
+    assert len([s for s in fig.layout.shapes if s.type == "rect"]) == 1  # one run of days off
+    assert "xaxis2" not in fig.layout.to_plotly_json()  # one pair of axes, not a pair a line
+    assert figures.multiples_height(df) == 110 + figures.HEATMAP_ROW * len(lines)
+    few = df[df["line_code"].isin(lines[:figures.MAX_PANELS])]
+    assert all(t.type == "scatter" for t in figures.efficiency_by_day(few).data)
