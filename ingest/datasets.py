@@ -95,9 +95,12 @@ def ingest_items(engine, name: str, items: list, *, plant_tz: str, now: datetime
                                                                 now, reasons, result))
     else:
         with engine.begin() as conn:
-            data = _validate(conn, spec, items, plant_tz, now, reasons)
+            before = MASTER.identity(conn)
+            data = _validate(conn, spec, items, plant_tz, now, reasons, identity_read=True)
             if not data.empty:
                 _store(conn, spec, data, now, result)
+                if spec.name not in MASTER_FILES:  # facts: the master data read stays right
+                    MASTER.carry(conn, before, db.get_data_version(conn))
     result.rejected = [{"index": int(i), "reason": r} for i, r in sorted(reasons.items())]
     if result.rejected:
         log.info("ingest %s from %s: %d of %d items rejected, first: %s", name, source,
@@ -112,7 +115,7 @@ def _events(conn, spec: FileSpec, items: list, plant_tz: str, now: datetime, rea
     data = _validate(conn, spec, items, plant_tz, now, reasons, identity_read=True)
     result.accepted = event_store.store_in(conn, data) if not data.empty else 0
     result.duplicates = len(data) - result.accepted
-    if result.accepted:  # events change no master data: what this batch read stays right
+    if result.accepted:  # events are facts: the master data read stays right
         MASTER.carry(conn, before, db.get_data_version(conn))
     return data
 
@@ -169,6 +172,8 @@ class MasterData:
 
 
 MASTER = MasterData()
+# the files a column of another file refers to: writing one of them changes master data
+MASTER_FILES = frozenset(col.ref for spec in FILES for col in spec.columns if col.ref)
 
 
 # --- validation ----------------------------------------------------------------------------------

@@ -12,6 +12,8 @@ Operator E001 on L01: 120 pcs of Side seam (SMV 1.5) in 300 min and 40 of Hemmin
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 from data import db, schema
@@ -147,3 +149,19 @@ def quality_downtime(engine) -> None:
             db.upsert(conn, table, data)
         rollups.rebuild_line_day(conn)  # as every write of production, checks or defects does
         db.bump_data_version(conn)
+
+
+@contextmanager
+def recorded_sql(engine) -> Iterator[list[str]]:
+    """The statements `engine` runs inside the block, whitespace collapsed."""
+    from sqlalchemy import event
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        seen.append(" ".join(statement.split()))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

@@ -435,3 +435,24 @@ def test_an_attlog_line_outside_the_window_is_an_error_of_its_line():
     assert errors[0].startswith("att.dat:2: timestamp: '1677-09-21 00:12:44' is outside "
                                 "2000-01-01 to 2026-03-04 12:00")
     assert errors[1].startswith("att.dat:3: timestamp: '2027-01-01 08:00:00' is outside")
+
+
+def test_batches_of_facts_read_the_codes_once_and_a_new_line_is_seen_at_once(api_client, engine):
+    """The master data a batch is checked against is read once while only facts are posted
+    (ingest.datasets.MasterData); a batch of lines moves it, and the next batch knows the line."""
+    from data import db
+    from tests.factories import recorded_sql
+    db.create_schema(engine)  # the instance id the tests' reset empties with the meta table
+    hour = {"date": DAY, "shift_code": "A", "line_code": "L01", "hour": 12, "style_code": "S1",
+            "stage": "output"}
+    assert post(api_client, "production", dict(hour, qty=10)).get_json()["accepted"] == 1
+    with recorded_sql(engine) as seen:
+        assert post(api_client, "production", dict(hour, qty=20)).get_json()["accepted"] == 1
+    assert not [s for s in seen if s.startswith("SELECT") and
+                any(f"FROM {t} " in s + " " for t in ("lines", "shifts", "styles"))], seen
+    refused = post(api_client, "production", dict(hour, line_code="L07", qty=5)).get_json()
+    assert "unknown line_code 'L07'" in refused["rejected"][0]["reason"]
+    assert post(api_client, "lines", {"line_code": "L07", "name": "Line 7"}
+                ).get_json()["accepted"] == 1
+    taken = post(api_client, "production", dict(hour, line_code="L07", qty=5)).get_json()
+    assert (taken["accepted"], taken["rejected"]) == (1, [])

@@ -13,6 +13,7 @@ from auth import users
 from data import db, schema
 from ingest import csv_rules, events
 from tests.camera_plant import cameras
+from tests.factories import recorded_sql
 
 
 @pytest.fixture
@@ -194,25 +195,6 @@ def test_plain_items_and_text_valued_items_are_read_alike(client, engine):
     assert (row.ts, row.count, row.event_type) == (datetime(2026, 3, 2, 8, 0), 3, "product_count")
 
 
-class _Statements:
-    """The SQL an engine runs while recording."""
-
-    def __init__(self, engine):
-        self.engine, self.seen = engine, []
-
-    def __enter__(self):
-        from sqlalchemy import event
-        event.listen(self.engine, "before_cursor_execute", self._record)
-        return self.seen
-
-    def __exit__(self, *exc):
-        from sqlalchemy import event
-        event.remove(self.engine, "before_cursor_execute", self._record)
-
-    def _record(self, conn, cursor, statement, *args):
-        self.seen.append(" ".join(statement.split()))
-
-
 def _master_reads(statements) -> list[str]:
     return [s for s in statements if s.startswith("SELECT")
             and any(f"FROM {t}" in s for t in ("stations", "employees", "shifts"))]
@@ -221,14 +203,14 @@ def _master_reads(statements) -> list[str]:
 def test_a_stream_of_batches_reads_the_master_data_once_and_again_when_it_changes(client, engine):
     db.create_schema(engine)  # the instance id the tests' reset empties with the meta table
     assert post(client, [ev(1)]).get_json()["accepted"] == 1
-    with _Statements(engine) as seen:
+    with recorded_sql(engine) as seen:
         assert post(client, [ev(2), ev(3, station_code="ST2")]).get_json()["accepted"] == 2
     assert _master_reads(seen) == []  # the first batch's reads carried to the version it made
     # a new station, through the data API (the version moves): the next batch sees it
     added = client.post("/api/v1/data/stations", json=[
         {"station_code": "ST9", "line_code": "L02"}]).get_json()
     assert added["accepted"] == 1, added
-    with _Statements(engine) as seen:
+    with recorded_sql(engine) as seen:
         answer = post(client, [ev(4, station_code="ST9")]).get_json()
     assert (answer["accepted"], answer["rejected"]) == (1, [])
     assert _master_reads(seen)
