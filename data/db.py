@@ -298,23 +298,24 @@ def _copy_text(s: pd.Series, kind) -> np.ndarray:
     elif s.dtype.kind in "biuf":
         out = s.to_numpy().astype(str).astype(object)
     else:  # text: quoted where it holds a comma, a quote or a line break
-        text = s.astype(str) if not isinstance(s.dtype, pd.StringDtype) else s.fillna("")
-        out = text.to_numpy(dtype=object)
+        out = s.to_numpy(dtype=object, copy=True)
+        out[missing] = ""
+        if not all(type(v) is str for v in out):  # numbers or other objects in the column
+            out = np.array([str(v) for v in out], dtype=object)
+            out[missing] = ""
         if _may_need_quotes(out):
-            quote = text.str.contains(f"[{_NEEDS_QUOTES}]", regex=True).to_numpy(dtype=bool)
+            quote = np.array([any(ch in v for ch in _NEEDS_QUOTES) for v in out], dtype=bool)
             out[quote] = ['"' + v.replace('"', '""') + '"' for v in out[quote]]
+        return out
     if missing.any():
         out[missing] = ""
     return out
 
 
 def _may_need_quotes(values: np.ndarray) -> bool:
-    """Whether a value of the column may need quotes: one scan of the column joined (a few
+    """Whether a value of the column needs quotes: one scan of the column joined (a few
     microseconds), not a regular expression per value."""
-    try:
-        joined = "".join(values)
-    except TypeError:  # a missing value in a string column: look value by value
-        return True
+    joined = "".join(values)
     return any(ch in joined for ch in _NEEDS_QUOTES)
 
 

@@ -468,16 +468,23 @@ def quick_parser(spec: FileSpec, col: Col, plant_tz: str, now: datetime
             return SLOW
         return value
 
+    floats = kind == "float"
+    infinite = float("inf")
+
     def number(value):
         t = type(value)
-        if value is None:
+        if t is int:
+            pass
+        elif t is float and floats:
+            if not -infinite < value < infinite:  # NaN fails both comparisons
+                return SLOW
+        elif value is None:
             return blank()
-        if not (t is int or (t is float and kind == "float" and value == value
-                             and value not in (float("inf"), float("-inf")))):
+        else:
             return SLOW
         if value < low or value > high or (positive and value <= 0):
             return SLOW
-        return value if kind == "int" else float(value)
+        return float(value) if floats else value
 
     def day(value):
         if value is None or value == "":
