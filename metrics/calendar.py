@@ -80,39 +80,6 @@ def assign_shift_day(ts: pd.Series, shifts: pd.DataFrame) -> pd.DataFrame:
         hours = ts.dt.hour
     return pd.DataFrame({"date": dates, "shift_code": best_code, "hour": hours})
 
-    # plain numpy on nanoseconds: an ingestion batch calls this once, and pandas' per-operation
-    # cost (six windows x a dozen Series operations) was most of a 1,000-event batch's time
-    known = ts.notna().to_numpy()
-    at = ts.to_numpy(dtype="datetime64[ns]").astype(np.int64)
-    day0 = at // _DAY_NS * _DAY_NS
-    best = np.full(len(ts), np.inf)
-    best_day = day0.copy()
-    best_code = np.array([None] * len(ts), dtype=object)
-    for row in shifts.itertuples(index=False):
-        start_ns = hhmm_to_minutes(row.start) * _MINUTE_NS
-        length_ns = shift_length_minutes(row.start, row.end) * _MINUTE_NS
-        before = _minutes(getattr(row, "checkin_before_min", 0)) * 60.0
-        after = _minutes(getattr(row, "checkout_after_min", 0)) * 60.0
-        for offset in (-1, 0, 1):
-            day = day0 + offset * _DAY_NS
-            s = day + start_ns
-            to_start = (s - at) / 1e9  # > 0: not started yet (seconds)
-            past_end = (at - s - length_ns) / 1e9  # >= 0: ended
-            inside = (to_start <= 0) & (past_end < 0)
-            in_window = (to_start <= before) & (past_end <= after)
-            distance = np.maximum(np.maximum(to_start, past_end), 0.0)
-            # one score, lower is better: the rule's tier first, then its tie-break
-            score = np.where(inside, 0.0, np.where(
-                in_window, _TIER + to_start + _SPAN, 2 * _TIER + distance))
-            better = (score < best) & known
-            best = np.where(better, score, best)
-            best_day = np.where(better, day, best_day)
-            best_code = np.where(better, row.shift_code, best_code)
-    days = pd.Series(best_day.astype("datetime64[ns]")).where(known)
-    out["date"] = days.dt.date
-    out["shift_code"] = best_code
-    return out
-
 
 _DAY_NS = 24 * 3600 * 10**9
 _MINUTE_NS = 60 * 10**9
