@@ -126,8 +126,10 @@ def run(url: str, sizes: list[int], runs: int, stores: list[str] = ("copy",)) ->
     return rows
 
 
-def served(url: str, size: int, posters: int, batches: int, first_id: int) -> dict:
-    """`posters` clients posting `batches` batches of `size` each to `gunicorn -w 2` at once."""
+def served(url: str, size: int, posters: int, batches: int, first_id: int,
+           workers: int = 2) -> dict:
+    """`posters` clients posting `batches` batches of `size` each to `gunicorn -w workers` at
+    once."""
     import tempfile
     import threading
 
@@ -151,8 +153,8 @@ def served(url: str, size: int, posters: int, batches: int, first_id: int) -> di
                                             timeout=60).json())
 
     with tempfile.TemporaryDirectory(prefix="fp-ingest-") as tmp, \
-            Server(workers=2, database_url=url, workdir=Path(tmp)) as server:
-        poster([json.dumps(batch(10**8 + first_id, size))])  # both workers warm: not counted
+            Server(workers=workers, database_url=url, workdir=Path(tmp)) as server:
+        poster([json.dumps(batch(10**8 + first_id, size))])  # a warm server: not counted
         answers.clear()
         threads = [threading.Thread(target=poster, args=(mine,)) for mine in bodies]
         t0 = time.perf_counter()
@@ -164,7 +166,8 @@ def served(url: str, size: int, posters: int, batches: int, first_id: int) -> di
     accepted = sum(a["accepted"] for a in answers)
     assert accepted == posters * batches * size, answers[:3]
     return {"backend": db.get_engine(url).dialect.name, "batch": size,
-            "path": f"served, {posters} poster{'s' if posters > 1 else ''}", "runs": batches,
+            "path": f"served (-w {workers}), {posters} poster{'s' if posters > 1 else ''}",
+            "runs": batches,
             "events_per_s": accepted / took, "min_events_per_s": None, "duplicates_per_s": None}
 
 
@@ -173,6 +176,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(add_help=False)
     ap.add_argument("--posters", default="", help="e.g. 1,2,4: also measure the served path")
     ap.add_argument("--batches", type=int, default=40, help="batches per poster (--posters)")
+    ap.add_argument("--workers", type=int, default=2, help="gunicorn workers (--posters)")
     known, rest = ap.parse_known_args()
     sys.argv = [sys.argv[0], *rest]
     posters = [int(p) for p in known.posters.split(",") if p]
@@ -181,7 +185,7 @@ def main() -> None:
         rows, first = run(url, sizes, runs, stores), 2 * 10**8
         for size in sizes:
             for n in posters:
-                rows.append(served(url, size, n, known.batches, first))
+                rows.append(served(url, size, n, known.batches, first, known.workers))
                 first += n * known.batches * size
         return rows
 
