@@ -91,16 +91,19 @@ def ingest_items(engine, name: str, items: list, *, plant_tz: str, now: datetime
     if spec.name == "events":
         # validated and stored in one transaction; INSERT ... DO NOTHING counts what went in,
         # right under concurrent posters (a deadlock between them is tried again)
-        data = event_store.retrying(engine, lambda conn: _events(conn, spec, items, plant_tz,
-                                                                now, reasons, result))
+        before, after = event_store.retrying(engine, lambda conn: _events(
+            conn, spec, items, plant_tz, now, reasons, result))
     else:
+        after = None
         with engine.begin() as conn:
             before = MASTER.identity(conn)
             data = _validate(conn, spec, items, plant_tz, now, reasons, identity_read=True)
             if not data.empty:
                 _store(conn, spec, data, now, result)
                 if spec.name not in MASTER_FILES:  # facts: the master data read stays right
-                    MASTER.carry(conn, before, db.get_data_version(conn))
+                    after = db.get_data_version(conn)
+    if after is not None:  # committed: what the batch read holds at the version it made
+        MASTER.carry(engine, before, after)
     result.rejected = [{"index": int(i), "reason": r} for i, r in sorted(reasons.items())]
     if result.rejected:
         log.info("ingest %s from %s: %d of %d items rejected, first: %s", name, source,
@@ -109,15 +112,16 @@ def ingest_items(engine, name: str, items: list, *, plant_tz: str, now: datetime
 
 
 def _events(conn, spec: FileSpec, items: list, plant_tz: str, now: datetime, reasons: dict,
-            result: IngestResult) -> pd.DataFrame:
+            result: IngestResult) -> tuple[tuple, int | None]:
+    """Validate and store an event batch in `conn`'s transaction; (the data identity it read,
+    the data version it made, None when nothing went in)."""
     reasons.clear()  # a retried transaction judges the batch afresh
     before = MASTER.identity(conn)
     data = _validate(conn, spec, items, plant_tz, now, reasons, identity_read=True)
     result.accepted = event_store.store_in(conn, data) if not data.empty else 0
     result.duplicates = len(data) - result.accepted
-    if result.accepted:  # events are facts: the master data read stays right
-        MASTER.carry(conn, before, db.get_data_version(conn))
-    return data
+    # events are facts: the master data read stays right at the version their bump makes
+    return before, (db.get_data_version(conn) if result.accepted else None)
 
 
 # --- master data ---------------------------------------------------------------------------------
@@ -158,14 +162,17 @@ class MasterData:
             values[what] = read(conn)
         return values[what]
 
-    def carry(self, conn, before: tuple, version_now: int) -> None:
+    def carry(self, engine, before: tuple, version_now: int) -> None:
+        """After a batch of facts committed: what it read at `before` holds at `version_now`
+        when its own bump was the only one (called after the commit: a batch rolled back never
+        made its version, which another writer's change may then take)."""
         instance, version = before
-        entry = self._by_engine.get(conn.engine)
+        entry = self._by_engine.get(engine)
         if entry is not None and entry[0] == before:
             if version_now == version + 1:
-                self._by_engine[conn.engine] = ((instance, version_now), entry[1])
+                self._by_engine[engine] = ((instance, version_now), entry[1])
             else:
-                del self._by_engine[conn.engine]
+                del self._by_engine[engine]
 
     def forget(self) -> None:
         self._by_engine.clear()

@@ -225,3 +225,29 @@ def test_a_stream_of_batches_reads_the_master_data_once_and_again_when_it_change
     answer = post(client, [ev(5, station_code="ST9")]).get_json()
     assert answer["accepted"] == 0
     assert "unknown station_code 'ST9'" in answer["rejected"][0]["reason"]
+
+
+def test_a_batch_rolled_back_leaves_the_master_data_it_read_at_its_own_version(client, engine):
+    """What a batch read is carried to the version it made only once it has committed: a batch
+    whose commit fails never made that version, and a change of master data may take it next."""
+    from sqlalchemy import event
+    db.create_schema(engine)
+    assert post(client, [ev(1)]).get_json()["accepted"] == 1
+
+    def commit_fails(conn):
+        raise RuntimeError("the disk filled up")
+
+    event.listen(engine, "commit", commit_fails)
+    try:
+        with pytest.raises(RuntimeError):
+            events.ingest(engine, [ev(2)], "Asia/Dhaka")
+    finally:
+        event.remove(engine, "commit", commit_fails)
+    assert stored(engine) == 1  # rolled back
+    with engine.begin() as conn:  # takes the version the failed batch would have made
+        conn.execute(schema.events.delete().where(schema.events.c.station_code == "ST2"))
+        conn.execute(schema.stations.delete().where(schema.stations.c.station_code == "ST2"))
+        db.bump_data_version(conn)
+    answer = post(client, [ev(3, station_code="ST2")]).get_json()
+    assert answer["accepted"] == 0
+    assert "unknown station_code 'ST2'" in answer["rejected"][0]["reason"]
