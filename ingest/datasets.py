@@ -133,10 +133,11 @@ class MasterData:
 
     Process-local, per engine, keyed by the database's data identity (instance id, data version):
     every write of master data moves the data version (`db.bump_data_version`'s contract), so a
-    batch reads the identity (one small query) and reuses what was read at that identity. An
-    event batch writes no master data: when its own bump is the only one since it read the
-    identity, what it read is carried to the new version, so a steady stream of event batches
-    reads the master data once. Anything else that moved the version empties the cache.
+    batch reads the identity (one small query) and reuses what was read at that identity. A
+    batch of facts (events, production, punches: no file another file refers to) writes no
+    master data: when its own bump was the only one since it read the identity, what it read is
+    carried to the new version once the batch has committed, so a steady stream of batches reads
+    the master data once. Anything else that moved the version empties the cache.
     """
 
     def __init__(self):
@@ -174,8 +175,6 @@ class MasterData:
             else:
                 del self._by_engine[engine]
 
-    def forget(self) -> None:
-        self._by_engine.clear()
 
 
 MASTER = MasterData()
