@@ -176,7 +176,6 @@ class MasterData:
                 del self._by_engine[engine]
 
 
-
 MASTER = MasterData()
 # the files a column of another file refers to: writing one of them changes master data
 MASTER_FILES = frozenset(col.ref for spec in FILES for col in spec.columns if col.ref)
