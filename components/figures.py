@@ -217,9 +217,7 @@ def line_heatmap(df: pd.DataFrame, value: str, *, x: str, y_title: str, fmt: str
     lines = sorted(df["line_code"].dropna().unique())
     grid = df.pivot_table(index="line_code", columns=x, values=value, aggfunc="first")
     grid = grid.reindex(index=lines[::-1])  # a heatmap's first row is drawn at the bottom
-    hover_time = hover_x or {"hour": "%a %d %b %H:%M", "week": "week of %d %b %Y"}.get(
-        per, "%a %d %b %Y")
-    hover = "%{y} · %{x|" + hover_time + "}: %{z:" + fmt + "}" + suffix
+    hover = "%{y} · %{x}: %{z:" + fmt + "}" + suffix  # x as the axis' hoverformat writes it
     heat = dict(x=list(grid.columns), y=list(grid.index), z=grid.to_numpy(dtype=float),
                 colorscale="Blues", hoverongaps=False, xgap=1, ygap=1,
                 colorbar=dict(title=dict(text=y_title, side="right"), thickness=12,
@@ -244,7 +242,7 @@ def line_heatmap(df: pd.DataFrame, value: str, *, x: str, y_title: str, fmt: str
     fig.update_yaxes(type="category", showgrid=False, title_text="", tickfont=dict(size=10))
     fig.update_xaxes(showgrid=False)
     if hover_x:
-        return fig.update_xaxes(tickformat="%a %d %b")
+        return fig.update_xaxes(tickformat="%a %d %b", hoverformat=hover_x)
     return _time_axis(fig, per)
 
 
