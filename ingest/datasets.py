@@ -99,9 +99,9 @@ def ingest_items(engine, name: str, items: list, *, plant_tz: str, now: datetime
             before = MASTER.identity(conn)
             data = _validate(conn, spec, items, plant_tz, now, reasons, identity_read=True)
             if not data.empty:
-                _store(conn, spec, data, now, result)
+                version = _store(conn, spec, data, now, result)
                 if spec.name not in MASTER_FILES:  # facts: the master data read stays right
-                    after = db.get_data_version(conn)
+                    after = version
     if after is not None:  # committed: what the batch read holds at the version it made
         MASTER.carry(engine, before, after)
     result.rejected = [{"index": int(i), "reason": r} for i, r in sorted(reasons.items())]
@@ -118,10 +118,10 @@ def _events(conn, spec: FileSpec, items: list, plant_tz: str, now: datetime, rea
     reasons.clear()  # a retried transaction judges the batch afresh
     before = MASTER.identity(conn)
     data = _validate(conn, spec, items, plant_tz, now, reasons, identity_read=True)
-    result.accepted = event_store.store_in(conn, data) if not data.empty else 0
+    result.accepted, version = event_store.store_in(conn, data) if not data.empty else (0, None)
     result.duplicates = len(data) - result.accepted
     # events are facts: the master data read stays right at the version their bump makes
-    return before, (db.get_data_version(conn) if result.accepted else None)
+    return before, version
 
 
 # --- master data ---------------------------------------------------------------------------------
@@ -389,7 +389,10 @@ def _rows(data: pd.DataFrame, names: list[str]) -> list[tuple]:
     return list(zip(*([_plain(v) for v in data[n].tolist()] for n in names)))
 
 
-def _store(conn, spec: FileSpec, data: pd.DataFrame, now: datetime, result: IngestResult) -> None:
+def _store(conn, spec: FileSpec, data: pd.DataFrame, now: datetime, result: IngestResult
+           ) -> int | None:
+    """Upsert the batch's rows by key; the data version that made, None when nothing was
+    written."""
     table = spec.table
     key = list(spec.key)
     names = [c for c in data.columns if c in table.c]
@@ -424,7 +427,7 @@ def _store(conn, spec: FileSpec, data: pd.DataFrame, now: datetime, result: Inge
         if before is not None and "date" in at:
             old_days.add(before[at["date"]])
     if not write:
-        return
+        return None
     if spec.name == "punches":  # the next process-attendance recomputes their days
         db.upsert_rows(conn, table, names + ["received_at", "processed", "unmatched"],
                        [row + (now, None, None) for row in write], update=False)
@@ -439,7 +442,7 @@ def _store(conn, spec: FileSpec, data: pd.DataFrame, now: datetime, result: Inge
         rollups.mark_stale(conn, days)
     if table.name == "shifts":  # shift ends cap every state: every day changes
         rollups.mark_all_stale(conn)
-    db.bump_data_version(conn)
+    return db.bump_data_version(conn)
 
 
 def _among(column, values: set):

@@ -41,11 +41,12 @@ def ingest(engine, items: list, plant_tz: str, now: datetime | None = None):
 def store(engine, rows: pd.DataFrame) -> int:
     """Insert the rows whose event_id is new, in a transaction of their own (`store_in`); return
     how many went in."""
-    return retrying(engine, lambda conn: store_in(conn, rows))
+    return retrying(engine, lambda conn: store_in(conn, rows))[0]
 
 
-def store_in(conn, rows: pd.DataFrame) -> int:
-    """Insert the rows whose event_id is new in the transaction of `conn`; return how many.
+def store_in(conn, rows: pd.DataFrame) -> tuple[int, int | None]:
+    """Insert the rows whose event_id is new in the transaction of `conn`; return how many and
+    the data version that made (None when none was new).
 
     PostgreSQL: COPY into a temporary table, then one INSERT ... SELECT ... ON CONFLICT DO NOTHING
     in event_id order (two batches that share ids then lock them in the same order and cannot
@@ -56,10 +57,10 @@ def store_in(conn, rows: pd.DataFrame) -> int:
         inserted = PG_STORES[PG_STORE](conn, rows)
     else:
         inserted = _store_sqlite(conn, rows)
-    if inserted:
-        rollups.mark_stale(conn, rows["date"].unique())
-        db.bump_data_version(conn)
-    return inserted
+    if not inserted:
+        return 0, None
+    rollups.mark_stale(conn, rows["date"].unique())
+    return inserted, db.bump_data_version(conn)
 
 
 def retrying(engine, work: Callable):
